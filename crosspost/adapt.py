@@ -1,0 +1,57 @@
+"""Release -> one checked Variant per channel: render the channel's template, let the
+channel fit it to its limits, collect every Problem. Sends nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .channels.base import Channel
+from .models import Problem, Release, Variant
+from .templating import render, tanggal, utm
+from .text import plain_paragraphs
+
+
+@dataclass(frozen=True)
+class Adapted:
+    """A channel's variant and what is wrong with it."""
+
+    channel: Channel
+    variant: Variant | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.variant is not None and not any(p.severity == "error" for p in self.problems)
+
+
+def template_context(release: Release, channel: Channel) -> dict[str, Any]:
+    """What every channel template can use; documented in the README."""
+    settings = channel.settings
+    paragraphs = plain_paragraphs(release.body)
+    return {
+        "release": release,
+        "title": release.title,
+        "summary": release.summary,
+        "paragraphs": paragraphs,
+        "text": "\n\n".join(paragraphs),
+        "link": utm(release.link, getattr(settings, "utm_source", ""),
+                    getattr(settings, "utm_medium", "social"), release.slug),
+        "hashtags": list(release.hashtags),
+        "date": tanggal(release.date),
+        "channel": channel.name,
+        "settings": settings,
+        "limits": channel.limits,
+    }
+
+
+def adapt_one(release: Release, channel: Channel, templates_dir: Path | None = None) -> Adapted:
+    template = getattr(channel.settings, "template", "") or f"{channel.type}.j2"
+    text = render(template, template_context(release, channel), templates_dir)
+    variant, problems = channel.build_variant(release, text)
+    return Adapted(channel, variant, tuple(problems))
+
+
+def adapt(release: Release, channels: list[Channel], templates_dir: Path | None = None) -> list[Adapted]:
+    return [adapt_one(release, ch, templates_dir) for ch in channels]

@@ -1,0 +1,145 @@
+"""The contract every channel implements, and the context the engine hands to publish().
+
+A channel module must not import its SDK at module level: `crosspost --help` and
+`crosspost preview` never load tweepy, facebook, instagrapi or googleapiclient.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Protocol
+
+from ..models import Problem, Receipt, Release, Variant
+
+
+class Secrets(Protocol):
+    """Resolves a channel's secret by key (env var, keyring, or 0600 file). Never logged."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def require(self, key: str) -> str: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+    def path(self, key: str) -> Path:
+        """A 0600 file path for secrets that are files (OAuth token JSON, instagrapi session)."""
+        ...
+
+
+@dataclass
+class PublishContext:
+    """Everything publish() may need besides the variant; built by the engine per attempt."""
+
+    release: Release
+    delivery_id: int = 0
+    # What an earlier attempt recorded (e.g. ids of thread parts already posted).
+    progress: dict[str, Any] = field(default_factory=dict)
+    # Persist progress at once (committed before the next API call).
+    save_progress: Callable[[dict[str, Any]], None] = lambda _p: None
+    # Call during long uploads; raises LeaseLost when another worker took the delivery.
+    heartbeat: Callable[[], None] = lambda: None
+    # When the post should appear (platform-side scheduling), if the release is scheduled.
+    scheduled_at: datetime | None = None
+    # Upload progress callback: (bytes_done, bytes_total).
+    on_progress: Callable[[int, int], None] | None = None
+    # Receipts of channels already sent for this release (e.g. the website's image URLs).
+    sibling_receipts: dict[str, Receipt] = field(default_factory=dict)
+    now: Callable[[], float] | None = None
+
+
+@dataclass(frozen=True)
+class CommonSettings:
+    """Keys every channel section accepts besides its own."""
+
+    type: str = ""
+    enabled: bool = True
+    template: str = ""  # file name in the templates dir; default "<type>.j2"
+    utm_source: str = ""  # add UTM parameters to the release link when set
+    utm_medium: str = "social"
+    # Delivery engine policy (see the README's "Delivery engine" section).
+    max_attempts: int = 6
+    deadline_hours: float = 24.0
+    backoff_base: float = 30.0
+    backoff_max: float = 3600.0
+    min_interval: float = 0.0  # seconds between two posts on this channel, across releases
+    require_approval: bool = False
+
+
+class Channel:
+    """Base class. Subclasses set ``type``, ``Settings`` and ``Limits`` (frozen dataclasses).
+
+    ``build_variant`` turns the rendered template into a Variant and checks it against the
+    limits; ``publish`` sends it; ``lookup`` (optional) finds a post that may already exist.
+    """
+
+    type: ClassVar[str] = ""
+    Settings: ClassVar[type] = CommonSettings
+    Limits: ClassVar[type]
+    can_lookup: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        name: str,
+        settings: Any,
+        limits: Any,
+        secrets: Secrets | None = None,
+        base_dir: Path | None = None,
+        state_dir: Path | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.limits = limits
+        self.secrets = secrets
+        self.base_dir = base_dir or Path.cwd()
+        self.state_dir = state_dir or self.base_dir
+
+    def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
+        raise NotImplementedError
+
+    def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        raise NotImplementedError
+
+    def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        """Return the receipt of an existing post for this delivery, or None if none exists."""
+        raise NotImplementedError
+
+    def problem(self, field_: str, message: str, limit: int | None = None,
+                actual: int | None = None, severity: str = "error") -> Problem:
+        return Problem(self.name, field_, message, limit, actual, severity)  # type: ignore[arg-type]
+
+    def resolve(self, path: str | Path) -> Path:
+        """A path from channels.toml, relative to the config file's folder."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+
+def dataclass_from_mapping(cls: type, data: dict[str, Any], where: str) -> Any:
+    """Build a frozen settings/limits dataclass, refusing unknown keys and wrong types."""
+    from ..errors import ConfigError
+
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(f"[{where}] unknown key(s): {', '.join(unknown)}; "
+                          f"allowed: {', '.join(sorted(fields))}")
+    for key, value in data.items():
+        expected = fields[key].default
+        if expected is not dataclasses.MISSING and expected is not None:
+            ok = isinstance(value, type(expected)) or (
+                isinstance(expected, float) and isinstance(value, int) and not isinstance(value, bool))
+            if isinstance(expected, int) and not isinstance(expected, bool) and isinstance(value, bool):
+                ok = False
+            if isinstance(expected, tuple) and isinstance(value, list):
+                value = tuple(value)
+                data = {**data, key: value}
+                ok = True
+            if not ok:
+                raise ConfigError(f"[{where}] {key} must be {type(expected).__name__}, "
+                                  f"not {type(value).__name__}")
+    try:
+        return cls(**data)
+    except TypeError as exc:
+        raise ConfigError(f"[{where}] {exc}") from None

@@ -1,0 +1,77 @@
+"""One error hierarchy. The CLI catches CrosspostError once and maps it to an exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # some delivery failed or is unknown
+EXIT_INPUT = 2  # bad input or usage: nothing was queued
+EXIT_ERROR = 3  # environment or internal error (database, permissions)
+EXIT_NOTHING = 4  # nothing was due
+EXIT_PAUSED = 5  # the office-wide pause is on
+
+
+class CrosspostError(Exception):
+    """Base of every error the CLI reports without a traceback."""
+
+    exit_code = EXIT_ERROR
+
+
+class InputError(CrosspostError):
+    """The user's input (a release, an option) is wrong; names the file and line where known."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        self.path = path
+        self.line = line
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line else f"{path}: "
+        super().__init__(where + message)
+
+
+class ConfigError(InputError):
+    """channels.toml is invalid."""
+
+
+class StoreError(CrosspostError):
+    """The SQLite log cannot be used."""
+
+
+class DeliveryError(CrosspostError):
+    """A channel's publish failed. Subclasses say whether a retry is safe.
+
+    ``retry_after`` is the wait the platform asked for, in seconds, when it said so.
+    """
+
+    kind = "permanent"
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RetryLater(DeliveryError):
+    """Provably not applied (connection refused, 429, quota): safe to send again later."""
+
+    kind = "retry"
+
+
+class Permanent(DeliveryError):
+    """The platform rejected the post (validation, media, policy): a person must change something."""
+
+    kind = "permanent"
+
+
+class ReauthRequired(DeliveryError):
+    """Credentials expired or were revoked: run `crosspost auth CHANNEL`, then `crosspost retry`."""
+
+    kind = "reauth"
+
+
+class UnknownOutcome(DeliveryError):
+    """The post may have been applied (timeout after sending, 5xx on create, duplicate signal)."""
+
+    kind = "unknown"

@@ -1,0 +1,64 @@
+"""Markdown to plain text for the social channels (no markup, no raw HTML, links kept readable)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True})
+
+
+_BROKEN_LINK = re.compile(r"\[([^\]]+)\]\(\s*(?:javascript|data|vbscript):(?:[^()]|\([^()]*\))*\)", re.I)
+
+
+def plain_paragraphs(md: str) -> list[str]:
+    """Paragraphs of plain text: emphasis dropped, raw HTML removed, links as 'text (url)'."""
+    md = _BROKEN_LINK.sub(r"\1", md)  # markdown-it refuses unsafe links; keep just their text
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for token in markdown().parse(md):
+        if token.type == "inline":
+            current.append(_inline_text(token.children or []))
+        elif token.type in ("paragraph_close", "heading_close", "list_item_close"):
+            text = "".join(current).strip()
+            if text:
+                paragraphs.append(text)
+            current = []
+        elif token.type in ("fence", "code_block"):
+            paragraphs.append(token.content.strip())
+    tail = "".join(current).strip()
+    if tail:
+        paragraphs.append(tail)
+    return [p for p in paragraphs if p]
+
+
+def _inline_text(children: list) -> str:
+    out: list[str] = []
+    href_stack: list[tuple[str, int]] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type == "softbreak":
+            out.append(" ")
+        elif child.type == "hardbreak":
+            out.append("\n")
+        elif child.type == "link_open":
+            href_stack.append((str(child.attrs.get("href", "")), len(out)))
+        elif child.type == "link_close" and href_stack:
+            href, start = href_stack.pop()
+            label = "".join(out[start:]).strip()
+            if href.startswith(("http://", "https://")) and href.rstrip("/") != label.rstrip("/"):
+                out.append(f" ({href})")
+        elif child.type == "image":
+            continue
+        # html_inline is dropped on purpose: tags go, the text between them stays.
+    return re.sub(r"[ \t]+", " ", "".join(out))
+
+
+def plain_text(md: str) -> str:
+    return "\n\n".join(plain_paragraphs(md))
