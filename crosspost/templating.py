@@ -7,10 +7,11 @@ typo in a template fails loudly in preview instead of posting an empty string.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError

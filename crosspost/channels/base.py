@@ -7,10 +7,11 @@ A channel module must not import its SDK at module level: `crosspost --help` and
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from ..models import Problem, Receipt, Release, Variant
 

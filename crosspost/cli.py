@@ -1,0 +1,276 @@
+"""The crosspost command line. The only layer that prints exit codes; no business rules."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import typer
+
+from . import __version__
+from .cli_common import STATE, ConfigOption, JsonOption
+from .cli_common import config as load_cfg
+from .errors import EXIT_ERROR, EXIT_FAILED, EXIT_OK, CrosspostError, InputError
+
+app = typer.Typer(
+    name="crosspost",
+    help="One press release (siaran pers) to the website, Instagram, Facebook, X and YouTube: "
+         "adapted, checked against each platform's limits, delivered once, and logged.\n\n"
+         "Start with `crosspost preview RILIS.md`, then `crosspost publish RILIS.md`.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"crosspost {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (secrets stay masked)."),
+    config: Path | None = ConfigOption,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    STATE.debug = debug
+    STATE.config_path = config
+
+
+def _parse_sets(values: list[str]) -> dict:
+    """--set key=value pairs; values are YAML so lists work: --set 'hashtags=[A, B]'."""
+    import yaml
+
+    out: dict = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--set expects KEY=VALUE, got '{item}'")
+        try:
+            out[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            out[key.strip()] = raw
+    return out
+
+
+def _prepare(file: Path, channels: list[str], exclude: list[str], sets: list[str]):
+    from .adapt import adapt
+    from .release import load_release
+
+    cfg = load_cfg()
+    release = load_release(file, cfg.timezone, _parse_sets(sets) or None)
+    chosen = cfg.channels(channels or None)
+    unknown = set(exclude) - {c.name for c in cfg.channels(enabled_only=False)}
+    if unknown:
+        raise InputError(f"--exclude: no channel named {', '.join(sorted(unknown))}")
+    chosen = [c for c in chosen if c.name not in exclude]
+    if not chosen:
+        raise InputError("no channel selected: enable one in channels.toml or pass --channel NAME")
+    return cfg, release, adapt(release, chosen, cfg.templates_dir)
+
+
+ChannelOpt = typer.Option([], "--channel", "-c", help="Only this channel (repeatable).")
+SetOpt = typer.Option([], "--set", help="Override a front-matter key, e.g. --set section=berita-terkini "
+                      "(needed for .docx metadata; repeatable).")
+
+
+@app.command()
+def preview(
+    file: Path = typer.Argument(..., help="The release: Markdown with front matter, or .docx."),
+    channel: list[str] = ChannelOpt,
+    sets: list[str] = SetOpt,
+    as_json: bool = JsonOption,
+) -> None:
+    """Show every channel's variant, its length against the platform's limit, and every problem.
+
+    Needs no credentials and sends nothing. Exit 0 when every variant can be published,
+    1 when some channel has a problem, 2 when the release itself cannot be read.
+    """
+    from . import render
+
+    _cfg, release, adapted = _prepare(file, channel, [], sets)
+    if as_json:
+        render.print_json({"release": render.release_json(release),
+                           "variants": [render.variant_json(a) for a in adapted]})
+    else:
+        render.show_preview(release, adapted, render.console())
+    raise typer.Exit(EXIT_OK if all(a.ok for a in adapted) else EXIT_FAILED)
+
+
+@app.command()
+def publish(
+    file: Path = typer.Argument(..., help="The release: Markdown with front matter, or .docx."),
+    channel: list[str] = ChannelOpt,
+    exclude: list[str] = typer.Option([], "--exclude", "-x",
+                                      help="Leave this channel out, e.g. when it has a problem."),
+    sets: list[str] = SetOpt,
+    at: str | None = typer.Option(None, "--at", help="Queue for later instead of sending now: "
+                                     "'2026-12-01 09:00' (WIB unless it says WITA/WIT/+08:00), "
+                                     "or 'release' for the release's own date."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Adapt and check, but write and send nothing."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Adapt, check, queue and deliver a release to every enabled channel, and log the result.
+
+    Nothing is queued while any selected channel has a problem (see `crosspost preview`).
+    Publishing the same release again does not post twice: it reports the existing links.
+    Exit 0 when every delivery is sent (or scheduled), 1 when some failed, 2 for bad input.
+    """
+    from . import render
+    from .deliver import Engine
+    from .store import Store
+
+    cfg, release, adapted = _prepare(file, channel, exclude, sets)
+    out = render.console()
+    bad = [a for a in adapted if not a.ok]
+    if bad:
+        if as_json:
+            render.print_json({"release": render.release_json(release), "queued": False,
+                               "variants": [render.variant_json(a) for a in adapted]})
+        else:
+            for a in bad:
+                out.print(render.preview_panel(a))
+        names = ", ".join(a.channel.name for a in bad)
+        raise InputError(f"nothing queued: {names} cannot publish this release as it is; fix the "
+                         f"problems above or leave the channel out with --exclude")
+    not_before = _schedule(at, release, cfg.timezone)
+    if dry_run:
+        if as_json:
+            render.print_json({"release": render.release_json(release), "dry_run": True,
+                               "variants": [render.variant_json(a) for a in adapted]})
+        else:
+            out.print(f"dry run: {len(adapted)} variant(s) valid; nothing written, nothing sent.")
+        raise typer.Exit(EXIT_OK)
+    from .clock import SystemClock
+
+    clock = SystemClock()
+    store = Store.open(cfg.database)
+    release_id = store.save_release(release)
+    variants = [a.variant for a in adapted if a.variant is not None]
+    deliveries = store.enqueue(release_id, variants, not_before, clock.now())
+    due = [d.id for d in deliveries if d.status == "queued" and (d.not_before or 0) <= clock.now()]
+    if due:
+        engine = Engine(store, {c.name: c for c in (a.channel for a in adapted)}, clock)
+        engine.run_once(delivery_ids=due)
+    wanted = {a.channel.name for a in adapted}
+    final = [d for d in store.deliveries(release=release.slug) if d.channel in wanted]
+    if as_json:
+        render.print_json({"release": render.release_json(release),
+                           "deliveries": [render.delivery_json(d) for d in final]})
+    else:
+        from .timezones import zone
+
+        out.print(render.deliveries_table(final, zone(cfg.timezone), title=release.title))
+    ok = all(d.status in ("sent", "queued", "awaiting_approval") for d in final)
+    raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+def _schedule(at: str | None, release, tz: str) -> float | None:
+    if not at:
+        return None
+    from .timezones import parse_when
+
+    when = release.date if at.strip().lower() == "release" else parse_when(at, tz)
+    return when.timestamp()
+
+
+@app.command()
+def status(
+    release: str | None = typer.Argument(None, help="A release slug; all releases when omitted."),
+    as_json: bool = JsonOption,
+) -> None:
+    """What went out, where, when, with which link, and what failed and why."""
+    from . import render
+    from .store import Store
+    from .timezones import zone
+
+    cfg = load_cfg()
+    rows = Store.open(cfg.database).deliveries(release=release)
+    if release and not rows:
+        raise InputError(f"no deliveries for release '{release}' (see `crosspost status`)")
+    if as_json:
+        render.print_json([render.delivery_json(d) for d in rows])
+    else:
+        render.console().print(render.deliveries_table(rows, zone(cfg.timezone)))
+
+
+@app.command()
+def log(
+    release: str | None = typer.Option(None, "--release", "-r", help="Only this release."),
+    limit: int = typer.Option(50, "--limit", "-n", help="How many of the newest events."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The append-only event log: every state change of every delivery, newest first."""
+    from rich.table import Table
+
+    from . import render
+    from .store import Store
+    from .timezones import zone
+
+    cfg = load_cfg()
+    events = Store.open(cfg.database).events(release=release, limit=limit)
+    if as_json:
+        render.print_json(events)
+        return
+    table = Table()
+    for col in ("at", "delivery", "release", "channel", "change", "detail"):
+        table.add_column(col, overflow="fold")
+    tz = zone(cfg.timezone)
+    for e in events:
+        table.add_row(render.when(e.get("at"), tz), str(e.get("delivery_id") or ""),
+                      str(e.get("release") or ""), str(e.get("channel") or ""),
+                      f"{e.get('from_status') or '∅'} → {e.get('to_status') or ''}",
+                      str(e.get("detail") or ""))
+    render.console().print(table)
+
+
+def _register_optional() -> None:
+    """Command groups that live in their own modules."""
+    from importlib import import_module
+
+    for name in ("cli_queue", "cli_auth"):
+        try:
+            module = import_module(f"crosspost.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"crosspost.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register_optional()
+
+
+def _say(text: str) -> None:
+    """Write to stderr with every secret from the environment masked."""
+    from .render import mask
+
+    secrets = [v for k, v in os.environ.items() if k.startswith("CROSSPOST_") and k not in
+               ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")]
+    sys.stderr.write(mask(text, secrets))
+
+
+def main() -> None:
+    """Entry point: runs the app and turns CrosspostError into a message and an exit code."""
+    try:
+        app()
+    except CrosspostError as exc:
+        if STATE.debug:
+            _say(traceback.format_exc())
+        _say(f"crosspost: {exc}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _say("crosspost: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # an internal error: short message, traceback only with --debug
+        if STATE.debug:
+            _say(traceback.format_exc())
+        _say(f"crosspost: internal error: {type(exc).__name__}: {exc}\n(run with --debug for details)\n")
+        sys.exit(EXIT_ERROR)
+

@@ -1,0 +1,27 @@
+"""Shared CLI plumbing: global options, config loading, output mode. Holds no business rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+
+from .config import Config, load_config
+
+
+@dataclass
+class State:
+    debug: bool = False
+    config_path: Path | None = None
+
+
+STATE = State()
+
+ConfigOption = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
+                            help="channels.toml to use (default: ./channels.toml, else the built-in one).")
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables.")
+
+
+def config(path: Path | None = None) -> Config:
+    return load_config(path or STATE.config_path)

@@ -1,0 +1,135 @@
+"""channels.toml -> typed settings and Channel objects.
+
+Lookup order: --config / $CROSSPOST_CONFIG, ./channels.toml, the embedded default (the
+static website only). Secrets are never read from this file: keys that look like secrets
+are refused so nobody pastes a token here by mistake.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_state_path
+
+from .channels import REGISTRY, channel_class
+from .channels.base import Channel, dataclass_from_mapping
+from .errors import ConfigError
+from .secrets import SecretStore
+
+TOP_KEYS = {"timezone", "database", "templates", "state_dir", "channels", "approval", "lang"}
+SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
+
+
+def default_config_path() -> Path:
+    """The channels.toml embedded in the package (or the repo's, when run from source)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_default" / "channels.toml"
+    return packaged if packaged.is_file() else here.parent / "channels.toml"
+
+
+def find_config(explicit: Path | None = None) -> tuple[Path, bool]:
+    """The config file to use and whether it is the embedded default."""
+    if explicit is None and os.environ.get("CROSSPOST_CONFIG"):
+        explicit = Path(os.environ["CROSSPOST_CONFIG"])
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError("config file not found; create one with `crosspost init`", explicit)
+        return explicit, False
+    local = Path.cwd() / "channels.toml"
+    if local.is_file():
+        return local, False
+    return default_config_path(), True
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    embedded: bool
+    base_dir: Path  # where relative paths in the file point
+    state_dir: Path  # secrets, derived images, the default database
+    timezone: str
+    database: Path
+    templates_dir: Path | None
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    approval: bool = False
+
+    def channel_names(self, enabled_only: bool = True) -> list[str]:
+        return [n for n, t in self.tables.items() if not enabled_only or t.get("enabled", True)]
+
+    def channel(self, name: str) -> Channel:
+        if name not in self.tables:
+            known = ", ".join(self.tables) or "none"
+            raise ConfigError(f"no channel named '{name}' (configured: {known})", self.path)
+        return build_channel(name, self.tables[name], self)
+
+    def channels(self, names: list[str] | None = None, enabled_only: bool = True) -> list[Channel]:
+        """Channels by name (all enabled ones when names is None)."""
+        if names:
+            return [self.channel(n) for n in names]
+        return [self.channel(n) for n in self.channel_names(enabled_only)]
+
+
+def build_channel(name: str, table: dict[str, Any], cfg: Config) -> Channel:
+    data = dict(table)
+    type_ = data.get("type") or name
+    if type_ not in REGISTRY:
+        raise ConfigError(f"[channels.{name}] unknown type '{type_}' "
+                          f"(known: {', '.join(sorted(REGISTRY))})", cfg.path)
+    data["type"] = type_
+    limits_table = data.pop("limits", {}) or {}
+    if "require_approval" not in data and cfg.approval:
+        data["require_approval"] = True
+    cls = channel_class(type_)
+    settings = dataclass_from_mapping(cls.Settings, data, f"channels.{name}")
+    limits = dataclass_from_mapping(cls.Limits, limits_table, f"channels.{name}.limits")
+    secrets = SecretStore(name, cfg.state_dir)
+    return cls(name, settings, limits, secrets=secrets, base_dir=cfg.base_dir, state_dir=cfg.state_dir)
+
+
+def _check_no_secrets(table: dict[str, Any], where: str, path: Path) -> None:
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _check_no_secrets(value, f"{where}.{key}", path)
+        elif any(w in key.lower() for w in SECRET_WORDS) and not key.endswith(("_file", "_env")):
+            raise ConfigError(f"[{where}] '{key}' looks like a secret: secrets never go in "
+                              f"channels.toml; run `crosspost auth` or set an environment variable",
+                              path)
+
+
+def load_config(path: Path | None = None) -> Config:
+    cfg_path, embedded = find_config(path)
+    try:
+        data = tomllib.loads(cfg_path.read_text("utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", cfg_path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", cfg_path) from None
+    unknown = sorted(set(data) - TOP_KEYS)
+    if unknown:
+        raise ConfigError(f"unknown top-level key(s): {', '.join(unknown)}", cfg_path)
+    tables = data.get("channels", {})
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise ConfigError("[channels] must hold one table per channel, e.g. [channels.website]", cfg_path)
+    _check_no_secrets(tables, "channels", cfg_path)
+
+    env_state = os.environ.get("CROSSPOST_STATE_DIR")
+    if env_state:
+        state_dir = Path(env_state)
+    elif embedded:
+        state_dir = user_state_path("crosspost")
+    else:
+        state_dir = cfg_path.parent / data.get("state_dir", ".crosspost")
+    base_dir = state_dir if embedded else cfg_path.parent
+    database = Path(os.environ.get("CROSSPOST_DB") or base_dir / data.get("database", "crosspost.db"))
+    templates = data.get("templates")
+    templates_dir = (base_dir / templates) if templates and not embedded else None
+    from .timezones import zone
+
+    timezone = str(data.get("timezone", "Asia/Jakarta"))
+    zone(timezone)  # fail early on a bad zone name
+    return Config(cfg_path, embedded, base_dir, state_dir, timezone, database, templates_dir,
+                  tables, bool(data.get("approval", {}).get("required", False)))

@@ -1,0 +1,146 @@
+"""Terminal output with rich: preview panels, delivery tables. Decides nothing.
+
+Colour and progress bars only on a TTY (rich detects it; NO_COLOR is honoured).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .adapt import Adapted
+from .models import Delivery, Problem, Release
+
+STATUS_STYLE = {"sent": "green", "queued": "cyan", "sending": "yellow", "unknown": "magenta",
+                "failed": "red", "cancelled": "dim", "awaiting_approval": "yellow"}
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def count_rows(counts: dict[str, Any]) -> list[tuple[str, int, int | None, str]]:
+    """Normalise a variant's counts into (label, actual, limit, unit) rows."""
+    rows: list[tuple[str, int, int | None, str]] = []
+    for name, value in counts.items():
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items, 1):
+            label = f"{name} {i}/{len(items)}" if len(items) > 1 else name
+            if isinstance(item, dict) and "actual" in item:
+                rows.append((label, int(item["actual"]), item.get("limit"), item.get("unit", "")))
+            elif isinstance(item, (int, float)):
+                rows.append((label, int(item), None, ""))
+    return rows
+
+
+def _problem_line(p: Problem) -> Text:
+    style = "red" if p.severity == "error" else "yellow"
+    detail = f" ({p.actual}/{p.limit})" if p.limit is not None and p.actual is not None else ""
+    return Text(f"{'✗' if p.severity == 'error' else '!'} {p.field}: {p.message}{detail}", style=style)
+
+
+def preview_panel(item: Adapted) -> Panel:
+    v = item.variant
+    parts: list[Any] = []
+    if v is not None:
+        if v.title:
+            parts.append(Text(v.title, style="bold"))
+        if v.parts and len(v.parts) > 1:
+            for i, part in enumerate(v.parts, 1):
+                parts.append(Text(f"[{i}/{len(v.parts)}] ", style="bold cyan") + Text(part))
+        else:
+            parts.append(Text(v.text))
+        table = Table.grid(padding=(0, 2))
+        for label, actual, limit, unit in count_rows(v.counts):
+            ok = limit is None or actual <= limit
+            table.add_row(label, Text(f"{actual}" + (f" / {limit}" if limit is not None else "")
+                                      + (f" {unit}" if unit else ""), style="green" if ok else "red"))
+        for m in v.media:
+            dims = f"{m.width}×{m.height}" if m.width else ""
+            table.add_row(m.kind, f"{m.path.name} {dims}  alt: {m.alt or '—'}")
+        if v.link:
+            table.add_row("link", v.link)
+        parts.append(table)
+    parts.extend(_problem_line(p) for p in item.problems)
+    ok = item.ok
+    title = f"{item.channel.name} ({item.channel.type}) " + ("✓" if ok else "✗")
+    return Panel(Group(*parts), title=title, border_style="green" if ok else "red", expand=True)
+
+
+def show_preview(release: Release, adapted: list[Adapted], out: Console) -> None:
+    out.print(Text(f"{release.title}", style="bold") +
+              Text(f"  [{release.section}] {release.date:%Y-%m-%d %H:%M %z}", style="dim"))
+    for w in release.warnings:
+        out.print(Text(f"! {w}", style="yellow"))
+    for item in adapted:
+        out.print(preview_panel(item))
+
+
+def variant_json(item: Adapted) -> dict[str, Any]:
+    v = item.variant
+    return {
+        "channel": item.channel.name,
+        "type": item.channel.type,
+        "ok": item.ok,
+        "title": v.title if v else None,
+        "text": v.text if v else None,
+        "parts": list(v.parts) if v else [],
+        "link": v.link if v else None,
+        "media": [{"path": str(m.path), "alt": m.alt, "kind": m.kind, "width": m.width,
+                   "height": m.height} for m in (v.media if v else ())],
+        "counts": [{"name": n, "actual": a, "limit": lim, "unit": u}
+                   for n, a, lim, u in count_rows(v.counts if v else {})],
+        "problems": [{"field": p.field, "message": p.message, "limit": p.limit, "actual": p.actual,
+                      "severity": p.severity} for p in item.problems],
+    }
+
+
+def release_json(release: Release) -> dict[str, Any]:
+    return {"slug": release.slug, "title": release.title, "section": release.section,
+            "date": release.date.isoformat(), "source": str(release.source or ""),
+            "warnings": list(release.warnings)}
+
+
+def when(ts: float | None, tz: Any = None) -> str:
+    if not ts:
+        return ""
+    return datetime.fromtimestamp(ts, tz).strftime("%Y-%m-%d %H:%M")
+
+
+def delivery_json(d: Delivery) -> dict[str, Any]:
+    return {"id": d.id, "release": d.release_slug, "channel": d.channel, "status": d.status,
+            "attempts": d.attempts, "remote_id": d.remote_id, "url": d.url, "error": d.last_error,
+            "error_kind": d.error_kind, "not_before": d.not_before, "updated_at": d.updated_at}
+
+
+def deliveries_table(rows: Iterable[Delivery], tz: Any = None, title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False)
+    for col in ("id", "release", "channel", "status", "when", "link / error"):
+        table.add_column(col, overflow="fold")
+    for d in rows:
+        detail = d.url or d.last_error or ""
+        if d.status == "queued" and d.not_before:
+            detail = detail or f"not before {when(d.not_before, tz)}"
+        table.add_row(str(d.id), d.release_slug, d.channel,
+                      Text(d.status, style=STATUS_STYLE.get(d.status, "")),
+                      when(d.updated_at, tz), detail)
+    return table
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """Replace every known secret value in text (for --debug output and logs)."""
+    for s in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(s, "****")
+    return text
