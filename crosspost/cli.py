@@ -234,7 +234,7 @@ def _register_optional() -> None:
     """Command groups that live in their own modules."""
     from importlib import import_module
 
-    for name in ("cli_queue", "cli_auth"):
+    for name in ("cli_queue", "cli_auth", "cli_init"):
         try:
             module = import_module(f"crosspost.{name}")
         except ModuleNotFoundError as exc:

@@ -1,0 +1,57 @@
+"""`crosspost auth CHANNEL`: walk the operator through storing a channel's credentials.
+
+Values are typed at a hidden prompt and go to the OS keyring or a 0600 file, never to
+channels.toml. A channel may offer an interactive ``authorize()`` (YouTube's OAuth flow,
+instagrapi's login) which runs after the prompts.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from .cli_common import config as load_cfg
+from .errors import InputError
+from .secrets import env_name
+
+SECRET_KEYS: dict[str, tuple[str, ...]] = {
+    "twitter": ("api_key", "api_secret", "access_token", "access_token_secret"),
+    "facebook": ("page_access_token",),
+    "instagram": ("access_token",),  # graph backend; instagrapi asks for username/password
+    "instagram:instagrapi": ("password",),
+    "youtube": (),  # OAuth installed-app flow
+    "website": (),
+    "fake": (),
+}
+
+
+def secret_keys(channel) -> tuple[str, ...]:
+    backend = getattr(channel.settings, "backend", "")
+    return SECRET_KEYS.get(f"{channel.type}:{backend}", SECRET_KEYS.get(channel.type, ()))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def auth(
+        channel: str = typer.Argument(..., help="The channel's name in channels.toml, e.g. twitter."),
+        check: bool = typer.Option(False, "--check", help="Only say which credentials are present."),
+    ) -> None:
+        """Store a channel's credentials (hidden prompts; OS keyring or a 0600 file).
+
+        Environment variables CROSSPOST_<CHANNEL>_<KEY> override stored values, for cron.
+        """
+        ch = load_cfg().channel(channel)
+        keys = secret_keys(ch)
+        if check:
+            for key in keys:
+                present = ch.secrets.get(key) is not None
+                typer.echo(f"{key}: {'present' if present else 'missing'} ({env_name(ch.name, key)})")
+            return
+        for key in keys:
+            value = typer.prompt(f"{ch.name} {key}", hide_input=True, default="", show_default=False)
+            if not value:
+                raise InputError(f"no value given for {key}: nothing stored")
+            ch.secrets.set(key, value)
+        authorize = getattr(ch, "authorize", None)
+        if callable(authorize):
+            authorize()
+        typer.echo(f"credentials for '{ch.name}' stored. Check them with `crosspost auth {ch.name} --check`.")

@@ -1,0 +1,50 @@
+"""`crosspost init`: scaffold a working folder for a new office, never overwriting a file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import typer
+
+from .config import default_config_path
+from .errors import InputError
+from .templating import builtin_templates_dir
+
+
+def example_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    packaged = here / "_examples"
+    return packaged if packaged.is_dir() else here.parent / "examples"
+
+
+def scaffold(target: Path) -> list[Path]:
+    """Copy channels.toml, templates/ and the examples into target; refuse to overwrite."""
+    plan: list[tuple[Path, Path]] = [(default_config_path(), target / "channels.toml")]
+    for src_root, dest_root in ((builtin_templates_dir(), target / "templates"),
+                                (example_dir(), target / "examples")):
+        for src in sorted(src_root.rglob("*")):
+            if src.is_file() and "__pycache__" not in src.parts:
+                plan.append((src, dest_root / src.relative_to(src_root)))
+    existing = [dest for _src, dest in plan if dest.exists()]
+    if existing:
+        names = ", ".join(str(p) for p in existing[:5])
+        raise InputError(f"refusing to overwrite existing file(s): {names}; run init in an empty folder")
+    for src, dest in plan:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest)
+    return [dest for _src, dest in plan]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def init(folder: Path = typer.Argument(Path("."), help="Where to create the working folder.")) -> None:
+        """Create channels.toml (commented), templates/ and an example release with images."""
+        created = scaffold(folder)
+        typer.echo(f"created {len(created)} files in {folder.resolve()}")
+        example = next((p for p in created if p.suffix == ".md" and "examples" in p.parts), None)
+        typer.echo("next steps:\n"
+                   "  1. edit channels.toml: base_url and site_name of your website\n"
+                   f"  2. crosspost preview {example or 'RILIS.md'}\n"
+                   f"  3. crosspost publish {example or 'RILIS.md'}\n"
+                   "  4. enable social channels in channels.toml, then `crosspost auth NAME`")
