@@ -38,7 +38,7 @@ def test_sandbox_and_strict_undefined(tmp_path):
     with pytest.raises(InputError, match="nothing_here"):
         render("bad.j2", {}, tmp_path)
     (tmp_path / "evil.j2").write_text("{{ ''.__class__.__mro__ }}")
-    with pytest.raises(Exception):
+    with pytest.raises(InputError, match="__class__"):
         render("evil.j2", {}, tmp_path)
 
 

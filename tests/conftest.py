@@ -1,0 +1,59 @@
+"""Shared fixtures: the repo, the optional ../shared corpus, and a CLI runner in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus" / "releases"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not beside the checkout")
+    return CORPUS
+
+
+def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
+    env.update(PYTHONPATH=str(REPO), CROSSPOST_STATE_DIR=str(tmp_path / "state"),
+               CROSSPOST_NO_KEYRING="1", NO_COLOR="1", COLUMNS="120")
+    env.update(extra)
+    return env
+
+
+class Cli:
+    """Runs `python -m crosspost` as a real process in a working folder."""
+
+    def __init__(self, cwd: Path, env: dict[str, str]):
+        self.cwd, self.env = cwd, env
+
+    def __call__(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "crosspost", *args], cwd=self.cwd, env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def json(self, *args: str):
+        proc = self(*args, "--json")
+        assert proc.stdout, proc.stderr
+        return proc.returncode, json.loads(proc.stdout)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """A folder with its own channels.toml (website into ./site) and the repo's examples."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "channels.toml").write_text(
+        'timezone = "Asia/Jakarta"\ndatabase = "log.db"\n'
+        '[channels.website]\ntype = "website"\nsite_dir = "site"\n'
+        'base_url = "https://www.kemensos.go.id"\n'
+        '[channels.instagram]\ntype = "instagram"\nenabled = false\n', encoding="utf-8")
+    return Cli(work, cli_env(tmp_path))

@@ -1,0 +1,125 @@
+"""The CLI end to end, as real processes on real files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+from conftest import REPO, cli_env
+
+EXAMPLE = REPO / "examples" / "siaran-pers-lumbung-sosial.md"
+SDKS = ("tweepy", "facebook", "instagrapi", "googleapiclient")
+
+
+def loaded_sdks(tmp_path, *argv: str) -> list[str]:
+    code = ("import sys\nfrom crosspost.cli import main\nsys.argv = ['crosspost', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"print('MODULES', sorted({{m.split('.')[0] for m in sys.modules}} & set({SDKS!r})))")
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
+                          env=cli_env(tmp_path), cwd=tmp_path, timeout=60)
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("MODULES")][-1]
+    return eval(line.split(" ", 1)[1])
+
+
+def test_help_and_preview_import_no_sdk(tmp_path):
+    assert loaded_sdks(tmp_path, "--help") == []
+    assert loaded_sdks(tmp_path, "preview", str(EXAMPLE), "--json") == []
+
+
+def test_help_teaches_the_commands(cli):
+    proc = cli("--help")
+    assert proc.returncode == 0
+    for command in ("preview", "publish", "status", "log", "auth", "init"):
+        assert command in proc.stdout
+
+
+def test_preview_json_has_every_enabled_channel(cli):
+    code, doc = cli.json("preview", str(EXAMPLE))
+    assert code == 0, doc
+    assert [v["channel"] for v in doc["variants"]] == ["website"]
+    assert doc["variants"][0]["problems"] == []
+    assert doc["release"]["slug"]
+
+
+def test_publish_writes_site_and_log_then_is_idempotent(cli):
+    code, doc = cli.json("publish", str(EXAMPLE))
+    assert code == 0, doc
+    [delivery] = doc["deliveries"]
+    assert delivery["status"] == "sent"
+    assert delivery["url"].startswith("https://www.kemensos.go.id/")
+    assert (cli.cwd / "site" / "index.html").is_file()
+    db = sqlite3.connect(cli.cwd / "log.db")
+    events_before = db.execute("select count(*) from events").fetchone()[0]
+    code, again = cli.json("publish", str(EXAMPLE))
+    assert code == 0
+    assert again["deliveries"][0]["url"] == delivery["url"]
+    assert db.execute("select count(*) from deliveries").fetchone()[0] == 1
+    assert db.execute("select count(*) from events").fetchone()[0] == events_before
+    code, rows = cli.json("status")
+    assert [r["status"] for r in rows] == ["sent"]
+    code, events = cli.json("log")
+    assert any(e["to_status"] == "sent" for e in events)
+
+
+def test_dry_run_writes_nothing(cli):
+    proc = cli("publish", str(EXAMPLE), "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert not (cli.cwd / "log.db").exists()
+    assert not (cli.cwd / "site").exists()
+
+
+def test_bad_release_exit_2_names_file_and_queues_nothing(cli, corpus):
+    proc = cli("publish", str(corpus / "08-edge-yaml-rusak.md"))
+    assert proc.returncode == 2
+    assert "08-edge-yaml-rusak.md" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (cli.cwd / "log.db").exists()
+
+
+def test_problem_on_an_enabled_channel_blocks_the_whole_release(cli, corpus):
+    proc = cli("publish", str(corpus / "04-berita-terkini-singkat.md"), "--channel", "website",
+               "--channel", "instagram")
+    assert proc.returncode == 2
+    assert "instagram" in proc.stderr and "nothing queued" in proc.stderr
+    assert not (cli.cwd / "log.db").exists()
+    # leaving the channel out lets the rest go
+    proc = cli("publish", str(corpus / "04-berita-terkini-singkat.md"), "--channel", "website")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_scheduled_publish_queues_without_sending(cli):
+    code, doc = cli.json("publish", str(EXAMPLE), "--at", "2099-12-01 09:00 WITA")
+    assert code == 0, doc
+    [d] = doc["deliveries"]
+    assert d["status"] == "queued"
+    assert d["not_before"] == datetime(2099, 12, 1, 1, 0, tzinfo=UTC).timestamp()
+    assert not (cli.cwd / "site").exists()
+
+
+def test_unknown_channel_and_missing_file(cli):
+    proc = cli("preview", str(EXAMPLE), "--channel", "tiktok")
+    assert proc.returncode == 2 and "tiktok" in proc.stderr
+    proc = cli("preview", "nope.md")
+    assert proc.returncode == 2 and "nope.md" in proc.stderr
+
+
+def test_init_scaffolds_and_refuses_to_overwrite(tmp_path):
+    env = cli_env(tmp_path)
+    target = tmp_path / "kantor"
+    proc = subprocess.run([sys.executable, "-m", "crosspost", "init", str(target)], env=env,
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (target / "channels.toml").is_file() and (target / "templates" / "website.j2").is_file()
+    examples = sorted((target / "examples").glob("*.md"))
+    assert examples
+    again = subprocess.run([sys.executable, "-m", "crosspost", "init", str(target)], env=env,
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 2 and "refusing to overwrite" in again.stderr
+    # the scaffolded folder works as it is
+    proc = subprocess.run([sys.executable, "-m", "crosspost", "preview", str(examples[0]), "--json"],
+                          env=env, capture_output=True, text=True, cwd=target)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["variants"][0]["channel"] == "website"
