@@ -1,0 +1,227 @@
+"""Instagram: caption + fitted images, published through one of two backends.
+
+- ``graph`` (default): the official Instagram Graph API (professional accounts). It fetches
+  images itself from public URLs, so each image needs one: ``image_base_url`` + the fitted
+  file's name (the operator publishes ``<state_dir>/derived`` there), or else the image URLs
+  the website channel recorded in its receipt (``Receipt.extra["image_urls"]``, one public URL
+  per release image, in the release's order) when the website was sent first.
+- ``instagrapi``: the private API, opt-in (instagrapi's own README recommends the official
+  API for business accounts). Uploads the fitted files directly.
+
+Images are fitted at build time (Pillow, see crosspost.imagefit) so the preview shows what
+will be posted; instagrapi would otherwise crop silently and the Graph API would refuse.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..errors import ConfigError, InputError, Permanent
+from ..models import Problem, Receipt, Release, Variant
+from .base import Channel, CommonSettings, PublishContext
+
+BACKENDS = ("graph", "instagrapi")
+FIT_MODES = ("pad", "crop")
+# A hashtag or mention starts a word: '#' inside a URL fragment or '@' in an e-mail is not one.
+HASHTAG_RE = re.compile(r"(?:^|(?<=\s))#(\w+)", re.UNICODE)
+MENTION_RE = re.compile(r"(?:^|(?<=\s))@([A-Za-z0-9._]+)")
+
+
+@dataclass(frozen=True)
+class Settings(CommonSettings):
+    backend: str = "graph"  # "graph" (official API, default) or "instagrapi" (private API, opt-in)
+    fit: str = "pad"  # images outside the limits: "pad" (letterbox) or "crop" (centre)
+    background: str = "#ffffff"  # padding colour for fit = "pad"
+    graph_version: str = "v26.0"  # Graph API version put in every request path
+    graph_base: str = "https://graph.facebook.com"  # Graph API host (tests point it elsewhere)
+    ig_user_id: str = ""  # the Instagram professional account's id (graph backend)
+    username: str = ""  # the account's username (instagrapi backend; password is a secret)
+    image_base_url: str = ""  # public URL of a folder mirroring <state_dir>/derived (graph backend)
+    website_channel: str = "website"  # else take image URLs from this channel's receipt
+    send_alt_text: bool = False  # send each image's alt text as the Graph API's alt_text field
+    container_poll_interval: float = 3.0  # seconds between container status checks (graph)
+    container_poll_max: int = 40  # checks before giving up for now (the retry reuses the container)
+    request_timeout: float = 60.0  # seconds per HTTP request (graph)
+    lookup_limit: int = 20  # recent posts searched when settling an unknown outcome
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ConfigError(f"[instagram] backend must be one of {', '.join(BACKENDS)}, "
+                              f"not '{self.backend}'")
+        if self.fit not in FIT_MODES:
+            raise ConfigError(f"[instagram] fit must be 'pad' or 'crop', not '{self.fit}'")
+
+
+@dataclass(frozen=True)
+class Limits:
+    caption_chars: int = 2200
+    hashtags: int = 5  # lowered from 30 in December 2025 (see PLATFORMS.md)
+    mentions: int = 20
+    carousel_items: int = 10
+    min_ratio: float = 0.8  # 4:5
+    max_ratio: float = 1.91
+    min_width: int = 320
+    max_width: int = 1440
+    image_bytes: int = 8 * 1024 * 1024
+
+
+def count_hashtags(text: str) -> int:
+    return len(HASHTAG_RE.findall(text))
+
+
+def count_mentions(text: str) -> int:
+    return len(MENTION_RE.findall(text))
+
+
+def first_line(text: str) -> str:
+    for line in (text or "").splitlines():
+        if line.strip():
+            return " ".join(line.split())
+    return ""
+
+
+def same_caption(mine: str, theirs: str | None) -> bool:
+    """Instagram keeps captions as sent; compare whitespace-normalised, or by the first line."""
+    if not theirs:
+        return False
+    if " ".join(mine.split()) == " ".join(theirs.split()):
+        return True
+    return bool(first_line(mine)) and first_line(mine) == first_line(theirs)
+
+
+class InstagramChannel(Channel):
+    type: ClassVar[str] = "instagram"
+    Settings: ClassVar[type] = Settings
+    Limits: ClassVar[type] = Limits
+    can_lookup: ClassVar[bool] = True
+
+    # Injectable for tests: the HTTP session (graph), the instagrapi Client factory, sleep.
+    http_session: Any = None
+    client_factory: Callable[[], Any] | None = None
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+
+    @property
+    def derived_dir(self):
+        return self.state_dir / "derived"
+
+    # ---- adaptation -------------------------------------------------------------------
+    def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
+        lim: Limits = self.limits
+        problems: list[Problem] = []
+        caption = text.strip()
+        chars, tags, mentions = len(caption), count_hashtags(caption), count_mentions(caption)
+        if chars > lim.caption_chars:
+            problems.append(self.problem(
+                "text", f"caption has {chars} characters, Instagram allows {lim.caption_chars}: "
+                "shorten the summary or the template", lim.caption_chars, chars))
+        if tags > lim.hashtags:
+            problems.append(self.problem(
+                "hashtags", f"caption has {tags} hashtags, Instagram allows {lim.hashtags}: "
+                "keep the most important ones in the front matter", lim.hashtags, tags))
+        if mentions > lim.mentions:
+            problems.append(self.problem(
+                "mentions", f"caption has {mentions} @mentions, Instagram allows {lim.mentions}",
+                lim.mentions, mentions))
+
+        media, images_info = self._fit_images(release, problems)
+        if not media:
+            if release.video is not None and self.settings.backend == "instagrapi":
+                media = (release.video,)
+            elif not any(p.field == "images" and p.severity == "error" for p in problems):
+                problems.append(self.problem(
+                    "images", "Instagram needs at least one image: add images: to the front matter "
+                    "or exclude instagram", 1, 0))
+        variant = Variant(
+            channel=self.name, kind=self.type, text=caption, title=release.title, media=media,
+            link=release.link or None,
+            extra={"backend": self.settings.backend, "images": images_info},
+            counts={"chars": chars, "chars_limit": lim.caption_chars, "hashtags": tags,
+                    "hashtags_limit": lim.hashtags, "mentions": mentions,
+                    "images": len([m for m in media if m.kind == "image"]),
+                    "images_limit": lim.carousel_items})
+        return variant, problems
+
+    def _fit_images(self, release: Release, problems: list[Problem]) -> tuple[tuple, list[dict]]:
+        """Fit the first ``carousel_items`` images; record original vs fitted for the preview."""
+        from ..imagefit import fit_image, image_info
+
+        lim: Limits = self.limits
+        images = list(release.images)
+        if len(images) > lim.carousel_items:
+            problems.append(self.problem(
+                "images", f"{len(images)} images, an Instagram carousel holds {lim.carousel_items}: "
+                f"only the first {lim.carousel_items} are posted", lim.carousel_items, len(images),
+                severity="warning"))
+            images = images[: lim.carousel_items]
+        fitted, info = [], []
+        for index, img in enumerate(images):
+            try:
+                *original, fmt = image_info(img.path)
+                out = fit_image(img, self.derived_dir, lim.min_ratio, lim.max_ratio, lim.min_width,
+                                lim.max_width, self.settings.fit, self.settings.background,
+                                lim.image_bytes)
+            except InputError as exc:
+                problems.append(self.problem("images", f"image {index + 1}: {exc}"))
+                continue
+            if self.settings.backend == "graph" and self.settings.image_base_url:
+                out = self._stage_public(out)
+            changed = out.path != img.path
+            ratio_ok = lim.min_ratio - 0.005 <= original[0] / original[1] <= lim.max_ratio + 0.005
+            jpeg = fmt == "JPEG"
+            info.append({"index": index, "source": str(img.path), "path": str(out.path),
+                         "original": list(original), "fitted": [out.width, out.height],
+                         "changed": changed, "website_copy_ok": ratio_ok and jpeg, "alt": img.alt})
+            if (self.settings.backend == "graph" and not self.settings.image_base_url
+                    and not (ratio_ok and jpeg)):
+                problems.append(self.problem(
+                    "images", f"image {index + 1} ({img.path.name}) had to be fitted for Instagram, "
+                    "but without image_base_url the Graph API fetches the website's unfitted copy "
+                    "and refuses it: set image_base_url, or use a JPEG between 4:5 and 1.91:1",
+                    severity="warning"))
+            fitted.append(out)
+        return tuple(fitted), info
+
+    def _stage_public(self, media):
+        """Put an image that needed no fitting into the derived folder too, so one public
+        folder (image_base_url) holds every image the Graph API will fetch."""
+        import hashlib
+        import shutil
+        from dataclasses import replace
+
+        if media.path.parent == self.derived_dir:
+            return media
+        data = media.path.read_bytes()
+        target = self.derived_dir / f"{media.path.stem}-{hashlib.sha256(data).hexdigest()[:16]}.jpg"
+        if not target.is_file():
+            self.derived_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(media.path, target)
+        return replace(media, path=target)
+
+    # ---- delivery ---------------------------------------------------------------------
+    def backend(self):
+        """The configured backend object (created per call: it holds no state between runs)."""
+        if self.settings.backend == "instagrapi":
+            from .instagram_private import PrivateBackend
+
+            return PrivateBackend(self.name, self.settings, self.secrets, self.client_factory)
+        from .instagram_graph import GraphBackend
+
+        return GraphBackend(self.name, self.settings, self.secrets, session=self.http_session,
+                            sleep=self.sleep)
+
+    def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        if not variant.media:
+            raise Permanent("Instagram needs at least one image: add images: to the front matter "
+                            "or exclude instagram")
+        return self.backend().publish(variant, ctx)
+
+    def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        return self.backend().lookup(variant, ctx)
+
+    def authorize(self) -> None:
+        """Called by `crosspost auth` after the secrets are stored: log in / check the token."""
+        self.backend().authorize()

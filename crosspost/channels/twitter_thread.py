@@ -1,0 +1,207 @@
+"""X/Twitter weighted counting and thread splitting.
+
+Counting is twitter-text v3 (via ``twitter-text-parser``): every URL costs 23, CJK and
+emoji cost 2. Splitting works on whole sentences first, then whole words, so a part never
+ends inside a word or a URL unless a single token is longer than a whole post. Each part
+is measured on its own, numbering suffix and link included, because that is how X
+checks it. The release link goes in exactly one part: a post with a URL costs more.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+LinkPart = Literal["first", "last"]
+PARAGRAPH, LINE, SPACE = "\n\n", "\n", " "
+# Short words ending in '.' that do not end a sentence in Indonesian releases.
+ABBREVIATIONS = frozenset(
+    "no nomor kab kec kel kota prov jl jln dr drs ir prof h hj st sh se mm mt msi mpd "
+    "dll dsb dkk tsb yth bpk ibu sdr a.n u.p pt cv tbk rp ttd ket tel telp hlm".split())
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_SENTENCE_START = re.compile(r"^[\"'“‘(\[]*[A-Z0-9#@]")
+
+
+def weighted_length(text: str) -> int:
+    """Weighted length as X counts it (twitter-text v3 with discounted emoji)."""
+    from twitter_text import parse_tweet
+
+    return parse_tweet(text).weightedLength
+
+
+def is_valid(text: str, limit: int = 280) -> bool:
+    """True when X would accept ``text`` as one post of at most ``limit`` weighted characters."""
+    from twitter_text import parse_tweet
+
+    parsed = parse_tweet(text)
+    return bool(text.strip()) and parsed.weightedLength <= limit and (limit != 280 or parsed.valid)
+
+
+@dataclass
+class _Token:
+    word: str
+    sep: str  # what precedes the word: "", " ", "\n" or "\n\n"
+    starts_sentence: bool
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Words with the separator before each, and where sentences begin."""
+    out: list[_Token] = []
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    for pi, para in enumerate(paragraphs):
+        lines = [ln for ln in para.splitlines() if ln.strip()]
+        for li, line in enumerate(lines):
+            prev, quoted = "", False
+            for wi, word in enumerate(line.split()):
+                if wi == 0:
+                    sep = "" if not out else (PARAGRAPH if li == 0 and pi > 0 else LINE)
+                    start = True
+                else:
+                    sep = SPACE
+                    # Inside a quotation a full stop does not end the quoted statement.
+                    start = not quoted and _ends_sentence(prev) and bool(_SENTENCE_START.match(word))
+                out.append(_Token(word, sep, start))
+                quoted = _quote_open(word, quoted)
+                prev = word
+    return out
+
+
+def _ends_sentence(word: str) -> bool:
+    if not _SENTENCE_END.search(word):
+        return False
+    bare = word.rstrip("\"'”’)]").rstrip(".!?…").lower()
+    if bare in ABBREVIATIONS or (len(bare) == 1 and bare.isalpha()):
+        return False
+    return not re.fullmatch(r"[a-z]\.[a-z]", bare)  # e.g. "a.n."
+
+
+def _quote_open(word: str, quoted: bool) -> bool:
+    """Whether a double quotation is still open after ``word``."""
+    for ch in word:
+        if ch == "“":
+            quoted = True
+        elif ch == "”":
+            quoted = False
+        elif ch == '"':
+            quoted = not quoted
+    return quoted
+
+
+def _join(tokens: list[_Token]) -> str:
+    return "".join((t.sep if i else "") + t.word for i, t in enumerate(tokens))
+
+
+def _sentences(tokens: list[_Token]) -> list[list[_Token]]:
+    groups: list[list[_Token]] = []
+    for t in tokens:
+        if t.starts_sentence or not groups:
+            groups.append([])
+        groups[-1].append(t)
+    return groups
+
+
+def _hard_split(word: str, budget: int) -> list[str]:
+    """Cut a token longer than a whole post into the fewest pieces that each fit."""
+    pieces: list[str] = []
+    rest = word
+    while rest:
+        if weighted_length(rest) <= budget:
+            pieces.append(rest)
+            break
+        lo, hi = 1, len(rest)  # largest prefix that fits, by bisection
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if weighted_length(rest[:mid]) <= budget:
+                lo = mid
+            else:
+                hi = mid - 1
+        pieces.append(rest[:lo])
+        rest = rest[lo:]
+    return pieces
+
+
+def _pack(tokens: list[_Token], budget: int) -> list[list[_Token]]:
+    """Greedy packing: whole sentences where they fit, else word by word."""
+    parts: list[list[_Token]] = [[]]
+
+    def fits(candidate: list[_Token]) -> bool:
+        return weighted_length(_join(candidate)) <= budget
+
+    for sentence in _sentences(tokens):
+        current = parts[-1]
+        if fits(current + sentence):
+            current.extend(sentence)
+            continue
+        if current and fits(sentence):
+            parts.append(list(sentence))
+            continue
+        for tok in sentence:  # a sentence longer than a post: split between words
+            current = parts[-1]
+            if fits(current + [tok]):
+                current.append(tok)
+            elif fits([tok]):
+                parts.append([tok])
+            else:
+                pieces = _hard_split(tok.word, budget)
+                if current:
+                    parts.append([])
+                parts[-1].append(_Token(pieces[0], tok.sep, False))
+                parts.extend([_Token(p, "", False)] for p in pieces[1:])
+    return [p for p in parts if p]
+
+
+def split_thread(text: str, limit: int = 280, numbering: bool = True, link: str | None = None,
+                 link_part: LinkPart = "last", link_prefix: str = "") -> list[str]:
+    """Split ``text`` into posts of at most ``limit`` weighted characters each.
+
+    One part when it fits (link included). Otherwise a thread numbered " (i/n)", the link
+    (``link_prefix`` + link) in the first or the last part only.
+    """
+    if link_part not in ("first", "last"):
+        raise ValueError("link_part must be 'first' or 'last'")
+    link_text = f"{link_prefix}{link}" if link else ""
+
+    def with_link(body: str) -> str:
+        if not link_text:
+            return body
+        return f"{body}{PARAGRAPH}{link_text}" if body else link_text
+
+    text = text.strip()
+    if not text:
+        return [link_text] if link_text else []
+    single = with_link(text)
+    if weighted_length(single) <= limit:
+        return [single]
+
+    tokens = _tokens(text)
+    link_cost = weighted_length(with_link("x")) - 1 if link_text else 0
+    n_guess = 2
+    for _ in range(6):  # the suffix width depends on the part count; converges in 1-2 rounds
+        suffix_cost = weighted_length(f" ({n_guess}/{n_guess})") if numbering else 0
+        budget = max(1, limit - suffix_cost)
+        groups = _pack(tokens, budget)
+        if link_text:
+            index = 0 if link_part == "first" else len(groups) - 1
+            if weighted_length(_join(groups[index])) + link_cost > budget:
+                # Repack that part with room for the link; it may become two parts.
+                tight = _pack(groups[index], max(1, budget - link_cost))
+                groups[index:index + 1] = tight
+        n = len(groups)
+        if len(str(n)) <= len(str(n_guess)) or not numbering:
+            break
+        n_guess = n
+    bodies = [_join(g) for g in groups]
+    if link_text:
+        index = 0 if link_part == "first" else len(bodies) - 1
+        bodies[index] = with_link(bodies[index])
+    if len(bodies) == 1:
+        return bodies
+    if numbering:
+        return [f"{b} ({i}/{len(bodies)})" for i, b in enumerate(bodies, 1)]
+    return bodies
+
+
+def strip_numbering(part: str) -> str:
+    """A part without its " (i/n)" suffix (for comparisons and lookups)."""
+    return re.sub(r" \(\d+/\d+\)$", "", part)

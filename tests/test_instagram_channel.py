@@ -1,0 +1,727 @@
+"""Instagram channel: adaptation, Graph API backend (through `responses`), instagrapi backend
+(stub client raising instagrapi's real exception classes). Offline, no real sleeps."""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import parse_qs
+
+import pytest
+import requests
+import responses
+from instagrapi import exceptions as ie
+from PIL import Image
+
+from crosspost.adapt import adapt_one
+from crosspost.channels.base import PublishContext
+from crosspost.channels.instagram import InstagramChannel, Limits, Settings, count_hashtags
+from crosspost.errors import ConfigError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
+from crosspost.models import Media, Receipt, Release
+from crosspost.secrets import SecretStore
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = SHARED / "corpus" / "releases"
+WIB = timezone(timedelta(hours=7))
+CANARY = "CANARY-7f3a9c-secret-token"
+G = "https://graph.facebook.com/v26.0"
+IG = "17841400000000001"
+CDN = "https://cdn.kemensos.go.id/ig"
+
+
+# ---- helpers ----------------------------------------------------------------------------
+def image(path: Path, size=(1200, 900)) -> Media:
+    Image.new("RGB", size, (20, 120, 200)).save(path, "JPEG")
+    return Media(path, alt=f"Foto {path.stem}")
+
+
+def release(tmp_path: Path, n_images: int = 1, sizes=None, **kw) -> Release:
+    imgs = tuple(image(tmp_path / f"foto-{i}.jpg", (sizes or {}).get(i, (1200, 900)))
+                 for i in range(n_images))
+    base = dict(slug="bansos-tahap-iv", title="Penyaluran Bansos Tahap IV Dimulai",
+                body="Penyaluran bansos tahap IV dimulai pekan ini.\n\nPenerima dapat mengecek status.",
+                date=datetime(2026, 11, 28, 8, 0, tzinfo=WIB), summary="",
+                hashtags=("BansosTepatSasaran", "KemensosHadir"),
+                link="https://www.kemensos.go.id/berita-terkini/bansos-tahap-iv", images=imgs)
+    base.update(kw)
+    return Release(**base)
+
+
+def channel(tmp_path: Path, env: dict | None = None, **settings) -> InstagramChannel:
+    settings.setdefault("ig_user_id", IG)
+    settings.setdefault("image_base_url", CDN)
+    env = {"CROSSPOST_INSTAGRAM_ACCESS_TOKEN": CANARY} if env is None else env
+    secrets = SecretStore("instagram", tmp_path / "state", env=env, use_keyring=False)
+    ch = InstagramChannel("instagram", Settings(type="instagram", **settings), Limits(), secrets,
+                          tmp_path, tmp_path / "state")
+    ch.http_session = requests.Session()
+    ch.sleeps = []
+    ch.sleep = ch.sleeps.append
+    return ch
+
+
+def variant_for(ch, rel):
+    adapted = adapt_one(rel, ch)
+    assert adapted.variant is not None
+    return adapted.variant, list(adapted.problems)
+
+
+class Ctx(PublishContext):
+    """A PublishContext whose save_progress keeps what was saved, like the engine's store."""
+
+    def __init__(self, release, progress=None, **kw):
+        super().__init__(release=release, progress=dict(progress or {}), **kw)
+        self.saved = []
+
+        def save(p):
+            self.saved.append(dict(p))
+            self.progress = dict(p)
+
+        self.save_progress = save
+
+
+@pytest.fixture(autouse=True)
+def no_real_sleep(monkeypatch):
+    def boom(_s):
+        raise AssertionError("a test slept for real")
+
+    monkeypatch.setattr(time, "sleep", boom)
+
+
+def form(call) -> dict:
+    return {k: v[0] for k, v in parse_qs(call.request.body or "").items()}
+
+
+def ok_tail(rsps, container="C1", media="M1", used=3):
+    rsps.get(f"{G}/{container}", json={"status_code": "FINISHED", "status": "Finished: Media ok"})
+    rsps.get(f"{G}/{IG}/content_publishing_limit",
+             json={"data": [{"quota_usage": used, "config": {"quota_total": 50, "quota_duration": 86400}}]})
+    rsps.post(f"{G}/{IG}/media_publish", json={"id": media})
+    rsps.get(f"{G}/{media}", json={"permalink": f"https://www.instagram.com/p/{media}x/", "id": media})
+
+
+def assert_no_canary(exc_info):
+    assert CANARY not in str(exc_info.value)
+    assert CANARY not in repr(exc_info.value.args)
+
+
+# ---- adaptation -------------------------------------------------------------------------
+def test_caption_from_template(tmp_path):
+    ch = channel(tmp_path)
+    v, problems = variant_for(ch, release(tmp_path))
+    assert problems == []
+    assert v.text.startswith("Penyaluran Bansos Tahap IV Dimulai\n\nPenyaluran bansos")
+    assert "Selengkapnya: https://www.kemensos.go.id/berita-terkini/bansos-tahap-iv" in v.text
+    assert v.text.endswith("#BansosTepatSasaran #KemensosHadir")
+    assert v.counts["hashtags"] == 2 and v.counts["images"] == 1 and v.kind == "instagram"
+
+
+def test_no_image_is_a_clear_problem(tmp_path):
+    ch = channel(tmp_path)
+    v, problems = variant_for(ch, release(tmp_path, n_images=0))
+    assert [p.field for p in problems] == ["images"]
+    assert "Instagram needs at least one image" in problems[0].message
+    assert "exclude instagram" in problems[0].message
+    with pytest.raises(Permanent):
+        ch.publish(v, Ctx(release(tmp_path, n_images=0)))
+
+
+def test_caption_too_long_hashtags_and_mentions(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    text = ("kata " * 460) + " ".join(f"@akun{i}" for i in range(21)) + " " + \
+        " ".join(f"#Tag{i}" for i in range(6)) + " https://x.id/a#frag humas@kemensos.go.id"
+    v, problems = ch.build_variant(rel, text)
+    by = {p.field: p for p in problems}
+    assert by["text"].limit == 2200 and by["text"].actual == len(text.strip())
+    assert by["hashtags"].limit == 5 and by["hashtags"].actual == 6
+    assert by["mentions"].limit == 20 and by["mentions"].actual == 21
+    assert all(p.severity == "error" for p in problems)
+
+
+def test_more_than_ten_images_warns_and_keeps_ten(tmp_path):
+    ch = channel(tmp_path)
+    v, problems = variant_for(ch, release(tmp_path, n_images=12))
+    assert len(v.media) == 10
+    assert [(p.field, p.severity, p.actual) for p in problems] == [("images", "warning", 12)]
+
+
+def test_images_are_fitted_into_derived_folder(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path, n_images=2, sizes={0: (3000, 600), 1: (1080, 1350)})
+    before = rel.images[0].path.read_bytes()
+    v, problems = variant_for(ch, rel)
+    assert problems == []
+    pano, portrait = v.media
+    assert pano.path.parent == tmp_path / "state" / "derived"
+    assert pano.width / pano.height <= 1.91 and pano.width <= 1440
+    assert rel.images[0].path.read_bytes() == before
+    # with image_base_url every image is staged in the one public folder
+    assert portrait.path.parent == tmp_path / "state" / "derived"
+    info = v.extra["images"]
+    assert info[0]["original"] == [3000, 600] and info[0]["fitted"] == [pano.width, pano.height]
+    assert info[0]["changed"] is True and info[1]["original"] == [1080, 1350]
+
+
+def test_graph_without_public_folder_warns_about_unfittable_website_copy(tmp_path):
+    ch = channel(tmp_path, image_base_url="")
+    _, problems = variant_for(ch, release(tmp_path, sizes={0: (3000, 600)}))
+    assert [(p.field, p.severity) for p in problems] == [("images", "warning")]
+    assert "image_base_url" in problems[0].message
+
+
+def test_settings_refuse_unknown_backend_and_fit():
+    with pytest.raises(ConfigError, match="backend"):
+        Settings(type="instagram", backend="scraper")
+    with pytest.raises(ConfigError, match="fit"):
+        Settings(type="instagram", fit="stretch")
+
+
+def test_hashtag_count_ignores_url_fragments():
+    assert count_hashtags("#A b #C https://x.id/#d e#f\n#G") == 3
+
+
+# ---- corpus -----------------------------------------------------------------------------
+def load_corpus(name: str) -> Release:
+    import frontmatter
+
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not beside the checkout")
+    path = CORPUS / name
+    post = frontmatter.load(path)
+    images = tuple(Media((path.parent / i["path"]).resolve(), alt=i.get("alt", ""))
+                   for i in post.get("images") or [])
+    date = post["date"]
+    if date.tzinfo is None:
+        date = date.replace(tzinfo=WIB)
+    return Release(slug=path.stem, title=post["title"], body=post.content, date=date,
+                   summary=post.get("summary", ""), hashtags=tuple(str(h) for h in post.get("hashtags", [])),
+                   images=images, link=post.get("link"))
+
+
+def test_corpus_04_no_image(tmp_path):
+    ch = channel(tmp_path)
+    _, problems = variant_for(ch, load_corpus("04-berita-terkini-singkat.md"))
+    assert any(p.field == "images" and p.severity == "error"
+               and "needs at least one image" in p.message for p in problems)
+
+
+def test_corpus_06_hashtags_and_panorama(tmp_path):
+    ch = channel(tmp_path)
+    rel = load_corpus("06-edge-banyak-tagar.md")
+    v, problems = variant_for(ch, rel)
+    tags = [p for p in problems if p.field == "hashtags"]
+    assert len(tags) == 1 and tags[0].actual == 35 and tags[0].limit == 5
+    (pano,) = v.media
+    assert pano.width / pano.height <= 1.91 and 320 <= pano.width <= 1440
+    assert v.extra["images"][0]["original"] == [3000, 600]
+    assert pano.path.parent == tmp_path / "state" / "derived"
+
+
+def test_corpus_02_carousel_is_clean(tmp_path):
+    ch = channel(tmp_path, image_base_url="")
+    v, problems = variant_for(ch, load_corpus("02-berita-foto-hari-disabilitas.md"))
+    assert problems == []
+    assert len(v.media) == 3 and all(m.width <= 1440 for m in v.media)
+    assert all(i["website_copy_ok"] for i in v.extra["images"])
+
+
+# ---- Graph API backend ------------------------------------------------------------------
+@responses.activate
+def test_graph_single_photo(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.post(f"{G}/{IG}/media", json={"id": "C1"})
+    ok_tail(responses)
+    ctx = Ctx(rel)
+    receipt = ch.publish(v, ctx)
+    assert receipt.remote_id == "M1" and receipt.url == "https://www.instagram.com/p/M1x/"
+    create = form(responses.calls[0])
+    assert create["image_url"] == f"{CDN}/{v.media[0].path.name}"
+    assert create["caption"] == v.text and "alt_text" not in create
+    assert form(responses.calls[3]) == {"creation_id": "C1"}
+    for call in responses.calls:
+        assert call.request.headers["Authorization"] == f"Bearer {CANARY}"
+        assert CANARY not in call.request.url
+    assert ctx.saved[0] == {"container_id": "C1"}
+    assert ctx.saved[-1] == {"container_id": "C1", "media_id": "M1"}
+    assert ch.sleeps == []
+
+
+@responses.activate
+def test_graph_alt_text_when_enabled(tmp_path):
+    ch = channel(tmp_path, send_alt_text=True)
+    rel = release(tmp_path, n_images=2)
+    v, _ = variant_for(ch, rel)
+    for cid in ("K1", "K2", "C1"):
+        responses.post(f"{G}/{IG}/media", json={"id": cid})
+    ok_tail(responses)
+    ch.publish(v, Ctx(rel))
+    assert [form(c).get("alt_text") for c in responses.calls[:2]] == ["Foto foto-0", "Foto foto-1"]
+
+
+@responses.activate
+def test_graph_carousel_of_three(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path, n_images=3)
+    v, _ = variant_for(ch, rel)
+    for cid in ("K1", "K2", "K3", "C1"):
+        responses.post(f"{G}/{IG}/media", json={"id": cid})
+    ok_tail(responses)
+    receipt = ch.publish(v, Ctx(rel))
+    assert receipt.remote_id == "M1"
+    children = [form(c) for c in responses.calls[:3]]
+    assert [c["image_url"] for c in children] == [f"{CDN}/{m.path.name}" for m in v.media]
+    assert all(c["is_carousel_item"] == "true" and "caption" not in c for c in children)
+    parent = form(responses.calls[3])
+    assert parent == {"media_type": "CAROUSEL", "children": "K1,K2,K3", "caption": v.text}
+
+
+@responses.activate
+def test_graph_uses_website_image_urls(tmp_path):
+    ch = channel(tmp_path, image_base_url="")
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    url = "https://www.kemensos.go.id/media/bansos-tahap-iv/foto-0.jpg"
+    responses.post(f"{G}/{IG}/media", json={"id": "C1"})
+    ok_tail(responses)
+    ctx = Ctx(rel, sibling_receipts={"website": Receipt("w1", "https://x", extra={"image_urls": [url]})})
+    ch.publish(v, ctx)
+    assert form(responses.calls[0])["image_url"] == url
+
+
+@responses.activate
+def test_graph_waits_for_website_and_refuses_unfitted_copy(tmp_path):
+    ch = channel(tmp_path, image_base_url="")
+    rel = release(tmp_path, sizes={0: (3000, 600)})
+    v, _ = variant_for(ch, rel)
+    with pytest.raises(RetryLater, match="website"):
+        ch.publish(v, Ctx(rel))
+    site = Receipt("w1", extra={"image_urls": ["https://www.kemensos.go.id/m/foto-0.jpg"]})
+    with pytest.raises(Permanent, match="image_base_url"):
+        ch.publish(v, Ctx(rel, sibling_receipts={"website": site}))
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_graph_container_error_is_permanent(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.post(f"{G}/{IG}/media", json={"id": "C1"})
+    responses.get(f"{G}/C1", json={"status_code": "ERROR", "status": "Error: 2207026"})
+    with pytest.raises(Permanent, match="2207026"):
+        ch.publish(v, Ctx(rel))
+    assert not any("media_publish" in c.request.url for c in responses.calls)
+
+
+@responses.activate
+def test_graph_polls_with_injected_sleep(tmp_path):
+    ch = channel(tmp_path, container_poll_interval=2.5)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.post(f"{G}/{IG}/media", json={"id": "C1"})
+    responses.get(f"{G}/C1", json={"status_code": "IN_PROGRESS"})
+    responses.get(f"{G}/C1", json={"status_code": "IN_PROGRESS"})
+    ok_tail(responses)
+    beats = []
+    assert ch.publish(v, Ctx(rel, heartbeat=lambda: beats.append(1))).remote_id == "M1"
+    assert ch.sleeps == [2.5, 2.5] and len(beats) >= 3
+
+
+@responses.activate
+def test_graph_container_never_finishing_is_retry_later_and_reused(tmp_path):
+    ch = channel(tmp_path, container_poll_max=3)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.post(f"{G}/{IG}/media", json={"id": "C1"})
+    responses.get(f"{G}/C1", json={"status_code": "IN_PROGRESS"})
+    ctx = Ctx(rel)
+    with pytest.raises(RetryLater):
+        ch.publish(v, ctx)
+    assert ch.sleeps == [3.0, 3.0]
+    assert ctx.progress == {"container_id": "C1"}
+    assert not any("media_publish" in c.request.url for c in responses.calls)
+
+
+@responses.activate
+def test_graph_retry_reuses_saved_container(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    create = responses.post(f"{G}/{IG}/media", json={"id": "NEW"})
+    ok_tail(responses, container="C9")
+    receipt = ch.publish(v, Ctx(rel, progress={"container_id": "C9"}))
+    assert receipt.remote_id == "M1" and create.call_count == 0
+    publish = [c for c in responses.calls if "media_publish" in c.request.url]
+    assert form(publish[0]) == {"creation_id": "C9"}
+
+
+@responses.activate
+def test_graph_expired_container_is_replaced(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.get(f"{G}/C9", json={"status_code": "EXPIRED"})
+    responses.post(f"{G}/{IG}/media", json={"id": "C1"})
+    ok_tail(responses)
+    ctx = Ctx(rel, progress={"container_id": "C9"})
+    assert ch.publish(v, ctx).remote_id == "M1"
+    assert ctx.saved[0] == {"container_id": "C1"}
+
+
+@responses.activate
+def test_graph_quota_exhausted_is_retry_later(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.post(f"{G}/{IG}/media", json={"id": "C1"})
+    ok_tail(responses, used=50)
+    with pytest.raises(RetryLater, match="50 posts") as info:
+        ch.publish(v, Ctx(rel))
+    assert info.value.retry_after and info.value.retry_after > 0
+    assert not any("media_publish" in c.request.url for c in responses.calls)
+
+
+@responses.activate
+def test_graph_quota_error_code_on_publish_is_retry_later(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.post(f"{G}/{IG}/media", json={"id": "C1"})
+    responses.get(f"{G}/C1", json={"status_code": "FINISHED"})
+    responses.get(f"{G}/{IG}/content_publishing_limit", json={"data": [{"quota_usage": 1}]})
+    responses.post(f"{G}/{IG}/media_publish", status=400, json={"error": {
+        "message": "Application request limit reached", "code": 9, "error_subcode": 2207042}})
+    with pytest.raises(RetryLater, match="publishing limit"):
+        ch.publish(v, Ctx(rel))
+
+
+@responses.activate
+def test_graph_expired_token_is_reauth(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.post(f"{G}/{IG}/media", status=400, json={"error": {
+        "message": f"Error validating access token: {CANARY} has expired", "type": "OAuthException",
+        "code": 190, "error_subcode": 463}})
+    with pytest.raises(ReauthRequired, match="crosspost auth instagram") as info:
+        ch.publish(v, Ctx(rel))
+    assert_no_canary(info)
+
+
+def test_graph_missing_token_is_reauth(tmp_path):
+    ch = channel(tmp_path, env={})
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    with pytest.raises(ReauthRequired, match="crosspost auth instagram"):
+        ch.publish(v, Ctx(rel))
+
+
+@responses.activate
+def test_graph_rate_limit_code_4_is_retry_later_with_wait(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    usage = json.dumps({IG: [{"type": "instagram", "call_count": 100, "estimated_time_to_regain_access": 7}]})
+    responses.post(f"{G}/{IG}/media", status=400, headers={"X-Business-Use-Case-Usage": usage},
+                   json={"error": {"message": "Application request limit reached", "code": 4}})
+    with pytest.raises(RetryLater) as info:
+        ch.publish(v, Ctx(rel))
+    assert info.value.retry_after == 420
+
+
+@responses.activate
+def test_graph_invalid_parameter_is_permanent(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.post(f"{G}/{IG}/media", status=400, json={"error": {
+        "message": "Invalid parameter", "code": 100, "error_subcode": 2207009,
+        "error_user_msg": "The aspect ratio is not supported."}})
+    with pytest.raises(Permanent, match="aspect ratio"):
+        ch.publish(v, Ctx(rel))
+
+
+@responses.activate
+@pytest.mark.parametrize("failure", [
+    {"status": 500, "json": {"error": {"message": "An unknown error occurred", "code": 1}}},
+    {"status": 502, "body": "Bad Gateway"},
+    {"body": requests.exceptions.ReadTimeout("read timed out")},
+    {"body": requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected())")},
+])
+def test_graph_ambiguous_media_publish_is_unknown(tmp_path, failure):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.post(f"{G}/{IG}/media", json={"id": "C1"})
+    responses.get(f"{G}/C1", json={"status_code": "FINISHED"})
+    responses.get(f"{G}/{IG}/content_publishing_limit", json={"data": [{"quota_usage": 1}]})
+    responses.post(f"{G}/{IG}/media_publish", **failure)
+    ctx = Ctx(rel)
+    with pytest.raises(UnknownOutcome) as info:
+        ch.publish(v, ctx)
+    assert_no_canary(info)
+    assert ctx.progress == {"container_id": "C1"}
+
+
+@responses.activate
+@pytest.mark.parametrize("failure", [
+    {"status": 500, "json": {"error": {"message": "An unknown error occurred", "code": 1}}},
+    {"body": requests.exceptions.ReadTimeout("read timed out")},
+    {"body": requests.exceptions.ConnectionError("Failed to establish a new connection")},
+])
+def test_graph_failures_before_publish_are_retry_later(tmp_path, failure):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.post(f"{G}/{IG}/media", **failure)
+    with pytest.raises(RetryLater):
+        ch.publish(v, Ctx(rel))
+
+
+@responses.activate
+def test_graph_refused_connection_on_publish_is_retry_later(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.get(f"{G}/C1", json={"status_code": "FINISHED"})
+    responses.get(f"{G}/{IG}/content_publishing_limit", json={"data": [{"quota_usage": 1}]})
+    responses.post(f"{G}/{IG}/media_publish", body=requests.exceptions.ConnectTimeout("connect timeout"))
+    with pytest.raises(RetryLater):
+        ch.publish(v, Ctx(rel, progress={"container_id": "C1"}))
+
+
+@responses.activate
+def test_graph_lookup(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    listing = responses.get(f"{G}/{IG}/media", json={"data": [
+        {"id": "M0", "caption": "Kabar lain\n\n#Lain", "permalink": "https://www.instagram.com/p/zero/"},
+        {"id": "M7", "caption": v.text, "permalink": "https://www.instagram.com/p/seven/",
+         "timestamp": "2026-11-28T01:00:00+0000"}]})
+    found = ch.lookup(v, Ctx(rel))
+    assert found == Receipt("M7", "https://www.instagram.com/p/seven/")
+    params = parse_qs(listing.calls[0].request.url.split("?", 1)[1])
+    assert params["fields"] == ["id,caption,permalink,timestamp"] and params["limit"] == ["20"]
+
+
+@responses.activate
+def test_graph_lookup_not_found_and_unpublished_container(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    listing = responses.get(f"{G}/{IG}/media", json={"data": [{"id": "M0", "caption": "Lain"}]})
+    assert ch.lookup(v, Ctx(rel)) is None
+    responses.get(f"{G}/C1", json={"status_code": "FINISHED"})
+    assert ch.lookup(v, Ctx(rel, progress={"container_id": "C1"})) is None
+    assert listing.call_count == 1  # a FINISHED (unpublished) container settles it without listing
+
+
+@responses.activate
+def test_graph_published_container_on_retry_finds_the_post(tmp_path):
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.get(f"{G}/C1", json={"status_code": "PUBLISHED"})
+    responses.get(f"{G}/{IG}/media", json={"data": [{"id": "M7", "caption": v.text,
+                                                       "permalink": "https://www.instagram.com/p/s/"}]})
+    publish = responses.post(f"{G}/{IG}/media_publish", json={"id": "DUP"})
+    assert ch.publish(v, Ctx(rel, progress={"container_id": "C1"})).remote_id == "M7"
+    assert publish.call_count == 0
+
+
+# ---- instagrapi backend -----------------------------------------------------------------
+class StubClient:
+    """Stands in for instagrapi.Client; ``fail`` maps a method name to an exception to raise."""
+
+    def __init__(self, log: list, fail: dict | None = None):
+        self.log, self.fail = log, dict(fail or {})
+        self.user_id = 4242
+
+    def _maybe_fail(self, name):
+        exc = self.fail.pop(name, None)
+        if exc is not None:
+            raise exc
+
+    def load_settings(self, path):
+        self.log.append(("load_settings", json.loads(Path(path).read_text())))
+
+    def dump_settings(self, path):
+        self.log.append(("dump_settings", str(path)))
+        with open(path, "w") as fh:
+            json.dump({"authorization_data": {"sessionid": "sess-1"}}, fh)
+        return True
+
+    def login(self, username, password, relogin=False):
+        self.log.append(("login", username, password, relogin))
+        self._maybe_fail("login")
+        return True
+
+    def photo_upload(self, path, caption):
+        self.log.append(("photo_upload", Path(path), caption))
+        self._maybe_fail("photo_upload")
+        return SimpleNamespace(id="3100_4242", pk="3100", code="DAbc1")
+
+    def album_upload(self, paths, caption):
+        self.log.append(("album_upload", [Path(p) for p in paths], caption))
+        self._maybe_fail("album_upload")
+        return SimpleNamespace(id="3200_4242", pk="3200", code="DAlb2")
+
+    def video_upload(self, path, caption):
+        self.log.append(("video_upload", Path(path), caption))
+        return SimpleNamespace(id="3300_4242", pk="3300", code="DVid3")
+
+    def user_medias(self, user_id, amount=0):
+        self.log.append(("user_medias", user_id, amount))
+        return [SimpleNamespace(id="1_4242", code="old", caption_text="Lain"),
+                SimpleNamespace(id="3100_4242", code="DAbc1", caption_text=self.caption)]
+
+
+def private_channel(tmp_path, fail=None, env=None):
+    env = {"CROSSPOST_INSTAGRAM_PASSWORD": CANARY} if env is None else env
+    ch = channel(tmp_path, env=env, backend="instagrapi", username="kemensos.ri", image_base_url="")
+    ch.log = []
+    ch.stubs = []
+
+    def factory():
+        stub = StubClient(ch.log, fail)
+        ch.stubs.append(stub)
+        return stub
+
+    ch.client_factory = factory
+    return ch
+
+
+def test_instagrapi_photo_login_then_session_reuse(tmp_path):
+    ch = private_channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    receipt = ch.publish(v, Ctx(rel))
+    assert receipt == Receipt("3100_4242", "https://www.instagram.com/p/DAbc1/")
+    assert ("login", "kemensos.ri", CANARY, False) in ch.log
+    assert ("photo_upload", v.media[0].path, v.text) in ch.log
+    session = ch.secrets.path("session")
+    assert stat.S_IMODE(session.stat().st_mode) == 0o600
+    # non-interactive: a challenge raises instead of reading stdin
+    with pytest.raises(ie.ChallengeRequired):
+        ch.stubs[0].challenge_code_handler("kemensos.ri", "email")
+    ch.log.clear()
+    ch.publish(v, Ctx(rel))
+    assert ch.log[0] == ("load_settings", {"authorization_data": {"sessionid": "sess-1"}})
+    assert not any(e[0] == "login" for e in ch.log)
+    assert stat.S_IMODE(session.stat().st_mode) == 0o600
+
+
+def test_instagrapi_album_and_video(tmp_path):
+    ch = private_channel(tmp_path)
+    rel = release(tmp_path, n_images=3)
+    v, _ = variant_for(ch, rel)
+    assert ch.publish(v, Ctx(rel)).remote_id == "3200_4242"
+    assert ("album_upload", [m.path for m in v.media], v.text) in ch.log
+    video = tmp_path / "video.mp4"
+    video.write_bytes(b"\0" * 16)
+    rel_v = release(tmp_path, n_images=0, video=Media(video, kind="video"))
+    v2, problems = variant_for(ch, rel_v)
+    assert problems == []
+    assert ch.publish(v2, Ctx(rel_v)).url == "https://www.instagram.com/p/DVid3/"
+
+
+def test_instagrapi_expired_session_logs_in_once_and_retries(tmp_path):
+    ch = private_channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    ch.publish(v, Ctx(rel))  # creates the session file
+    ch.log.clear()
+    ch.client_factory = lambda: StubClient(ch.log, {"photo_upload": ie.LoginRequired("login_required")})
+    assert ch.publish(v, Ctx(rel)).remote_id == "3100_4242"
+    assert [e[0] for e in ch.log if e[0] in ("login", "photo_upload")] == ["photo_upload", "login",
+                                                                            "photo_upload"]
+
+
+@pytest.mark.parametrize("exc, expected, words", [
+    (ie.PleaseWaitFewMinutes("Please wait a few minutes"), RetryLater, "slow down"),
+    (ie.ClientThrottledError("429"), RetryLater, "slow down"),
+    (ie.RateLimitError("rate"), RetryLater, "slow down"),
+    (ie.FeedbackRequired("feedback_required"), Permanent, "Instagram app"),
+    (ie.SentryBlock("sentry_block"), Permanent, "Instagram app"),
+    (ie.ChallengeRequired("challenge_required"), ReauthRequired, "crosspost auth instagram"),
+    (ie.TwoFactorRequired("two_factor_required"), ReauthRequired, "crosspost auth instagram"),
+    (ie.BadPassword(f"bad password {CANARY}"), ReauthRequired, "crosspost auth instagram"),
+    (ie.ClientConnectionError("ConnectionError HTTPSConnectionPool: NewConnectionError refused"),
+     RetryLater, "unreachable"),
+    (ie.ClientConnectionError("ConnectionError ('Connection aborted.', RemoteDisconnected())"),
+     UnknownOutcome, "may exist"),
+    (requests.exceptions.ReadTimeout("read timed out"), UnknownOutcome, "may exist"),
+    (ie.ClientBadRequestError("media_needs_reupload"), Permanent, "refused"),
+])
+def test_instagrapi_upload_errors(tmp_path, exc, expected, words):
+    ch = private_channel(tmp_path, fail={"photo_upload": exc})
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    with pytest.raises(expected, match=words) as info:
+        ch.publish(v, Ctx(rel))
+    assert type(info.value) is expected
+    assert_no_canary(info)
+
+
+@pytest.mark.parametrize("exc, expected", [
+    (ie.BadPassword(f"The password you entered is incorrect {CANARY}"), ReauthRequired),
+    (ie.TwoFactorRequired("Two-factor authentication required"), ReauthRequired),
+    (ie.ChallengeRequired("challenge_required"), ReauthRequired),
+    (ie.PleaseWaitFewMinutes("Please wait"), RetryLater),
+    (ie.ClientConnectionError("ConnectionError ('Connection aborted.', RemoteDisconnected())"),
+     RetryLater),  # during login nothing can have been posted
+])
+def test_instagrapi_login_errors(tmp_path, exc, expected):
+    ch = private_channel(tmp_path, fail={"login": exc})
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    with pytest.raises(expected) as info:
+        ch.publish(v, Ctx(rel))
+    assert_no_canary(info)
+    assert not any(e[0] == "photo_upload" for e in ch.log)
+
+
+def test_instagrapi_without_password_is_reauth(tmp_path):
+    ch = private_channel(tmp_path, env={})
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    with pytest.raises(ReauthRequired, match="crosspost auth instagram"):
+        ch.publish(v, Ctx(rel))
+
+
+def test_instagrapi_lookup(tmp_path):
+    ch = private_channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    StubClient.caption = v.text
+    try:
+        found = ch.lookup(v, Ctx(rel))
+        assert found == Receipt("3100_4242", "https://www.instagram.com/p/DAbc1/")
+        assert ("user_medias", 4242, 20) in ch.log
+        StubClient.caption = "Something else"
+        assert ch.lookup(v, Ctx(rel)) is None
+    finally:
+        del StubClient.caption
+
+
+def test_channel_modules_import_no_sdk(monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.undo()  # subprocess.run polls with time.sleep
+
+    code = ("import sys, crosspost.channels.instagram, crosspost.channels.instagram_graph, "
+            "crosspost.channels.instagram_private, crosspost.imagefit\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'instagrapi', 'requests'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,152 @@
+"""X/Twitter counting against the official twitter-text conformance suite, and thread splitting."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from crosspost.channels.twitter_thread import split_thread, strip_numbering, weighted_length
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+VALIDATE = SHARED / "conformance" / "twitter-text" / "validate.yml"
+SUITE = "WeightedTweetsWithDiscountedEmojiCounterTest"
+LINK = "https://www.kemensos.go.id/siaran-pers/kemensos-salurkan-bantuan-logistik-banjir-bekasi"
+
+
+def _cases() -> list:
+    if not VALIDATE.is_file():
+        return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/conformance is absent"))]
+    data = yaml.safe_load(VALIDATE.read_text("utf-8"))
+    cases = data["tests"][SUITE]
+    return [pytest.param(c, id=f"{i}-{c['description'][:40]}") for i, c in enumerate(cases)]
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_weighted_conformance(case):
+    from twitter_text import parse_tweet
+
+    got = parse_tweet(case["text"])
+    expected = case["expected"]
+    assert got.weightedLength == expected["weightedLength"]
+    assert got.valid == expected["valid"]
+    assert got.permillage == expected["permillage"]
+    assert (got.displayRangeStart, got.displayRangeEnd) == (
+        expected["displayRangeStart"], expected["displayRangeEnd"])
+    assert (got.validRangeStart, got.validRangeEnd) == (
+        expected["validRangeStart"], expected["validRangeEnd"])
+    assert weighted_length(case["text"]) == expected["weightedLength"]
+
+
+def test_conformance_suite_is_not_empty():
+    if not VALIDATE.is_file():
+        pytest.skip("../shared/conformance is absent")
+    assert len(yaml.safe_load(VALIDATE.read_text("utf-8"))["tests"][SUITE]) >= 20
+
+
+SENTENCES = [
+    "Kementerian Sosial menyalurkan bantuan logistik senilai Rp1,2 miliar bagi warga terdampak banjir.",
+    "Banjir merendam permukiman di tujuh kecamatan dengan ketinggian air mencapai 1,5 meter.",
+    "Bantuan meliputi 3.000 paket makanan siap saji, 1.500 paket sandang, dan 800 lembar selimut.",
+    "Tagana juga menyiapkan layanan dukungan psikososial bagi anak-anak di pengungsian 🙏🏽.",
+    "Informasi lengkap di https://www.kemensos.go.id/layanan dan Command Center 171.",
+    "Wakil Menteri Sosial meninjau dapur umum di Kec. Babelan bersama Dr. Sutrisno.",
+]
+
+
+def long_text(n: int = 14) -> str:
+    paras = []
+    for i in range(n):
+        paras.append(" ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(3)))
+    return "\n\n".join(paras)
+
+
+def _words_without(parts: list[str], link: str | None) -> list[str]:
+    words: list[str] = []
+    for p in parts:
+        body = strip_numbering(p)
+        if link and link in body:
+            body = body.replace(link, "", 1).replace("Selengkapnya:", "", 1)
+        words += body.split()
+    return words
+
+
+def test_short_text_is_one_post_with_link():
+    parts = split_thread("Halo semua.", link=LINK)
+    assert parts == [f"Halo semua.\n\n{LINK}"]
+    assert split_thread("Halo semua.") == ["Halo semua."]
+
+
+@pytest.mark.parametrize("link_part", ["first", "last"])
+@pytest.mark.parametrize("n", [2, 5, 14, 40])
+def test_thread_properties(link_part, n):
+    text = long_text(n)
+    parts = split_thread(text, link=LINK, link_part=link_part, link_prefix="Selengkapnya: ")
+    assert len(parts) > 1
+    for i, part in enumerate(parts, 1):
+        assert weighted_length(part) <= 280, part
+        assert part.endswith(f" ({i}/{len(parts)})")
+    assert sum(p.count(LINK) for p in parts) == 1
+    holder = parts[0] if link_part == "first" else parts[-1]
+    assert LINK in holder
+    assert _words_without(parts, LINK) == text.split()
+
+
+def test_splits_at_sentence_boundaries_when_possible():
+    text = long_text(6)
+    parts = split_thread(text, numbering=False)
+    for part in parts:
+        assert re.search(r"[.!?]$", part), part  # every part ends a sentence
+    # "Kec. Babelan" and "Dr. Sutrisno" are abbreviations, not sentence ends
+    assert not any(p.endswith(("Kec.", "Dr.")) for p in parts)
+
+
+def test_long_sentence_splits_between_words_never_inside_url():
+    url = "https://example.go.id/" + "a" * 300
+    words = [f"kata{i}" for i in range(120)]
+    text = " ".join(words[:60] + [url] + words[60:])
+    parts = split_thread(text, limit=140)
+    assert all(weighted_length(p) <= 140 for p in parts)
+    assert sum(strip_numbering(p).split().count(url) for p in parts) == 1
+    assert _words_without(parts, None) == text.split()
+
+
+def test_token_longer_than_a_post_is_cut():
+    token = "x" * 700
+    parts = split_thread(token)
+    assert all(weighted_length(p) <= 280 for p in parts)
+    assert "".join(strip_numbering(p) for p in parts) == token
+
+
+def test_numbering_width_grows_past_nine_parts():
+    text = long_text(40)
+    parts = split_thread(text, link=LINK)
+    assert len(parts) >= 10
+    assert all(weighted_length(p) <= 280 for p in parts)
+    assert parts[0].endswith(f" (1/{len(parts)})")
+
+
+def test_weighted_counting_drives_the_split():
+    # CJK counts 2: 200 CJK characters weigh 400 and cannot be one post.
+    text = " ".join(["漢字漢字漢字漢字漢字"] * 20)
+    assert len(text) < 280 and weighted_length(text) > 280
+    parts = split_thread(text)
+    assert len(parts) == 2 and all(weighted_length(p) <= 280 for p in parts)
+
+
+def test_without_numbering_and_bad_link_part():
+    parts = split_thread(long_text(4), numbering=False, link=LINK, link_part="first")
+    assert not any(re.search(r"\(\d+/\d+\)$", p) for p in parts)
+    assert LINK in parts[0]
+    with pytest.raises(ValueError):
+        split_thread("x", link_part="middle")  # type: ignore[arg-type]
+
+
+def test_quotation_is_not_split_at_its_inner_full_stops():
+    quote = ('"Negara harus hadir lebih dulu ketika warga kesulitan. Kami pastikan kebutuhan dasar '
+             'pengungsi terpenuhi," ujar Direktur.')
+    text = " ".join([SENTENCES[0], quote, SENTENCES[2]])
+    parts = split_thread(text, limit=160, numbering=False)
+    assert any(p.startswith('"Negara') and "terpenuhi,\" ujar Direktur." in p for p in parts), parts
