@@ -3,7 +3,7 @@ channel fit it to its limits, collect every Problem. Sends nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,4 +54,15 @@ def adapt_one(release: Release, channel: Channel, templates_dir: Path | None = N
 
 
 def adapt(release: Release, channels: list[Channel], templates_dir: Path | None = None) -> list[Adapted]:
-    return [adapt_one(release, ch, templates_dir) for ch in channels]
+    """Adapt for every channel, in the given order.
+
+    The website goes first: when the release names no ``link``, the social posts point at
+    the article the website channel will publish.
+    """
+    websites = [ch for ch in channels if ch.type == "website"]
+    done = {ch.name: adapt_one(release, ch, templates_dir) for ch in websites}
+    if not release.link:
+        link = next((a.variant.link for a in done.values() if a.variant and a.variant.link), None)
+        if link:
+            release = replace(release, link=link)
+    return [done.get(ch.name) or adapt_one(release, ch, templates_dir) for ch in channels]
