@@ -1,0 +1,235 @@
+"""Word (.docx) press releases, as most are written: the document gives title, number, body (and
+perhaps the date); the rest comes from a sidecar `<stem>.yml` beside it or from --set options.
+
+Embedded pictures and tables are left out (with a warning): a picture has no alt text in Word that
+Humas reliably fills in, so images are listed in the sidecar instead.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .errors import InputError
+from .models import SECTIONS
+
+MONTHS = {
+    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2, "pebruari": 2,
+    "maret": 3, "march": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6,
+    "jun": 6, "juli": 7, "july": 7, "jul": 7, "agustus": 8, "august": 8, "agu": 8, "agt": 8, "ags": 8,
+    "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "october": 10, "okt": 10, "oct": 10,
+    "november": 11, "nopember": 11, "nov": 11, "desember": 12, "december": 12, "des": 12, "dec": 12,
+}
+_DAYS = r"(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad)"
+_DATE_LINE = re.compile(
+    rf"^(?:[A-Za-z][A-Za-z .'-]{{1,40}},\s*)?(?:{_DAYS},?\s*)?(\d{{1,2}})\s+([A-Za-z]+)\.?\s+(\d{{4}})\.?$",
+    re.I)
+_NUMBER = re.compile(r"^(?:nomor|no\.?)\s*:\s*(\S.{0,79})$", re.I)
+_NUMBER_NO_COLON = re.compile(r"^no\.\s*(\S*\d\S*/\S+)$", re.I)
+_ESCAPE = re.compile(r"([\\`*_\[\]<>&])")
+_LINE_START = re.compile(r"^(\s*)(#|[-+] |\d+[.)] )")
+
+
+@dataclass
+class DocxContent:
+    """What the Word file itself says about the release."""
+
+    title: str = ""
+    body: str = ""
+    number: str | None = None
+    date: date | None = None
+    section: str | None = None
+    summary: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_docx(data: bytes, path: Path) -> DocxContent:
+    """Convert the document body to Markdown and pick out title, number, dateline and section label.
+
+    The title is the first 'Title' or 'Heading 1' paragraph (what the author sees as the title),
+    else the document's core title property; lower headings stay in the body.
+    """
+    try:
+        import docx
+        from docx.table import Table
+
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises zip, XML and package errors alike
+        raise InputError(f"cannot read this Word file ({type(exc).__name__}): open it in Word and save it "
+                         "again as .docx", path) from None
+    out = DocxContent()
+    blocks: list[tuple[str, str]] = []  # (kind, markdown) with kind "para" or "item"
+    tables = pictures = 0
+    labels = {label.lower(): name for name, label in SECTIONS.items()}
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            tables += 1
+            continue
+        pictures += len(block._p.xpath(".//w:drawing | .//w:pict"))
+        plain = block.text.strip()
+        if not plain:
+            continue
+        style = (block.style.name if block.style is not None else "") or ""
+        is_heading = style.startswith("Heading") or style == "Title"
+        if style in ("Title", "Heading 1") and not out.title:
+            out.title = re.sub(r"\s+", " ", plain)
+            continue
+        if style == "Subtitle" and out.summary is None and not blocks:
+            out.summary = re.sub(r"\s+", " ", plain)
+            continue
+        if out.section is None and plain.lower() in labels and not is_heading:
+            out.section = labels[plain.lower()]
+            continue
+        if out.number is None and len(plain) <= 100:
+            m = _NUMBER.match(plain) or _NUMBER_NO_COLON.match(plain)
+            if m:
+                out.number = m.group(1).strip()
+                continue
+        if out.date is None:
+            found = parse_date_line(plain)
+            if found:
+                out.date = found
+                continue
+        text = _inline(block)
+        if is_heading:
+            level = _heading_level(style)
+            blocks.append(("para", "#" * level + " " + text.replace("\\\n", " ")))
+        elif _is_list(block, style):
+            bullet = "1." if "Number" in style else "-"
+            blocks.append(("item", f"{bullet} {text}"))
+        else:
+            blocks.append(("para", text))
+    if not out.title:
+        core = (document.core_properties.title or "").strip()
+        out.title = re.sub(r"\s+", " ", core)
+    out.body = _join(blocks)
+    if pictures:
+        out.warnings.append(f"{pictures} picture(s) inside the Word file were left out: list the photos "
+                            f"with their alt text under images: in {path.stem}.yml")
+    if tables:
+        out.warnings.append(f"{tables} table(s) inside the Word file were left out: write them as text")
+    return out
+
+
+def parse_date_line(text: str) -> date | None:
+    """A dateline such as "Jakarta, 20 November 2026" or "Jumat, 20 Nov 2026"; None otherwise."""
+    m = _DATE_LINE.match(text.strip())
+    if not m:
+        return None
+    month = MONTHS.get(m.group(2).lower())
+    if month is None:
+        return None
+    try:
+        return date(int(m.group(3)), month, int(m.group(1)))
+    except ValueError:
+        return None
+
+
+def _heading_level(style: str) -> int:
+    m = re.search(r"(\d+)", style)
+    return min(6, int(m.group(1)) + 1) if m else 2
+
+
+def _is_list(paragraph, style: str) -> bool:
+    return "List" in style or bool(paragraph._p.xpath("./w:pPr/w:numPr"))
+
+
+def _join(blocks: list[tuple[str, str]]) -> str:
+    parts: list[str] = []
+    for i, (kind, text) in enumerate(blocks):
+        if i:
+            tight = kind == "item" and blocks[i - 1][0] == "item"
+            parts.append("\n" if tight else "\n\n")
+        parts.append(text)
+    return "".join(parts)
+
+
+def _inline(paragraph) -> str:
+    """Runs to Markdown: bold/italic as **/*, hyperlinks as [text](url), line breaks kept."""
+    from docx.text.hyperlink import Hyperlink
+
+    pieces: list[tuple[str, bool, bool, str | None]] = []
+    for item in paragraph.iter_inner_content():
+        if isinstance(item, Hyperlink):
+            href = item.url or None
+            for run in item.runs:
+                pieces.append((run.text, _flag(run, "bold"), _flag(run, "italic"), href))
+        else:
+            pieces.append((item.text, _flag(item, "bold"), _flag(item, "italic"), None))
+    merged: list[list] = []
+    for text, bold, italic, href in pieces:
+        if merged and merged[-1][1:] == [bold, italic, href]:
+            merged[-1][0] += text
+        else:
+            merged.append([text, bold, italic, href])
+    out = "".join(_segment(*m) for m in merged)
+    out = out.replace("\t", " ").strip()
+    lines = [_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), ln.strip()) for ln in out.split("\n")]
+    return "\\\n".join(ln for ln in lines if ln)
+
+
+def _flag(run, name: str) -> bool:
+    value = getattr(run, name)
+    if value is None and run.style is not None:
+        value = getattr(run.style.font, name)
+    return bool(value)
+
+
+def _segment(text: str, bold: bool, italic: bool, href: str | None) -> str:
+    core = text.strip()
+    if not core:
+        return text
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()):]
+    md = _ESCAPE.sub(r"\\\1", core)
+    marker = "***" if bold and italic else "**" if bold else "*" if italic else ""
+    if marker and "\n" not in md:
+        md = f"{marker}{md}{marker}"
+    if href and href.startswith(("http://", "https://", "mailto:")):
+        md = f"[{md}]({href.replace(' ', '%20').replace(')', '%29')})"
+    return lead + md + trail
+
+
+# --------------------------------------------------------------------------- the whole .docx input
+
+
+def sidecar_for(path: Path) -> list[Path]:
+    return [p for p in (path.with_suffix(".yml"), path.with_suffix(".yaml")) if p.is_file()]
+
+
+def load_docx_parts(path: Path, tz: str):
+    """(Meta, body, warnings, bytes to hash, body line) for `release.load_release`."""
+    from .release import Meta, decode_text, load_yaml, read_bytes
+
+    data = read_bytes(path)
+    content = read_docx(data, path)
+    warnings = list(content.warnings)
+    meta = Meta()
+    for key, value in (("title", content.title), ("number", content.number), ("date", content.date),
+                       ("section", content.section), ("summary", content.summary)):
+        if value:
+            meta.values[key] = value
+            meta.where[key] = (path, None)
+    hashed = data
+    sidecars = sidecar_for(path)
+    if len(sidecars) > 1:
+        first, second = sidecars[0].name, sidecars[1].name
+        warnings.append(f"both {first} and {second} exist: only {first} is read")
+    if sidecars:
+        side = sidecars[0]
+        raw = read_bytes(side)
+        text, side_warnings = decode_text(raw, side)
+        warnings += [f"{side.name}: {w}" for w in side_warnings]
+        lines = text.split("\n")
+        start = 1 if lines and lines[0].strip() == "---" else 0
+        end = len(lines)
+        for i in range(start, len(lines)):
+            if i > 0 and lines[i].strip() in ("---", "..."):
+                end = i
+                break
+        meta.update(load_yaml("\n".join(lines[start:end]), side, start + 1))
+        hashed += b"\0sidecar\0" + text.encode("utf-8")
+    return meta, content.body, warnings, hashed, None

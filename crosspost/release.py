@@ -1,0 +1,463 @@
+"""Read a press release (Markdown + YAML front matter, or .docx) into a checked `Release`.
+
+Every mistake a Humas editor can make becomes one InputError naming the file and, where there is
+one, the line; nothing here touches the network or the queue, so a bad file stops before anything
+is written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+from .models import SECTIONS, Media, Release
+from .timezones import to_aware, zone
+
+KNOWN_KEYS = ("title", "date", "section", "number", "summary", "tags", "hashtags", "images", "video",
+              "video_id", "link", "contact", "language", "slug", "embargo")
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
+OTHER_FORMATS = {
+    ".doc": "this is the old Word format: open it in Word and save it as .docx (or as Markdown)",
+    ".odt": "open it in LibreOffice and save it as .docx (Word), or write it as Markdown",
+    ".rtf": "open it in Word and save it as .docx, or write it as Markdown",
+    ".pdf": "a PDF cannot be read: use the Word (.docx) or Markdown version of the release",
+}
+SLUG_MAX = 80
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_UTF8_HINT = ("save the file as UTF-8 (Notepad: File > Save As > Encoding: UTF-8; "
+              "Word: Save As > Plain Text > Unicode (UTF-8))")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without YAML 1.1's yes/no/on/off booleans: `language: no` must stay a string."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
+@dataclass
+class Meta:
+    """Front-matter values plus where each came from, so errors can point at the right line."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    where: dict[str, tuple[Path | None, int | None]] = field(default_factory=dict)
+    item_lines: dict[str, list[int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def update(self, other: Meta) -> None:
+        self.values.update(other.values)
+        self.where.update(other.where)
+        for key in other.values:
+            self.item_lines.pop(key, None)
+        self.item_lines.update(other.item_lines)
+        self.warnings.extend(other.warnings)
+
+    def err(self, key: str, message: str, item: int | None = None) -> InputError:
+        path, line = self.where.get(key, (None, None))
+        lines = self.item_lines.get(key)
+        if item is not None and lines and item < len(lines):
+            line = lines[item]
+        if path is None:
+            message += " (given with --set)"
+        return InputError(message, path, line)
+
+
+# --------------------------------------------------------------------------- reading bytes
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or an InputError that says why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found: check the name and folder", path) from None
+    except IsADirectoryError:
+        raise InputError("this is a folder, not a release file", path) from None
+    except PermissionError:
+        raise InputError("cannot read the file: permission denied", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path) from None
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
+    """Decode what Windows editors produce into clean text (LF line ends) plus warnings.
+
+    UTF-8 (with or without BOM) and UTF-16 with BOM are read as they are. Anything else is read
+    as Windows-1252 only when that decoding is certain to be right: every byte defined, no
+    control characters, and no runs of three or more non-ASCII characters (the signature of a
+    multi-byte encoding such as UTF-8 gone wrong or GBK). Otherwise we refuse: a wrong guess would
+    put mojibake into a government post.
+    """
+    warnings: list[str] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"the file claims to be UTF-16 but is damaged: {_UTF8_HINT}", path) from None
+    else:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = _decode_cp1252(data, exc, path)
+            warnings.append("the file is not UTF-8; it was read as Windows-1252 (check quotes and dashes "
+                            "in the preview) and should be saved as UTF-8")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        raise InputError(f"the file contains NUL bytes, so it is not a text file: {_UTF8_HINT}", path)
+    return text, warnings
+
+
+def _decode_cp1252(data: bytes, exc: UnicodeDecodeError, path: Path) -> str:
+    bad_line = data.count(b"\n", 0, exc.start) + 1
+    refuse = InputError(f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be read): "
+                        f"{_UTF8_HINT}", path, bad_line)
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise refuse from None
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r\f" for c in text):
+        raise refuse
+    if re.search(r"[^\x00-\x7f]{3,}", text):
+        raise refuse
+    return text
+
+
+# --------------------------------------------------------------------------- front matter
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int, int]:
+    """(front matter, body, file line of the front matter's first line, file line of the body's first)."""
+    lines = text.split("\n")
+    start = next((i for i, ln in enumerate(lines) if ln.strip()), 0)  # tolerate blank lines on top
+    if not lines or not _FENCE.match(lines[start]):
+        raise InputError("the file does not start with front matter: put a line '---' first, then title:, "
+                         "date: and the other keys, then another '---', then the text", path, start + 1)
+    for i in range(start + 1, len(lines)):
+        if _CLOSE.match(lines[i]):
+            return "\n".join(lines[start + 1:i]), "\n".join(lines[i + 1:]), start + 2, i + 2
+    raise InputError("the front matter is never closed: add a line '---' after the last key", path, start + 1)
+
+
+def load_yaml(text: str, path: Path | None, first_line: int) -> Meta:
+    """Parse a YAML mapping; ``first_line`` is the file line of the text's first line."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader) if node is not None else {}
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, path, first_line) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError("the front matter must be 'key: value' lines (title:, date:, ...)", path, first_line)
+    meta = Meta()
+    pairs = node.value if isinstance(node, yaml.MappingNode) else []
+    key_nodes = {k.value: (k, v) for k, v in pairs}
+    counts: dict[str, int] = {}
+    for k, _ in pairs:
+        counts[k.value] = counts.get(k.value, 0) + 1
+    for k in (k for k, n in counts.items() if n > 1):
+        meta.warnings.append(f"key '{k}' appears {counts[k]} times in {path.name if path else 'the input'}; "
+                             "the last one is used")
+    for key, value in data.items():
+        skey = str(key)
+        meta.values[skey] = value
+        pair = key_nodes.get(key) if isinstance(key, str) else None
+        meta.where[skey] = (path, pair[0].start_mark.line + first_line if pair else None)
+        if pair and isinstance(pair[1], yaml.SequenceNode):
+            meta.item_lines[skey] = [n.start_mark.line + first_line for n in pair[1].value]
+    return meta
+
+
+def _yaml_error(exc: yaml.YAMLError, path: Path | None, first_line: int) -> InputError:
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context_mark is not None and "end of stream" in problem:
+        mark = context_mark  # something opened there is never closed; point at the opening
+    line = mark.line + first_line if mark is not None else None
+    what = f"{context}: {problem}" if context else problem
+    hint = ""
+    if context and "quoted scalar" in context:
+        hint = "; a quote opened here is never closed: add the closing \""
+    elif "flow sequence" in (context or "") or "flow sequence" in problem:
+        hint = "; a list opened with '[' is never closed: add the closing ']'"
+    elif "mapping values are not allowed" in problem:
+        hint = "; a value containing ': ' must be put in double quotes"
+    return InputError(f"the front matter is not valid YAML ({what}){hint}", path, line)
+
+
+# --------------------------------------------------------------------------- public entry
+
+
+def load_release(path: Path, tz: str = "Asia/Jakarta", overrides: dict | None = None) -> Release:
+    """Read a .md or .docx release; ``overrides`` (front-matter keys, e.g. from --set) win."""
+    path = Path(path).expanduser().absolute()
+    suffix = path.suffix.lower()
+    if suffix in OTHER_FORMATS:
+        raise InputError(OTHER_FORMATS[suffix], path)
+    extra = Meta(values=dict(overrides or {}), where={k: (None, None) for k in overrides or {}})
+    if suffix == ".docx":
+        from .docx_reader import load_docx_parts
+
+        meta, body, warnings, hashed, body_line = load_docx_parts(path, tz)
+    else:
+        data = read_bytes(path)
+        text, warnings = decode_text(data, path)
+        fm, body, fm_line, body_line = split_front_matter(text, path)
+        meta = load_yaml(fm, path, fm_line)
+        hashed = text.encode("utf-8")
+    meta.update(extra)
+    if suffix == ".docx":
+        _docx_defaults(path, meta, warnings, tz)
+    return build_release(path, meta, body, body_line, tz, warnings, hashed, overrides or {})
+
+
+def _docx_defaults(path: Path, meta: Meta, warnings: list[str], tz: str) -> None:
+    """A Word file rarely carries a machine-readable date: fall back to its modification time, loudly."""
+    if not _text(meta, "title"):
+        raise InputError(f"no title found: give the title the 'Heading 1' or 'Title' style in Word, or add "
+                         f'title: "..." to {path.stem}.yml beside it', path)
+    value = meta.values.get("date")
+    if isinstance(value, date) and not isinstance(value, datetime) and meta.where.get("date") == (path, None):
+        warnings.append(f"the Word file gives only the day ({value:%Y-%m-%d}), so the release time is 00:00; "
+                        f"add date: with a time to {path.stem}.yml if the time matters")
+    if value in (None, ""):
+        when = datetime.fromtimestamp(path.stat().st_mtime, tz=zone(tz)).replace(second=0, microsecond=0)
+        meta.values["date"] = when
+        meta.where["date"] = (path, None)
+        warnings.append(f"no date in the Word file: using its last-modified time {when:%Y-%m-%d %H:%M %z}; "
+                        f"set it with date: in {path.stem}.yml or --set date=2026-11-20T09:00")
+
+
+def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: str,
+                  warnings: list[str], hashed: bytes, overrides: dict) -> Release:
+    """Validate the merged metadata and body into a Release (shared by the .md and .docx readers)."""
+    v = meta.values
+    warnings = list(warnings) + meta.warnings
+    for key in v:
+        if key not in KNOWN_KEYS:
+            guess = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            origin, line = meta.where.get(key, (None, None))
+            where = " (from --set)" if origin is None else f" ({origin.name} line {line})" if line else ""
+            tip = f"did you mean '{guess[0]}'?" if guess else f"known keys: {', '.join(KNOWN_KEYS)}"
+            warnings.append(f"unknown front-matter key '{key}'{where} is ignored; {tip}")
+
+    title = _one_line(_text(meta, "title"))
+    if not title:
+        raise InputError('the release has no title: add a line like title: "Kemensos Salurkan Bantuan ..." '
+                         "to the front matter", path)
+    if v.get("date") in (None, ""):
+        raise InputError("the release has no date: add a line like date: 2026-11-20T09:00:00+07:00 "
+                         "(or 2026-11-20 09:00 WIB)", path)
+    date = _when(meta, "date", tz)
+    embargo = _when(meta, "embargo", tz) if v.get("embargo") not in (None, "") else None
+    section = _section(meta)
+    body = body.strip("\n")
+    if not body.strip():
+        if path.suffix.lower() == ".docx":
+            raise InputError("the Word file has no text besides its title", path)
+        raise InputError("the release has no text after the front matter: write the release below the "
+                         "closing '---'", path, body_line)
+
+    base = path.parent
+    images = tuple(_images(meta, base))
+    video = _video(meta, base)
+    link = _text(meta, "link") or None
+    if link and not re.match(r"^https?://[^\s/]+", link, re.I):
+        raise meta.err("link", f"link '{link}' is not a web address: write it like https://www.kemensos.go.id/...")
+    hashtags, tag_warnings = normalise_hashtags(_list(meta, "hashtags"))
+    warnings += tag_warnings
+    slug = slugify(_text(meta, "slug") or title) or f"rilis-{date:%Y%m%d-%H%M}"
+
+    digest = hashlib.sha256()
+    digest.update(hashed)
+    digest.update(repr(sorted((str(k), repr(x)) for k, x in overrides.items())).encode("utf-8"))
+    digest.update(b"\0tz\0" + tz.encode("utf-8"))
+    for media in (*images, *([video] if video else [])):
+        digest.update(b"\0media\0" + str(media.path).encode("utf-8") + b"\0")
+        _hash_file(digest, media.path)
+
+    return Release(
+        slug=slug, title=title, body=body, date=date, section=section,
+        summary=_one_line(_text(meta, "summary")),
+        tags=tuple(_dedupe(t.strip() for t in _list(meta, "tags") if t.strip())),
+        hashtags=hashtags, images=images, video=video,
+        video_id=_text(meta, "video_id") or None, link=link,
+        language=_text(meta, "language") or "id",
+        number=_text(meta, "number") or None, contact=_text(meta, "contact") or None,
+        embargo=embargo, source=path, content_hash=digest.hexdigest(), warnings=tuple(warnings),
+    )
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _text(meta: Meta, key: str) -> str:
+    value = meta.values.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise meta.err(key, f"{key} must be plain text, not a list or a block of keys")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _list(meta: Meta, key: str) -> list[str]:
+    value = meta.values.get(key)
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        if key == "hashtags" and value.count("#") > 1:
+            return value.split("#")
+        return value.split(",")
+    if isinstance(value, list):
+        if any(isinstance(x, (dict, list)) for x in value):
+            raise meta.err(key, f"{key} must be a list of words, like {key}: [KemensosHadir, Bansos]")
+        return [str(x) for x in value if x is not None]
+    return [str(value)]
+
+
+def _dedupe(items) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        if item.casefold() not in seen:
+            seen.add(item.casefold())
+            out.append(item)
+    return out
+
+
+def _when(meta: Meta, key: str, tz: str) -> datetime:
+    try:
+        return to_aware(meta.values.get(key), tz, key)
+    except InputError as exc:
+        raise meta.err(key, f"{key}: {exc}") from None
+
+
+def _section(meta: Meta) -> str:
+    raw = _text(meta, "section") or "siaran-pers"
+    key = re.sub(r"[\s_]+", "-", raw.strip().lower())
+    by_label = {label.lower().replace(" ", "-"): name for name, label in SECTIONS.items()}
+    key = by_label.get(key, key)
+    if key not in SECTIONS:
+        raise meta.err("section", f"unknown section '{raw}': use one of {', '.join(SECTIONS)}")
+    return key
+
+
+def _resolve(base: Path, raw: str) -> Path:
+    candidate = Path(raw).expanduser()
+    if not candidate.is_absolute():
+        candidate = base / candidate
+    if not candidate.exists() and "\\" in raw:  # written on Windows: img\foto.jpg
+        candidate = base / Path(raw.replace("\\", "/"))
+    return candidate.absolute()
+
+
+def _images(meta: Meta, base: Path) -> list[Media]:
+    value = meta.values.get("images")
+    if value in (None, "", []):
+        return []
+    items = value if isinstance(value, list) else [value]
+    out: list[Media] = []
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            raw, alt = item, ""
+        elif isinstance(item, dict):
+            raw = item.get("path") or item.get("file") or ""
+            alt = item.get("alt") or ""
+            if not isinstance(raw, str) or not raw.strip():
+                raise meta.err("images", f"image {i + 1} has no path: write - path: img/foto.jpg", i)
+            if not isinstance(alt, str):
+                alt = str(alt)
+        else:
+            raise meta.err("images", f"image {i + 1} must be a path or 'path:' and 'alt:' lines", i)
+        p = _resolve(base, raw.strip())
+        if not p.is_file():
+            raise meta.err("images", f"image file not found: {raw.strip()} (looked for {p}; paths are "
+                           "relative to the release file)", i)
+        width, height = _image_size(p, meta, i, raw.strip())
+        out.append(Media(path=p, alt=_one_line(alt), kind="image", width=width, height=height))
+    return out
+
+
+def _image_size(p: Path, meta: Meta, i: int, raw: str) -> tuple[int, int]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(p) as img:  # reads the header only
+            return img.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise meta.err("images", f"{raw} is not an image that can be read (use JPEG or PNG)", i) from None
+
+
+def _video(meta: Meta, base: Path) -> Media | None:
+    value = meta.values.get("video")
+    if value in (None, ""):
+        return None
+    raw = value.get("path") if isinstance(value, dict) else value
+    if not isinstance(raw, str) or not raw.strip():
+        raise meta.err("video", "video must be a file path, like video: video/liputan.mp4")
+    p = _resolve(base, raw.strip())
+    if not p.is_file():
+        raise meta.err("video", f"video file not found: {raw.strip()} (looked for {p}; paths are relative "
+                       "to the release file)")
+    return Media(path=p, kind="video")
+
+
+def _hash_file(digest, p: Path) -> None:
+    with p.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def normalise_hashtags(raw: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    """Hashtags without '#', spaces or punctuation, first spelling kept for case-insensitive duplicates."""
+    warnings: list[str] = []
+    cleaned: list[str] = []
+    for item in raw:
+        tag = re.sub(r"\s+", "", item).lstrip("#＃")
+        if not tag:
+            continue
+        word = re.sub(r"[^\w]", "", tag)
+        if word != tag:
+            warnings.append(f"hashtag '#{tag}' can only hold letters, digits and '_': using '#{word}'")
+        if word:
+            cleaned.append(word)
+    return tuple(_dedupe(cleaned)), warnings
+
+
+def slugify(text: str, max_len: int = SLUG_MAX) -> str:
+    """ASCII, lowercase, hyphen-separated; cut at a word boundary to at most ``max_len`` characters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_len:
+        cut = slug[: max_len + 1]
+        slug = cut[: cut.rfind("-")] if "-" in cut else slug[:max_len]
+        slug = slug.strip("-")
+    return slug
