@@ -66,7 +66,7 @@ def _prepare(file: Path, channels: list[str], exclude: list[str], sets: list[str
     cfg = load_cfg()
     release = load_release(file, cfg.timezone, _parse_sets(sets) or None)
     chosen = cfg.channels(channels or None)
-    unknown = set(exclude) - {c.name for c in cfg.channels(enabled_only=False)}
+    unknown = set(exclude) - set(cfg.channel_names(enabled_only=False))
     if unknown:
         raise InputError(f"--exclude: no channel named {', '.join(sorted(unknown))}")
     chosen = [c for c in chosen if c.name not in exclude]
