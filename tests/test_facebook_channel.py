@@ -1,0 +1,472 @@
+"""Facebook Page channel through facebook-sdk's real code path, with `responses` at the HTTP boundary."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+import requests
+import responses
+from PIL import Image
+
+from crosspost.channels.base import PublishContext
+from crosspost.channels.facebook import FacebookChannel, Limits, Settings, retry_after
+from crosspost.errors import (
+    ConfigError,
+    DeliveryError,
+    Permanent,
+    ReauthRequired,
+    RetryLater,
+    UnknownOutcome,
+)
+from crosspost.models import Media, Release, Variant
+from crosspost.secrets import SecretStore
+
+CANARY = "CANARY-fb-page-t0ken-5e4d3c"
+PAGE = "1029384756"
+GRAPH = f"https://graph.facebook.com/v26.0/{PAGE}"
+FEED, PHOTOS, POSTS = f"{GRAPH}/feed", f"{GRAPH}/photos", f"{GRAPH}/posts"
+WIB = timezone(timedelta(hours=7))
+LINK = "https://www.kemensos.go.id/siaran-pers/bantuan-banjir-bekasi"
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=WIB).timestamp()
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def make_channel(tmp_path: Path, token: str = CANARY, **settings) -> FacebookChannel:
+    env = {"CROSSPOST_FACEBOOK_PAGE_ACCESS_TOKEN": token} if token else {}
+    secrets = SecretStore("facebook", tmp_path, env=env, use_keyring=False)
+    settings.setdefault("page_id", PAGE)
+    return FacebookChannel("facebook", Settings(type="facebook", **settings), Limits(), secrets=secrets,
+                           base_dir=tmp_path, state_dir=tmp_path)
+
+
+class Progress:
+    """What the engine does with progress: keeps the last saved dict for the next attempt."""
+
+    def __init__(self) -> None:
+        self.saved: dict = {}
+        self.calls: list[dict] = []
+
+    def ctx(self, scheduled_at: datetime | None = None) -> PublishContext:
+        def save(p: dict) -> None:
+            self.saved = dict(p)
+            self.calls.append(dict(p))
+
+        return PublishContext(release=make_release(), progress=dict(self.saved), save_progress=save,
+                              scheduled_at=scheduled_at, now=lambda: NOW)
+
+
+def make_release(images: tuple[Media, ...] = (), **kw) -> Release:
+    return Release(slug="bantuan-banjir", title="Bantuan Banjir Bekasi", body="Paragraf pertama.",
+                   date=datetime(2026, 11, 20, 9, 0, tzinfo=WIB), link=LINK, images=images, **kw)
+
+
+def photos(tmp_path: Path, n: int) -> tuple[Media, ...]:
+    out = []
+    for i in range(n):
+        path = tmp_path / f"foto{i}.jpg"
+        Image.new("RGB", (64, 48), (200, 30, 30)).save(path, "JPEG")
+        out.append(Media(path, alt=f"Foto {i}"))
+    return tuple(out)
+
+
+def variant(media: tuple[Media, ...] = (), link: str | None = LINK) -> Variant:
+    text = f"Bantuan Banjir Bekasi\n\nKemensos salurkan bantuan.\n\nSelengkapnya: {link}"
+    return Variant(channel="facebook", kind="facebook", text=text, media=media, link=link)
+
+
+def form(call) -> dict[str, str]:
+    """The urlencoded body of a request, one value per key."""
+    return {k: v[0] for k, v in parse_qs(call.request.body).items()}
+
+
+def graph_error(code: int, subcode: int | None = None, message: str = "Error", status: int = 400,
+                **extra) -> dict:
+    error = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "Ab1", **extra}
+    if subcode:
+        error["error_subcode"] = subcode
+    return {"json": {"error": error}, "status": status}
+
+
+def assert_no_secret(exc: BaseException) -> None:
+    """The canary token is in no text of the error, nor of a chained one a traceback would show."""
+    assert exc.__cause__ is None and exc.__suppress_context__
+    for text in (str(exc), repr(exc), repr(exc.args)):
+        assert CANARY not in text
+
+
+# -- publish -------------------------------------------------------------------------------
+
+@responses.activate
+def test_link_post(tmp_path):
+    responses.add(responses.POST, FEED, json={"id": f"{PAGE}_555"})
+    progress = Progress()
+    receipt = make_channel(tmp_path).publish(variant(), progress.ctx())
+    assert receipt.remote_id == f"{PAGE}_555"
+    assert receipt.url == f"https://www.facebook.com/{PAGE}_555"
+    (call,) = responses.calls
+    assert call.request.url == FEED  # version and Page id in the path, token not in the URL
+    body = form(call)
+    assert body["message"].startswith("Bantuan Banjir Bekasi") and body["link"] == LINK
+    assert body["access_token"] == CANARY
+    assert "published" not in body and "scheduled_publish_time" not in body
+    assert progress.saved == {"photos": [], "post_id": f"{PAGE}_555"}
+
+
+@responses.activate
+def test_configured_version_and_host(tmp_path):
+    responses.add(responses.POST, f"http://127.0.0.1:8765/v25.0/{PAGE}/feed", json={"id": "9"})
+    ch = make_channel(tmp_path, graph_version="v25.0", graph_url="http://127.0.0.1:8765/")
+    assert ch.publish(variant(), Progress().ctx()).remote_id == "9"
+    assert responses.calls[0].request.req_kwargs["timeout"] == 60.0
+
+
+@responses.activate
+def test_single_photo_is_multipart_with_caption(tmp_path):
+    responses.add(responses.POST, PHOTOS, json={"id": "777", "post_id": f"{PAGE}_888"})
+    receipt = make_channel(tmp_path).publish(variant(photos(tmp_path, 1)), Progress().ctx())
+    assert receipt.remote_id == f"{PAGE}_888"
+    (call,) = responses.calls
+    assert call.request.headers["Content-Type"].startswith("multipart/form-data")
+    body = call.request.body
+    assert b'name="source"; filename="foto0.jpg"' in body
+    assert b'name="message"' in body and b"Kemensos salurkan bantuan." in body
+    assert b'name="published"' not in body and b'name="link"' not in body
+
+
+class PhotoServer:
+    """Answers POST /photos with increasing ids; records each upload's form fields."""
+
+    def __init__(self, rsps, first: int = 7000, fail_at: int | None = None) -> None:
+        self.fields: list[bytes] = []
+        self.next_id, self.fail_at = first, fail_at
+        rsps.add_callback(responses.POST, PHOTOS, callback=self)
+
+    def __call__(self, request):
+        self.fields.append(request.body)
+        if self.fail_at is not None and len(self.fields) == self.fail_at:
+            return 400, {"Content-Type": "application/json"}, json.dumps(graph_error(4)["json"])
+        self.next_id += 1
+        return 200, {"Content-Type": "application/json"}, json.dumps({"id": str(self.next_id)})
+
+
+@responses.activate
+def test_multi_photo_uploads_unpublished_then_one_feed_post(tmp_path):
+    server = PhotoServer(responses.mock)
+    responses.add(responses.POST, FEED, json={"id": f"{PAGE}_999"})
+    progress = Progress()
+    receipt = make_channel(tmp_path).publish(variant(photos(tmp_path, 3)), progress.ctx())
+    assert len(server.fields) == 3
+    for body in server.fields:
+        assert b'name="published"\r\n\r\nfalse' in body and b'name="source"' in body
+        assert b'name="message"' not in body and b'name="temporary"' not in body
+    feed = form(responses.calls[3])
+    assert responses.calls[3].request.url == FEED
+    assert [json.loads(feed[f"attached_media[{i}]"]) for i in range(3)] == [
+        {"media_fbid": "7001"}, {"media_fbid": "7002"}, {"media_fbid": "7003"}]
+    assert "link" not in feed and feed["message"].startswith("Bantuan Banjir Bekasi")
+    assert receipt.remote_id == f"{PAGE}_999" and receipt.extra["photos"] == ["7001", "7002", "7003"]
+    assert progress.calls[:3] == [{"photos": ["7001"]}, {"photos": ["7001", "7002"]},
+                                  {"photos": ["7001", "7002", "7003"]}]
+
+
+@responses.activate
+def test_multi_photo_retry_reuses_saved_uploads(tmp_path):
+    media = photos(tmp_path, 3)
+    server = PhotoServer(responses.mock, fail_at=3)
+    ch, progress = make_channel(tmp_path), Progress()
+    with pytest.raises(RetryLater):
+        ch.publish(variant(media), progress.ctx())
+    assert progress.saved == {"photos": ["7001", "7002"]}
+    server.fail_at = None
+    responses.add(responses.POST, FEED, json={"id": f"{PAGE}_42"})
+    receipt = ch.publish(variant(media), progress.ctx())
+    assert len(server.fields) == 4  # only the third photo was uploaded again
+    assert b'filename="foto2.jpg"' in server.fields[3]
+    feed = form(responses.calls[-1])
+    assert [json.loads(feed[f"attached_media[{i}]"])["media_fbid"] for i in range(3)] == [
+        "7001", "7002", "7003"]
+    assert receipt.remote_id == f"{PAGE}_42"
+
+
+@responses.activate
+def test_feed_failure_after_uploads_then_retry_posts_without_uploading(tmp_path):
+    media = photos(tmp_path, 2)
+    server = PhotoServer(responses.mock)
+    responses.add(responses.POST, FEED, body=requests.exceptions.ConnectionError("Connection refused"))
+    ch, progress = make_channel(tmp_path), Progress()
+    with pytest.raises(RetryLater):
+        ch.publish(variant(media), progress.ctx())
+    responses.replace(responses.POST, FEED, json={"id": f"{PAGE}_43"})
+    assert ch.publish(variant(media), progress.ctx()).remote_id == f"{PAGE}_43"
+    assert len(server.fields) == 2
+
+
+@responses.activate
+def test_recorded_post_id_is_not_posted_again(tmp_path):
+    progress = Progress()
+    progress.saved = {"photos": [], "post_id": f"{PAGE}_1"}
+    receipt = make_channel(tmp_path).publish(variant(), progress.ctx())
+    assert receipt.remote_id == f"{PAGE}_1" and not responses.calls
+
+
+# -- scheduling ----------------------------------------------------------------------------
+
+@responses.activate
+def test_scheduled_link_post(tmp_path):
+    responses.add(responses.POST, FEED, json={"id": f"{PAGE}_77"})
+    when = datetime.fromtimestamp(NOW, WIB) + timedelta(hours=3)
+    receipt = make_channel(tmp_path).publish(variant(), Progress().ctx(scheduled_at=when))
+    body = form(responses.calls[0])
+    assert body["published"] == "false"
+    assert body["scheduled_publish_time"] == str(int(NOW) + 3 * 3600)
+    assert receipt.extra["scheduled_publish_time"] == int(NOW) + 3 * 3600
+
+
+@responses.activate
+def test_scheduled_multi_photo_uploads_temporary_photos(tmp_path):
+    server = PhotoServer(responses.mock)
+    responses.add(responses.POST, FEED, json={"id": f"{PAGE}_78"})
+    when = datetime.fromtimestamp(NOW + 86400, WIB)
+    make_channel(tmp_path).publish(variant(photos(tmp_path, 2)), Progress().ctx(scheduled_at=when))
+    assert all(b'name="temporary"\r\n\r\ntrue' in body for body in server.fields)
+    feed = form(responses.calls[-1])
+    assert feed["published"] == "false" and feed["scheduled_publish_time"] == str(int(NOW) + 86400)
+
+
+@pytest.mark.parametrize("ahead, words", [(timedelta(minutes=9), "10 minutes"),
+                                          (timedelta(minutes=-5), "10 minutes"),
+                                          (timedelta(days=31), "30 days")])
+@responses.activate
+def test_schedule_out_of_range_is_refused_before_any_call(tmp_path, ahead, words):
+    when = datetime.fromtimestamp(NOW, WIB) + ahead
+    with pytest.raises(Permanent, match=words):
+        make_channel(tmp_path).publish(variant(photos(tmp_path, 2)), Progress().ctx(scheduled_at=when))
+    assert not responses.calls
+
+
+# -- errors --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code, subcode, expected, words", [
+    (4, None, RetryLater, "slow down"),
+    (80001, None, RetryLater, "slow down"),
+    (190, 463, ReauthRequired, "crosspost auth facebook"),
+    (102, None, ReauthRequired, "crosspost auth facebook"),
+    (100, 33, Permanent, "page_id"),
+    (200, None, Permanent, "pages_manage_posts"),
+    (368, None, Permanent, "policy"),
+    (1609005, None, Permanent, "link"),
+    (506, None, UnknownOutcome, "duplicate"),
+])
+@responses.activate
+def test_graph_errors_are_classified(tmp_path, code, subcode, expected, words):
+    spec = graph_error(code, subcode, message=f"Facebook says no (token {CANARY})")
+    responses.add(responses.POST, FEED, **spec)
+    with pytest.raises(DeliveryError) as info:
+        make_channel(tmp_path).publish(variant(), Progress().ctx())
+    assert type(info.value) is expected
+    assert words in str(info.value) and f"code {code}" in str(info.value)
+    assert_no_secret(info.value)
+
+
+@responses.activate
+def test_rate_limit_wait_comes_from_usage_header(tmp_path):
+    usage = {PAGE: [{"type": "pages", "call_count": 100, "estimated_time_to_regain_access": 5}]}
+    responses.add(responses.POST, FEED, headers={"X-Business-Use-Case-Usage": json.dumps(usage)},
+                  **graph_error(80001))
+    with pytest.raises(RetryLater) as info:
+        make_channel(tmp_path).publish(variant(), Progress().ctx())
+    assert info.value.retry_after == 300.0 and "in 300 s" in str(info.value)
+
+
+@responses.activate
+def test_rate_limit_without_hint_has_no_wait(tmp_path):
+    responses.add(responses.POST, FEED, **graph_error(4))
+    with pytest.raises(RetryLater) as info:
+        make_channel(tmp_path).publish(variant(), Progress().ctx())
+    assert info.value.retry_after is None
+
+
+def test_retry_after_header_wins():
+    assert retry_after({"Retry-After": "120"}) == 120.0
+    assert retry_after({"X-App-Usage": "not json"}) is None
+    assert retry_after({}) is None
+
+
+@responses.activate
+def test_answer_without_content_type_on_create_is_unknown(tmp_path):
+    responses.add(responses.POST, FEED, body='{"id": "1"}', content_type=None, status=200)
+    with pytest.raises(UnknownOutcome, match="without a content type"):
+        make_channel(tmp_path).publish(variant(), Progress().ctx())
+
+
+@responses.activate
+def test_answer_without_content_type_on_upload_is_retry(tmp_path):
+    responses.add(responses.POST, PHOTOS, body="", content_type=None, status=502)
+    with pytest.raises(RetryLater):
+        make_channel(tmp_path).publish(variant(photos(tmp_path, 2)), Progress().ctx())
+
+
+@responses.activate
+def test_html_server_error_on_create_is_unknown(tmp_path):
+    responses.add(responses.POST, FEED, body="<html>Bad gateway</html>", content_type="text/html",
+                  status=502)
+    with pytest.raises(UnknownOutcome, match="HTTP 502"):
+        make_channel(tmp_path).publish(variant(), Progress().ctx())
+
+
+@responses.activate
+def test_connection_refused_is_retry(tmp_path):
+    responses.add(responses.POST, FEED, body=requests.exceptions.ConnectionError(
+        f"HTTPSConnectionPool: Max retries exceeded with url: /v26.0/x?access_token={CANARY} "
+        "(Caused by NewConnectionError: [Errno 111] Connection refused)"))
+    with pytest.raises(RetryLater) as info:
+        make_channel(tmp_path).publish(variant(), Progress().ctx())
+    assert "nothing was posted" in str(info.value)
+    assert_no_secret(info.value)
+
+
+@responses.activate
+def test_connection_reset_on_create_is_unknown(tmp_path):
+    responses.add(responses.POST, FEED, body=requests.exceptions.ConnectionError(
+        "('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))"))
+    with pytest.raises(UnknownOutcome):
+        make_channel(tmp_path).publish(variant(), Progress().ctx())
+
+
+@responses.activate
+def test_read_timeout_on_create_is_unknown(tmp_path):
+    responses.add(responses.POST, PHOTOS, body=requests.exceptions.ReadTimeout(f"read timed out {CANARY}"))
+    with pytest.raises(UnknownOutcome) as info:
+        make_channel(tmp_path).publish(variant(photos(tmp_path, 1)), Progress().ctx())
+    assert "may exist" in str(info.value)
+    assert_no_secret(info.value)
+
+
+@responses.activate
+def test_read_timeout_on_unpublished_upload_is_retry(tmp_path):
+    responses.add(responses.POST, PHOTOS, body=requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(RetryLater):
+        make_channel(tmp_path).publish(variant(photos(tmp_path, 2)), Progress().ctx())
+
+
+def test_missing_token_asks_for_auth(tmp_path):
+    with pytest.raises(ReauthRequired, match="crosspost auth facebook"):
+        make_channel(tmp_path, token="").publish(variant(), Progress().ctx())
+
+
+def test_missing_photo_is_permanent(tmp_path):
+    media = (Media(tmp_path / "hilang.jpg"),)
+    with pytest.raises(Permanent, match="hilang.jpg"):
+        make_channel(tmp_path).publish(variant(media), Progress().ctx())
+
+
+# -- reconcile and edit ----------------------------------------------------------------------
+
+@responses.activate
+def test_lookup_finds_post_by_link(tmp_path):
+    responses.add(responses.GET, POSTS, json={"data": [
+        {"id": f"{PAGE}_1", "message": "Kabar lain", "created_time": "2026-11-20T01:00:00+0000"},
+        {"id": f"{PAGE}_2", "message": f"Judul lain\n\nSelengkapnya: {LINK}",
+         "permalink_url": f"https://www.facebook.com/kemensos/posts/{PAGE}_2"}]})
+    receipt = make_channel(tmp_path).lookup(variant(), Progress().ctx())
+    assert receipt is not None and receipt.remote_id == f"{PAGE}_2"
+    assert receipt.url == f"https://www.facebook.com/kemensos/posts/{PAGE}_2"
+    query = parse_qs(responses.calls[0].request.url.split("?", 1)[1])
+    assert query["fields"] == ["id,message,permalink_url,created_time"] and query["limit"] == ["25"]
+    assert responses.calls[0].request.url.startswith(POSTS)
+
+
+@responses.activate
+def test_lookup_finds_post_by_first_line(tmp_path):
+    responses.add(responses.GET, POSTS, json={"data": [
+        {"id": f"{PAGE}_3", "message": "Bantuan  Banjir Bekasi\n\nteks yang disunting"}]})
+    receipt = make_channel(tmp_path).lookup(variant(link=None), Progress().ctx())
+    assert receipt is not None and receipt.url == f"https://www.facebook.com/{PAGE}_3"
+
+
+@responses.activate
+def test_lookup_not_found(tmp_path):
+    responses.add(responses.GET, POSTS, json={"data": [{"id": f"{PAGE}_1", "message": "Kabar lain"}]})
+    assert make_channel(tmp_path).lookup(variant(), Progress().ctx()) is None
+
+
+@responses.activate
+def test_lookup_of_scheduled_post_reads_scheduled_posts(tmp_path):
+    responses.add(responses.GET, POSTS, json={"data": []})
+    responses.add(responses.GET, f"{GRAPH}/scheduled_posts",
+                  json={"data": [{"id": f"{PAGE}_9", "message": f"x {LINK}"}]})
+    when = datetime.fromtimestamp(NOW + 7200, WIB)
+    receipt = make_channel(tmp_path).lookup(variant(), Progress().ctx(scheduled_at=when))
+    assert receipt is not None and receipt.remote_id == f"{PAGE}_9"
+
+
+@responses.activate
+def test_lookup_expired_token_is_reauth_and_token_not_leaked(tmp_path):
+    responses.add(responses.GET, POSTS, **graph_error(190, 463, message="Session has expired"))
+    with pytest.raises(ReauthRequired) as info:
+        make_channel(tmp_path).lookup(variant(), Progress().ctx())
+    assert_no_secret(info.value)
+    assert f"access_token={CANARY}" in responses.calls[0].request.url  # the SDK puts it there
+
+
+@responses.activate
+def test_edit_replaces_message(tmp_path):
+    responses.add(responses.POST, f"https://graph.facebook.com/v26.0/{PAGE}_5", json={"success": True})
+    receipt = make_channel(tmp_path).edit(f"{PAGE}_5", "Ralat: teks baru")
+    assert form(responses.calls[0])["message"] == "Ralat: teks baru"
+    assert receipt.remote_id == f"{PAGE}_5"
+
+
+# -- adapt ---------------------------------------------------------------------------------
+
+def test_settings_are_checked():
+    with pytest.raises(ConfigError, match="post_type"):
+        Settings(type="facebook", post_type="video")
+    with pytest.raises(ConfigError, match="v26.0"):
+        Settings(type="facebook", graph_version="26.0")
+
+
+def test_build_variant_photo_link_and_problems(tmp_path):
+    ch = make_channel(tmp_path)
+    media = photos(tmp_path, 12)
+    v, problems = ch.build_variant(make_release(images=media), "Judul\n\nIsi")
+    assert v.extra["post_type"] == "photo" and len(v.media) == 10 and v.link == LINK
+    assert [p.severity for p in problems] == ["warning"]
+    v, problems = ch.build_variant(make_release(), "Judul\n\nIsi")
+    assert v.extra["post_type"] == "link" and v.media == () and not problems
+    v, problems = make_channel(tmp_path, post_type="link").build_variant(make_release(images=media), "x")
+    assert v.media == () and v.extra["post_type"] == "link"
+    long = "kata " * 13000
+    _, problems = ch.build_variant(make_release(), long)
+    (p,) = problems
+    assert p.field == "text" and p.limit == 63206 and p.actual == len(long.strip())
+    _, problems = make_channel(tmp_path, page_id="").build_variant(make_release(), "x")
+    assert [p.field for p in problems] == ["page_id"]
+    _, problems = make_channel(tmp_path, post_type="photo").build_variant(make_release(), "x")
+    assert [p.field for p in problems] == ["media"]
+
+
+def test_template_on_corpus_releases(tmp_path):
+    corpus = SHARED / "corpus" / "releases"
+    if not corpus.is_dir():
+        pytest.skip("../shared/corpus is not beside the checkout")
+    from crosspost.adapt import adapt_one
+    from crosspost.release import load_release
+
+    ch = make_channel(tmp_path)
+    foto = adapt_one(load_release(corpus / "02-berita-foto-hari-disabilitas.md"), ch)
+    assert foto.ok, foto.problems
+    text = foto.variant.text
+    assert text.startswith("Peringatan Hari Disabilitas Internasional 2026")
+    assert "Pameran menampilkan lukisan" in text  # the full text, not a cut
+    assert "Selengkapnya: https://www.kemensos.go.id/berita-foto/peringatan-hdi-2026" in text
+    assert text.rstrip().endswith("#HDI2026 #InklusiTanpaBatas #KemensosHadir")
+    assert [m.path.name for m in foto.variant.media] == ["hdi-1.jpg", "hdi-2.jpg", "hdi-3.jpg"]
+    short = adapt_one(load_release(corpus / "04-berita-terkini-singkat.md"), ch)
+    assert short.ok and short.variant.extra["post_type"] == "link" and short.variant.media == ()
+    video = adapt_one(load_release(corpus / "03-berita-video-atensi.md"), ch)
+    assert video.ok and any("video" in p.message for p in video.problems)
