@@ -54,3 +54,14 @@ def test_plain_paragraphs_drop_markup_and_unsafe_links():
     assert out[0] == "Layanan Command Center 171 aktif."
     assert all("script" not in p and "javascript" not in p for p in out)
     assert out[-1] == "Tautan dan resmi (https://cekbansos.kemensos.go.id)."
+
+
+def test_count_rows_understands_every_channel_shape():
+    from crosspost.render import count_rows
+
+    assert count_rows({"weighted": [270, 120], "limit": 280}) == [
+        ("weighted 1/2", 270, 280, ""), ("weighted 2/2", 120, 280, "")]
+    assert count_rows({"chars": 10, "chars_limit": 2200, "mentions": 0}) == [
+        ("chars", 10, 2200, ""), ("mentions", 0, None, "")]
+    shaped = {"title": {"actual": 84, "limit": 200, "unit": "chars"}}
+    assert count_rows(shaped) == [("title", 84, 200, "chars")]
