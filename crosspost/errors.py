@@ -40,6 +40,10 @@ class StoreError(CrosspostError):
     """The SQLite log cannot be used."""
 
 
+class LeaseLost(CrosspostError):
+    """Another worker took this delivery over (our lease expired): stop, do not send."""
+
+
 class DeliveryError(CrosspostError):
     """A channel's publish failed. Subclasses say whether a retry is safe.
 

@@ -1,0 +1,200 @@
+"""The engine's commands: run (cron / watch), queue, retry, cancel, resolve.
+
+Cron-friendly: plain text without a TTY (rich turns colour off by itself), ``--quiet`` prints
+only problems, ``--json`` prints one JSON object per line, and the exit code tells "all sent"
+(0), "some failed or unknown" (1), "error" (3) and "nothing to do" (4) apart.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from .errors import EXIT_NOTHING, EXIT_OK, InputError
+
+ConfigOpt = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
+                         help="channels.toml to use (default: ./channels.toml, else the built-in one).")
+JsonOpt = typer.Option(False, "--json", help="Machine-readable output (JSON lines for `run`).")
+
+
+def _setup(config: Path | None):
+    from .cli_common import config as load
+    from .store import Store
+
+    cfg = load(config)
+    return cfg, Store.open(cfg.database)
+
+
+def _line(outcome: str, d: Any) -> dict[str, Any]:
+    return {"event": outcome, "id": d.id, "release": d.release_slug, "channel": d.channel,
+            "status": d.status, "attempts": d.attempts, "url": d.url, "remote_id": d.remote_id,
+            "error": d.last_error, "error_kind": d.error_kind, "not_before": d.not_before}
+
+
+def _print_report(report: Any, as_json: bool, quiet: bool) -> None:
+    latest = {d.id: d for d in report.deliveries}
+    if as_json:
+        for outcome, d in report.outcomes:
+            print(json.dumps(_line(outcome, latest.get(d.id, d)), ensure_ascii=False))
+        for d in report.waiting:
+            print(json.dumps(_line("waiting", d), ensure_ascii=False))
+        print(json.dumps({"summary": dict(report.counts), "exit": report.exit_code}), flush=True)
+        return
+    from . import render
+
+    out, err = render.console(), render.console(stderr=True)
+    for d in report.deliveries:
+        bad = d.status in ("failed", "unknown")
+        if quiet and not bad:
+            continue
+        detail = d.url or d.last_error or ""
+        (err if bad else out).print(f"{d.status:<8} #{d.id} {d.release_slug} -> {d.channel}  {detail}",
+                                    markup=False)
+    waiting = sorted({d.channel for d in report.waiting})
+    if waiting:
+        err.print(f"waiting: {len(report.waiting)} due deliver(ies) for channel(s) not enabled in "
+                  f"channels.toml: {', '.join(waiting)}; enable them or `crosspost cancel` the deliveries",
+                  markup=False)
+    if not quiet and not report.deliveries:
+        out.print("nothing due.", markup=False)
+
+
+def run(
+    config: Path | None = ConfigOpt,
+    once: bool = typer.Option(True, "--once/--watch", help="Send what is due and exit (for cron), "
+                              "or keep running and check every --interval seconds."),
+    interval: float = typer.Option(60.0, "--interval", min=1.0, help="Seconds between checks with --watch."),
+    workers: int = typer.Option(4, "--workers", min=1, help="Deliveries sent in parallel."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only failures and unknowns."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Send every delivery that is due: reap stale leases, settle unknowns, retry what may be retried.
+
+    Safe to run from cron every minute, even when runs overlap. Exit 0 when everything handled
+    was sent, 1 when something failed or is unknown, 4 when nothing was due.
+    """
+    from .clock import SystemClock
+    from .deliver import Engine
+
+    cfg, store = _setup(config)
+    channels = {c.name: c for c in cfg.channels(enabled_only=True)}
+    clock = SystemClock()
+    engine = Engine(store, channels, clock, workers=workers)
+    if once:
+        report = engine.run_once()
+        _print_report(report, as_json, quiet)
+        raise typer.Exit(report.exit_code)
+    stop = {"now": False}
+
+    def _term(_sig: int, _frame: Any) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, _term)
+    try:
+        while not stop["now"]:
+            _print_watch(engine.run_once(), as_json, quiet)
+            slept = 0.0
+            while slept < interval and not stop["now"]:
+                clock.sleep(min(1.0, interval - slept))
+                slept += 1.0
+    except KeyboardInterrupt:
+        pass
+    raise typer.Exit(EXIT_OK)
+
+
+def _print_watch(report: Any, as_json: bool, quiet: bool) -> None:
+    """In watch mode, stay silent on idle rounds."""
+    if report.deliveries or report.waiting:
+        _print_report(report, as_json, quiet)
+        sys.stdout.flush()
+
+
+def queue(config: Path | None = ConfigOpt, as_json: bool = JsonOpt) -> None:
+    """What is waiting and when: queued (and when it is due), sending, unknown, awaiting approval."""
+    from . import render
+    from .store import WAITING
+    from .timezones import zone
+
+    cfg, store = _setup(config)
+    rows = sorted(store.deliveries(status=WAITING), key=lambda d: (d.not_before or 0, d.id))
+    if as_json:
+        render.print_json([render.delivery_json(d) for d in rows])
+        raise typer.Exit(EXIT_OK)
+    if not rows:
+        render.console().print("the queue is empty.")
+        raise typer.Exit(EXIT_NOTHING)
+    render.console().print(render.deliveries_table(rows, zone(cfg.timezone), title="waiting"))
+
+
+def retry(
+    delivery_id: int | None = typer.Argument(None, metavar="ID", help="The delivery to queue again."),
+    failed: bool = typer.Option(False, "--failed", help="Queue every failed delivery again."),
+    config: Path | None = ConfigOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Queue a failed delivery again (after `crosspost auth`, or once the problem is fixed)."""
+    from .clock import SystemClock
+
+    if (delivery_id is None) == (not failed):
+        raise InputError("give either a delivery ID or --failed")
+    _cfg, store = _setup(config)
+    rows = store.retry(delivery_id, SystemClock().now(), all_failed=failed)
+    _done(rows, "queued again", as_json)
+
+
+def cancel(
+    target: str = typer.Argument(..., metavar="ID|RELEASE", help="A delivery id, or a release slug."),
+    config: Path | None = ConfigOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Stop a delivery (or every pending delivery of a release) from being sent."""
+    from .clock import SystemClock
+
+    _cfg, store = _setup(config)
+    rows = store.cancel(int(target) if target.isdigit() else target, SystemClock().now())
+    _done(rows, "cancelled", as_json)
+
+
+def resolve(
+    delivery_id: int = typer.Argument(..., metavar="ID", help="An unknown delivery."),
+    sent: str | None = typer.Option(None, "--sent", metavar="URL", help="It is online at this link."),
+    remote_id: str | None = typer.Option(None, "--remote-id", help="The platform's id of the post."),
+    not_sent: bool = typer.Option(False, "--not-sent", help="It is not online: queue it again."),
+    config: Path | None = ConfigOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Settle an `unknown` delivery after checking the platform by hand."""
+    from .clock import SystemClock
+    from .models import Receipt
+
+    if (sent is None) == (not not_sent):
+        raise InputError("give either --sent URL or --not-sent")
+    if sent is not None and not sent.startswith(("http://", "https://")):
+        raise InputError(f"--sent expects the post's link (https://...), got '{sent}'")
+    _cfg, store = _setup(config)
+    receipt = Receipt(remote_id or sent, sent) if sent is not None else None
+    d = store.resolve(delivery_id, SystemClock().now(), receipt)
+    _done([d], "marked sent" if receipt else "queued again", as_json)
+
+
+def _done(rows: list, verb: str, as_json: bool) -> None:
+    from . import render
+
+    if as_json:
+        render.print_json([render.delivery_json(d) for d in rows])
+    elif not rows:
+        render.console().print(f"nothing {verb}.")
+    else:
+        for d in rows:
+            render.console().print(f"{verb}: #{d.id} {d.release_slug} -> {d.channel}", markup=False)
+    raise typer.Exit(EXIT_OK if rows else EXIT_NOTHING)
+
+
+def register(app: typer.Typer) -> None:
+    for fn in (run, queue, retry, cancel, resolve):
+        app.command(fn.__name__)(fn)

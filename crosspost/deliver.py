@@ -1,0 +1,201 @@
+"""The delivery engine: reap -> reconcile -> claim -> publish -> record.
+
+The one rule: before the API call may have started, retry freely; after it may have started,
+never retry blindly. A delivery is marked `sending` under a lease (committed) before publish()
+is called; the lease is checked again just before the call and at every heartbeat, so a
+worker whose lease expired or was taken never sends. An expired `sending` becomes `unknown`
+(never `queued`) and is settled by the channel's lookup or by a person.
+
+Crash tests: set ``CROSSPOST_FAILPOINT`` to one of ``after_claim`` (the claim is committed),
+``after_sending`` (the lease was re-checked, publish is about to be called) or
+``after_record`` (the outcome is committed), and the process kills itself with SIGKILL at
+that point -- a real kill -9, no cleanup handlers run. The fake channel adds
+``after_accept`` (the platform stored the post, the response never arrives). Unset, a
+failpoint is one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+from collections import Counter
+from collections.abc import Collection, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from .channels.base import Channel, PublishContext
+from .clock import Clock
+from .errors import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, LeaseLost
+from .models import Delivery
+from .reconcile import reconcile
+from .retry import decide, safe_message
+from .store import ChannelPolicy, Claim, DeliveryStore
+
+FAILPOINT_ENV = "CROSSPOST_FAILPOINT"
+
+
+def failpoint(name: str) -> None:
+    """Die like kill -9 here when CROSSPOST_FAILPOINT names this point (crash tests only)."""
+    if os.environ.get(FAILPOINT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass
+class RunReport:
+    """What one run did: outcome counts and the latest state of every delivery it touched."""
+
+    counts: Counter = field(default_factory=Counter)
+    outcomes: list[tuple[str, Delivery]] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+    waiting: list[Delivery] = field(default_factory=list)  # due, but its channel is not configured
+
+    def add(self, outcome: str, delivery: Delivery) -> None:
+        self.counts[outcome] += 1
+        self.outcomes.append((outcome, delivery))
+
+    @property
+    def exit_code(self) -> int:
+        if any(d.status in ("failed", "unknown") for d in self.deliveries):
+            return EXIT_FAILED
+        if not self.deliveries:
+            return EXIT_NOTHING
+        return EXIT_OK
+
+
+class Engine:
+    """Sends what is due through the given channels (by name), safely across threads and processes."""
+
+    def __init__(self, store: DeliveryStore, channels: Mapping[str, Channel], clock: Clock,
+                 lease_seconds: float = 300, workers: int = 4, rng: random.Random | None = None,
+                 settle_seconds: float = 60.0) -> None:
+        self.store = store
+        self.channels = dict(channels)
+        self.clock = clock
+        self.lease_seconds = lease_seconds
+        self.workers = max(1, workers)
+        self.rng = rng or random.Random()
+        self.settle_seconds = settle_seconds
+        self.policies = {name: _policy(ch) for name, ch in self.channels.items()}
+
+    # -- one run ------------------------------------------------------------------------------
+    def run_once(self, delivery_ids: Collection[int] | None = None) -> RunReport:
+        """Reap expired leases, reconcile unknowns, then send everything due (or just these ids),
+        each delivery at most once per run."""
+        report = RunReport()
+        ids = list(delivery_ids) if delivery_ids is not None else None
+        for d in self.store.reap(self.clock.now()):
+            report.add("reaped", d)
+        for outcome, d in reconcile(self.store, self.channels, self.clock, self.settle_seconds, ids):
+            report.add(outcome, d)
+        self._drain(report, ids)
+        self._note_waiting(report, ids)
+        touched = dict.fromkeys(d.id for _, d in report.outcomes)
+        report.deliveries = [d for d in (self._fresh(i) for i in touched) if d is not None]
+        return report
+
+    def reap(self) -> list[Delivery]:
+        return self.store.reap(self.clock.now())
+
+    def _fresh(self, delivery_id: int) -> Delivery | None:
+        getter = getattr(self.store, "delivery", None)
+        return getter(delivery_id) if getter else None
+
+    def _drain(self, report: RunReport, ids: list[int] | None) -> None:
+        attempted: set[int] = set()
+        inflight: dict[Future, Claim] = {}
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="crosspost-send") as pool:
+            while True:
+                room = self.workers - len(inflight)
+                claims: list[Claim] = []
+                if room > 0:
+                    claims, expired = self.store.claim(self.clock.now(), self.lease_seconds, room,
+                                                       self.policies, ids, attempted)
+                    for d in expired:
+                        report.add("expired", d)
+                    if claims:
+                        failpoint("after_claim")
+                    for c in claims:
+                        attempted.add(c.delivery.id)
+                        inflight[pool.submit(self._send, c)] = c
+                if not inflight:
+                    return
+                done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    claim = inflight.pop(fut)
+                    try:
+                        outcome = fut.result()
+                    except Exception as exc:  # a bug in recording: the row stays sending -> reaped later
+                        outcome = "error"
+                        report.counts["internal_error"] += 1
+                        claim = replace(claim, delivery=_errored(claim.delivery, exc))
+                    report.add(outcome, claim.delivery)
+
+    # -- one delivery -------------------------------------------------------------------------
+    def _send(self, claim: Claim) -> str:
+        d = claim.delivery
+        channel = self.channels[d.channel]
+        now = self.clock.now
+
+        def heartbeat() -> None:
+            if not self.store.extend_lease(d.id, claim.token, now(), self.lease_seconds):
+                raise LeaseLost(f"delivery {d.id} ({d.release_slug} -> {d.channel}): this worker's lease "
+                                "expired or was taken over; it must not send")
+
+        try:
+            heartbeat()  # a stall between claim and here (SIGSTOP, swap) must not lead to a send
+        except LeaseLost:
+            # publish() was never called, so the post provably does not exist: queue it again.
+            self.store.record(d.id, claim.token, "queued", now(), error="lease expired before sending",
+                              error_kind="lease", count_attempt=False, not_before=now())
+            return "lease_lost"
+        scheduled = claim.scheduled_at
+        ctx = PublishContext(
+            release=claim.release, delivery_id=d.id, progress=dict(d.progress),
+            save_progress=lambda p: self.store.save_progress(d.id, p), heartbeat=heartbeat,
+            scheduled_at=datetime.fromtimestamp(scheduled, UTC) if scheduled and scheduled > now() else None,
+            sibling_receipts=self.store.receipts(claim.release_id), now=now)
+        failpoint("after_sending")
+        try:
+            receipt = channel.publish(claim.variant, ctx)
+        except LeaseLost as exc:
+            # The channel stopped at a heartbeat; earlier steps may have reached the platform.
+            held = self.store.record(d.id, claim.token, "unknown", now(), error=safe_message(exc),
+                                     error_kind="lease", count_attempt=False)
+            return "unknown" if held else "lease_lost"
+        except Exception as exc:  # every failure is classified, never lost
+            decision = decide(exc, d.attempts, channel.settings, now(), claim.deadline, self.rng,
+                              channel=d.channel, delivery_id=d.id)
+            held = self.store.record(d.id, claim.token, decision.status, now(), error=decision.message,
+                                     error_kind=decision.error_kind, count_attempt=decision.count_attempt,
+                                     not_before=decision.not_before)
+            if not held:
+                return "lease_lost"
+            return {"queued": "retry"}.get(decision.status, decision.status)
+        result = self.store.record_sent(d.id, claim.token, receipt, now())
+        failpoint("after_record")
+        return "duplicate" if result == "duplicate" else "sent"
+
+    def _note_waiting(self, report: RunReport, ids: list[int] | None) -> None:
+        lister = getattr(self.store, "deliveries", None)
+        if lister is None:
+            return
+        now = self.clock.now()
+        for d in lister(status="queued"):
+            if d.channel not in self.channels and (d.not_before or 0) <= now and (ids is None or d.id in ids):
+                report.waiting.append(d)
+                report.counts["waiting"] += 1
+
+
+def _policy(channel: Channel) -> ChannelPolicy:
+    s = channel.settings
+    return ChannelPolicy(deadline_seconds=float(getattr(s, "deadline_hours", 24.0)) * 3600,
+                         min_interval=float(getattr(s, "min_interval", 0.0)))
+
+
+def _errored(d: Delivery, exc: BaseException) -> Delivery:
+    return replace(d, last_error=f"internal error: {type(exc).__name__}: {exc}")
+
+
+__all__ = ["Engine", "LeaseLost", "RunReport", "failpoint"]

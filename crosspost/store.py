@@ -1,0 +1,620 @@
+"""The SQLite log: releases, deliveries (one per release and channel) and append-only events.
+
+The only module that imports sqlite3. Every read-then-write runs in ``BEGIN IMMEDIATE`` (the
+connection is in autocommit mode otherwise), every state change appends its event in the same
+transaction, and no transaction is ever held open while a channel talks to the network.
+The engine sees only the ``DeliveryStore`` protocol, so a PostgreSQL store (claims with
+``FOR UPDATE SKIP LOCKED``) can follow without touching ``deliver``.
+
+Schema changes are numbered migrations recorded in ``PRAGMA user_version``; a database newer
+than this code is refused before a byte of it is changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import InputError, StoreError
+from .models import Delivery, Receipt, Release, Variant
+from .serialize import (
+    dumps,
+    receipt_from_json,
+    receipt_to_json,
+    release_from_json,
+    release_to_json,
+    variant_from_json,
+    variant_to_json,
+)
+
+STATUSES = ("queued", "sending", "sent", "failed", "unknown", "cancelled", "awaiting_approval")
+WAITING = ("queued", "sending", "unknown", "awaiting_approval")
+BUSY_TIMEOUT_MS = 15_000
+
+# Version 1 is the simple path (queue, send, record); version 2 adds what the engine needs.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE releases (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            section TEXT NOT NULL,
+            source TEXT,
+            content_hash TEXT NOT NULL DEFAULT '',
+            release_json TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL)""",
+        f"""CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            release_id INTEGER NOT NULL REFERENCES releases(id),
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s) for s in STATUSES)})),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            not_before REAL NOT NULL,
+            deadline REAL,
+            lease_token TEXT,
+            lease_until REAL,
+            variant_json TEXT NOT NULL,
+            remote_id TEXT,
+            url TEXT,
+            last_error TEXT,
+            error_kind TEXT,
+            progress_json TEXT NOT NULL DEFAULT '{{}}',
+            queued_at REAL NOT NULL,
+            sent_at REAL,
+            updated_at REAL NOT NULL,
+            UNIQUE (release_id, channel))""",
+        "CREATE INDEX deliveries_claim ON deliveries(status, not_before)",
+        "CREATE INDEX deliveries_release ON deliveries(release_id, channel)",
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            delivery_id INTEGER REFERENCES deliveries(id),
+            release_id INTEGER REFERENCES releases(id),
+            at REAL NOT NULL,
+            from_status TEXT,
+            to_status TEXT,
+            detail TEXT)""",
+        "CREATE INDEX events_delivery ON events(delivery_id, id)",
+        "CREATE INDEX events_release ON events(release_id, id)",
+    ],
+    [
+        "ALTER TABLE deliveries ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE deliveries ADD COLUMN scheduled_at REAL",
+        "ALTER TABLE deliveries ADD COLUMN receipt_json TEXT",
+        "CREATE TABLE channel_slots (channel TEXT PRIMARY KEY, next_at REAL NOT NULL)",
+    ],
+    [  # version 3: supervision and government controls (approval, pause, embargo, ralat, audit)
+        "ALTER TABLE releases ADD COLUMN embargo REAL",
+        "ALTER TABLE releases ADD COLUMN corrects INTEGER REFERENCES releases(id)",
+        "ALTER TABLE events ADD COLUMN actor TEXT",
+        "ALTER TABLE events ADD COLUMN hash TEXT",
+        """CREATE TABLE approvals (
+            id INTEGER PRIMARY KEY,
+            release_id INTEGER NOT NULL REFERENCES releases(id),
+            content_hash TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+            actor TEXT NOT NULL,
+            note TEXT,
+            at REAL NOT NULL,
+            variants_json TEXT NOT NULL DEFAULT '[]')""",
+        "CREATE INDEX approvals_release ON approvals(release_id, id)",
+        """CREATE TABLE pauses (
+            id INTEGER PRIMARY KEY,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at REAL NOT NULL,
+            until REAL,
+            lifted_at REAL,
+            lifted_by TEXT)""",
+        "CREATE INDEX deliveries_queued_at ON deliveries(queued_at)",
+        "CREATE INDEX events_at ON events(at)",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _sent_fields(receipt: Receipt, now: float) -> dict[str, Any]:
+    return {"remote_id": receipt.remote_id, "url": receipt.url, "receipt_json": receipt_to_json(receipt),
+            "sent_at": now, "last_error": None, "error_kind": None, "lease_token": None, "lease_until": None}
+
+
+@dataclass(frozen=True)
+class ChannelPolicy:
+    """What the claim needs to know about a channel (from its CommonSettings)."""
+
+    deadline_seconds: float = 24 * 3600.0
+    min_interval: float = 0.0
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A delivery this worker holds under a lease: everything needed to send it."""
+
+    delivery: Delivery
+    token: str
+    lease_until: float
+    release_id: int
+    release: Release
+    variant: Variant
+    scheduled_at: float | None
+    version: int = 0
+    deadline: float | None = None
+
+
+class DeliveryStore(Protocol):
+    """What the engine and the CLI need from a store; SQLite today, PostgreSQL possible."""
+
+    def save_release(self, release: Release) -> int: ...
+    def enqueue(self, release_id: int, variants: list[Variant], not_before: float | None,
+                now: float) -> list[Delivery]: ...
+    def reap(self, now: float) -> list[Delivery]: ...
+    def claim(self, now: float, lease_seconds: float, limit: int, policies: Mapping[str, ChannelPolicy],
+              ids: Collection[int] | None = None, exclude: Collection[int] = ()
+              ) -> tuple[list[Claim], list[Delivery]]: ...
+    def extend_lease(self, delivery_id: int, token: str, now: float, lease_seconds: float) -> bool: ...
+    def save_progress(self, delivery_id: int, progress: dict[str, Any]) -> None: ...
+    def record_sent(self, delivery_id: int, token: str, receipt: Receipt, now: float,
+                    detail: str = "") -> str: ...
+    def record(self, delivery_id: int, token: str, to_status: str, now: float, *, error: str,
+               error_kind: str, count_attempt: bool, not_before: float | None = None) -> bool: ...
+    def unknown(self, channels: Collection[str], ids: Collection[int] | None = None) -> list[Claim]: ...
+    def settle(self, delivery_id: int, version: int, now: float, receipt: Receipt | None,
+               detail: str) -> bool: ...
+    def receipts(self, release_id: int) -> dict[str, Receipt]: ...
+
+
+class Store:
+    """SQLite implementation of DeliveryStore. Thread-safe: one connection behind a lock."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.path = path
+
+    # -- opening and migrations ---------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the delivery log {path}: {exc}; check the folder exists "
+                             f"and is writable (set `database` in channels.toml)") from None
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            found = conn.execute("PRAGMA user_version").fetchone()[0]
+            if found > SCHEMA_VERSION:  # refuse before WAL or anything else writes to the file
+                raise StoreError(f"{path} was written by a newer crosspost (schema {found}; this "
+                                 f"version knows up to {SCHEMA_VERSION}); upgrade crosspost to use it")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            store = cls(conn, path)
+            store._migrate()
+            return store
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"cannot use the delivery log {path}: {exc}; is it a crosspost "
+                             f"database on a local disk?") from None
+        except StoreError:
+            conn.close()
+            raise
+
+    def _migrate(self, target: int = SCHEMA_VERSION) -> None:
+        with self._tx() as c:
+            version = c.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} was upgraded by a newer crosspost meanwhile; "
+                                 "upgrade crosspost")
+            for number in range(version, target):
+                for statement in MIGRATIONS[number]:
+                    c.execute(statement)
+                c.execute(f"PRAGMA user_version = {number + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            c = self._conn
+            try:
+                c.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"the delivery log {self.path} is busy or locked ({exc}); "
+                                 f"try again, and keep it on a local disk") from None
+            try:
+                yield c
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            c.execute("COMMIT")
+
+    @staticmethod
+    def _event(c: sqlite3.Connection, delivery_id: int | None, release_id: int | None, now: float,
+               frm: str | None, to: str | None, detail: str = "") -> None:
+        c.execute("INSERT INTO events (delivery_id, release_id, at, from_status, to_status, detail) "
+                  "VALUES (?, ?, ?, ?, ?, ?)", (delivery_id, release_id, now, frm, to, detail))
+
+    def _move(self, c: sqlite3.Connection, row: sqlite3.Row, to: str, now: float, detail: str,
+              **fields: Any) -> None:
+        """Change one delivery's status and log it; the caller holds the transaction."""
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        c.execute(f"UPDATE deliveries SET status = ?, version = version + 1, updated_at = ?"
+                  f"{', ' + sets if sets else ''} WHERE id = ?",
+                  (to, now, *fields.values(), row["id"]))
+        self._event(c, row["id"], row["release_id"], now, row["status"], to, detail)
+
+    # -- releases and enqueue -----------------------------------------------------------------
+    def save_release(self, release: Release, now: float | None = None) -> int:
+        """Insert or update the release by slug; returns its id."""
+        import time
+
+        now = time.time() if now is None else now
+        with self._tx() as c:
+            c.execute(
+                "INSERT INTO releases (slug, title, section, source, content_hash, release_json, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
+                "title = excluded.title, section = excluded.section, source = excluded.source, "
+                "content_hash = excluded.content_hash, release_json = excluded.release_json, "
+                "updated_at = excluded.updated_at",
+                (release.slug, release.title, release.section, str(release.source or ""),
+                 release.content_hash, release_to_json(release), now, now))
+            return c.execute("SELECT id FROM releases WHERE slug = ?", (release.slug,)).fetchone()[0]
+
+    def release_by_slug(self, slug: str) -> Release | None:
+        with self._lock:
+            row = self._conn.execute("SELECT release_json FROM releases WHERE slug = ?", (slug,)).fetchone()
+        return release_from_json(row[0]) if row else None
+
+    def enqueue(self, release_id: int, variants: list[Variant], not_before: float | None,
+                now: float) -> list[Delivery]:
+        """Queue one delivery per variant in one transaction; existing (release, channel) pairs
+        are left as they are and returned, so publishing twice never posts twice."""
+        due = now if not_before is None else not_before
+        with self._tx() as c:
+            ids = []
+            for v in variants:
+                cur = c.execute(
+                    "INSERT INTO deliveries (release_id, channel, kind, status, not_before, scheduled_at, "
+                    "variant_json, queued_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(release_id, channel) DO NOTHING",
+                    (release_id, v.channel, v.kind, due, not_before, variant_to_json(v), now, now))
+                if cur.rowcount:
+                    ids.append(cur.lastrowid)
+                    when = "" if not_before is None else f" not before {due:.0f}"
+                    self._event(c, cur.lastrowid, release_id, now, None, "queued", f"queued{when}")
+                else:
+                    ids.append(c.execute("SELECT id FROM deliveries WHERE release_id = ? AND channel = ?",
+                                         (release_id, v.channel)).fetchone()[0])
+            rows = [self._select(c, "d.id = ?", (i,))[0] for i in ids]
+        return [self._delivery(r) for r in rows]
+
+    # -- queries ------------------------------------------------------------------------------
+    _BASE = "SELECT d.*, r.slug AS release_slug FROM deliveries d JOIN releases r ON r.id = d.release_id"
+
+    def _select(self, c: sqlite3.Connection, where: str, args: tuple = (), tail: str = "ORDER BY d.id"
+                ) -> list[sqlite3.Row]:
+        return c.execute(f"{self._BASE} WHERE {where} {tail}", args).fetchall()
+
+    @staticmethod
+    def _delivery(row: sqlite3.Row) -> Delivery:
+        return Delivery(
+            id=row["id"], release_id=row["release_id"], release_slug=row["release_slug"],
+            channel=row["channel"], status=row["status"], attempts=row["attempts"],
+            not_before=row["not_before"], remote_id=row["remote_id"], url=row["url"],
+            last_error=row["last_error"], error_kind=row["error_kind"], updated_at=row["updated_at"],
+            progress=json.loads(row["progress_json"] or "{}"))
+
+    def delivery(self, delivery_id: int) -> Delivery | None:
+        with self._lock:
+            rows = self._select(self._conn, "d.id = ?", (delivery_id,))
+        return self._delivery(rows[0]) if rows else None
+
+    def deliveries(self, release: str | None = None, status: str | Collection[str] | None = None,
+                   limit: int | None = None, channel: str | None = None) -> list[Delivery]:
+        where, args = ["1"], []
+        if release is not None:
+            where.append("r.slug = ?")
+            args.append(release)
+        if channel is not None:
+            where.append("d.channel = ?")
+            args.append(channel)
+        if status is not None:
+            statuses = [status] if isinstance(status, str) else list(status)
+            where.append("d.status IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(statuses))
+        tail = "ORDER BY d.id" + (f" LIMIT {int(limit)}" if limit else "")
+        with self._lock:
+            rows = self._select(self._conn, " AND ".join(where), tuple(args), tail)
+        return [self._delivery(r) for r in rows]
+
+    def events(self, release: str | None = None, delivery_id: int | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        """Newest first, with the release slug and channel of each event."""
+        where, args = ["1"], []
+        if release is not None:
+            where.append("r.slug = ?")
+            args.append(release)
+        if delivery_id is not None:
+            where.append("e.delivery_id = ?")
+            args.append(delivery_id)
+        sql = ("SELECT e.id, e.at, e.delivery_id, e.release_id, r.slug AS release, d.channel, "
+               "e.from_status, e.to_status, e.detail FROM events e "
+               "LEFT JOIN releases r ON r.id = e.release_id LEFT JOIN deliveries d ON d.id = e.delivery_id "
+               f"WHERE {' AND '.join(where)} ORDER BY e.id DESC" + (f" LIMIT {int(limit)}" if limit else ""))
+        with self._lock:
+            return [dict(r) for r in self._conn.execute(sql, tuple(args))]
+
+    def receipts(self, release_id: int) -> dict[str, Receipt]:
+        """Receipts of this release's sent deliveries, by channel name."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT channel, remote_id, url, receipt_json FROM deliveries "
+                "WHERE release_id = ? AND status = 'sent'", (release_id,)).fetchall()
+        out = {}
+        for r in rows:
+            out[r["channel"]] = (receipt_from_json(r["receipt_json"]) if r["receipt_json"]
+                                 else Receipt(r["remote_id"] or "", r["url"]))
+        return out
+
+    def channel_slots(self) -> dict[str, float]:
+        with self._lock:
+            return dict(self._conn.execute("SELECT channel, next_at FROM channel_slots").fetchall())
+
+    # -- the engine's side --------------------------------------------------------------------
+    def reap(self, now: float) -> list[Delivery]:
+        """Expired leases: the worker died or stalled mid-send, so the post may exist -> unknown."""
+        with self._tx() as c:
+            rows = self._select(c, "d.status = 'sending' AND d.lease_until < ?", (now,))
+            for row in rows:
+                self._move(c, row, "unknown", now,
+                           "lease expired while sending (worker crashed or stalled); the post may exist",
+                           lease_token=None, lease_until=None, error_kind="lease",
+                           last_error="the worker stopped while sending; the post may or may not exist")
+            rows = [self._select(c, "d.id = ?", (r["id"],))[0] for r in rows]
+        return [self._delivery(r) for r in rows]
+
+    def claim(self, now: float, lease_seconds: float, limit: int, policies: Mapping[str, ChannelPolicy],
+              ids: Collection[int] | None = None, exclude: Collection[int] = ()
+              ) -> tuple[list[Claim], list[Delivery]]:
+        """Take up to ``limit`` due deliveries of the given channels under a fresh lease.
+
+        In one IMMEDIATE transaction: skip a release's other channels while its website
+        delivery is due or sending (the website goes first: others link to it); respect each
+        channel's min_interval across processes; fail what is past its deadline.
+        Returns the claims and the deliveries failed for their deadline.
+        """
+        if limit <= 0 or not policies:
+            return [], []
+        where, args = "d.status = 'queued' AND d.not_before <= ?", [now]
+        if ids is not None:
+            where += " AND d.id IN (SELECT value FROM json_each(?))"
+            args.append(json.dumps(list(ids)))
+        names = json.dumps(list(policies))
+        claims: list[Claim] = []
+        expired: list[Delivery] = []
+        with self._tx() as c:
+            slots = dict(c.execute("SELECT channel, next_at FROM channel_slots").fetchall())
+            cur = c.execute(f"{self._BASE} WHERE {where} "
+                            "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id", tuple(args))
+            candidates = []
+            while len(candidates) < limit:
+                batch = cur.fetchmany(256)
+                if not batch:
+                    break
+                for row in batch:
+                    policy = policies.get(row["channel"])
+                    if policy is None or row["id"] in exclude:
+                        continue
+                    if policy.min_interval > 0 and slots.get(row["channel"], 0.0) > now:
+                        continue
+                    if policy.min_interval > 0:
+                        slots[row["channel"]] = float("inf")  # one per channel per claim
+                    candidates.append(row)
+                    if len(candidates) >= limit:
+                        break
+            cur.close()
+            for row in candidates:
+                policy = policies[row["channel"]]
+                start = row["scheduled_at"] if row["scheduled_at"] is not None else row["queued_at"]
+                deadline = row["deadline"] if row["deadline"] is not None else start + policy.deadline_seconds
+                if now > deadline:
+                    self._move(c, row, "failed", now, "deadline passed before it could be sent",
+                               error_kind="deadline", deadline=deadline,
+                               last_error="the deadline passed before it could be sent; "
+                                          "`crosspost retry` sends it anyway")
+                    expired.append(self._delivery(self._select(c, "d.id = ?", (row["id"],))[0]))
+                    continue
+                if row["kind"] != "website" and c.execute(
+                        "SELECT 1 FROM deliveries WHERE release_id = ? AND kind = 'website' AND id != ? "
+                        "AND channel IN (SELECT value FROM json_each(?)) AND (status = 'sending' OR "
+                        "(status = 'queued' AND not_before <= ?)) LIMIT 1",
+                        (row["release_id"], row["id"], names, now)).fetchone():
+                    continue
+                token = uuid.uuid4().hex
+                until = now + lease_seconds
+                self._move(c, row, "sending", now, f"claimed (attempt {row['attempts'] + 1})",
+                           lease_token=token, lease_until=until, deadline=deadline)
+                if policy.min_interval > 0:
+                    c.execute("INSERT INTO channel_slots (channel, next_at) VALUES (?, ?) "
+                              "ON CONFLICT(channel) DO UPDATE SET next_at = excluded.next_at",
+                              (row["channel"], now + policy.min_interval))
+                fresh = self._select(c, "d.id = ?", (row["id"],))[0]
+                release = c.execute("SELECT release_json FROM releases WHERE id = ?",
+                                    (row["release_id"],)).fetchone()[0]
+                claims.append(Claim(self._delivery(fresh), token, until, row["release_id"],
+                                    release_from_json(release), variant_from_json(row["variant_json"]),
+                                    row["scheduled_at"], fresh["version"], deadline))
+        return claims, expired
+
+    def extend_lease(self, delivery_id: int, token: str, now: float, lease_seconds: float) -> bool:
+        """Heartbeat: True only while this token still holds an unexpired lease."""
+        with self._lock:
+            cur = self._conn.execute(
+                "UPDATE deliveries SET lease_until = ? WHERE id = ? AND lease_token = ? "
+                "AND status = 'sending' AND lease_until >= ?", (now + lease_seconds, delivery_id, token, now))
+            return cur.rowcount == 1
+
+    def save_progress(self, delivery_id: int, progress: dict[str, Any]) -> None:
+        """What a multi-step publish already did; kept whoever holds the lease (it is the truth)."""
+        with self._lock:
+            self._conn.execute("UPDATE deliveries SET progress_json = ? WHERE id = ?",
+                               (dumps(progress), delivery_id))
+
+    def record_sent(self, delivery_id: int, token: str, receipt: Receipt, now: float,
+                    detail: str = "") -> str:
+        """A platform accepted the post. A receipt is the truth, so it is recorded even when the
+        lease was lost meanwhile (unless the delivery is already sent: then the duplicate is
+        logged). Returns "sent", "sent_after_lease_lost" or "duplicate"."""
+        with self._tx() as c:
+            row = self._select(c, "d.id = ?", (delivery_id,))[0]
+            if row["status"] == "sent":
+                self._event(c, delivery_id, row["release_id"], now, "sent", "sent",
+                            f"DUPLICATE: another post {receipt.remote_id} {receipt.url or ''} was accepted "
+                            "after this delivery was already sent; remove one by hand")
+                return "duplicate"
+            held = row["status"] == "sending" and row["lease_token"] == token
+            note = detail or ("accepted" if held else "accepted after this worker lost its lease")
+            self._move(c, row, "sent", now, f"{note}: {receipt.url or receipt.remote_id}",
+                       **_sent_fields(receipt, now), attempts=row["attempts"] + 1)
+            return "sent" if held else "sent_after_lease_lost"
+
+    def record(self, delivery_id: int, token: str, to_status: str, now: float, *, error: str,
+               error_kind: str, count_attempt: bool, not_before: float | None = None) -> bool:
+        """Record a failed attempt (queued again, failed or unknown), only while holding the lease."""
+        assert to_status in ("queued", "failed", "unknown")
+        with self._tx() as c:
+            rows = self._select(c, "d.id = ? AND d.status = 'sending' AND d.lease_token = ?",
+                                (delivery_id, token))
+            if not rows:
+                return False
+            row = rows[0]
+            fields: dict[str, Any] = {"last_error": error, "error_kind": error_kind, "lease_token": None,
+                                      "lease_until": None, "attempts": row["attempts"] + int(count_attempt)}
+            if not_before is not None:
+                fields["not_before"] = not_before
+            detail = f"{error_kind}: {error}"
+            if to_status == "queued" and not_before is not None:
+                detail += f" (next attempt not before {not_before:.0f})"
+            self._move(c, row, to_status, now, detail, **fields)
+            return True
+
+    def unknown(self, channels: Collection[str], ids: Collection[int] | None = None) -> list[Claim]:
+        """Unknown deliveries of these channels, with what a lookup needs (no lease is taken:
+        settle() is conditional on the version seen here)."""
+        where, args = ("d.status = 'unknown' AND d.channel IN (SELECT value FROM json_each(?))",
+                       [json.dumps(list(channels))])
+        if ids is not None:
+            where += " AND d.id IN (SELECT value FROM json_each(?))"
+            args.append(json.dumps(list(ids)))
+        with self._lock:
+            rows = self._select(self._conn, where, tuple(args))
+            out = []
+            for row in rows:
+                release = self._conn.execute("SELECT release_json FROM releases WHERE id = ?",
+                                             (row["release_id"],)).fetchone()[0]
+                out.append(Claim(self._delivery(row), "", 0.0, row["release_id"], release_from_json(release),
+                                 variant_from_json(row["variant_json"]), row["scheduled_at"], row["version"]))
+        return out
+
+    def settle(self, delivery_id: int, version: int, now: float, receipt: Receipt | None,
+               detail: str) -> bool:
+        """Resolve an unknown delivery seen at ``version``: sent with the receipt found, or queued
+        again when the platform shows no such post. False if it changed meanwhile."""
+        with self._tx() as c:
+            rows = self._select(c, "d.id = ? AND d.status = 'unknown' AND d.version = ?",
+                                (delivery_id, version))
+            if not rows:
+                return False
+            if receipt is not None:
+                self._move(c, rows[0], "sent", now, f"{detail}: {receipt.url or receipt.remote_id}",
+                           **_sent_fields(receipt, now))
+            else:
+                self._move(c, rows[0], "queued", now, detail, not_before=now, error_kind=None)
+            return True
+
+    # -- the operator's side ------------------------------------------------------------------
+    def _one(self, c: sqlite3.Connection, delivery_id: int) -> sqlite3.Row:
+        rows = self._select(c, "d.id = ?", (delivery_id,))
+        if not rows:
+            raise InputError(f"no delivery with id {delivery_id} (see `crosspost status`)")
+        return rows[0]
+
+    def retry(self, delivery_id: int | None, now: float, all_failed: bool = False) -> list[Delivery]:
+        """Queue failed (or cancelled) deliveries again with fresh attempts and deadline."""
+        with self._tx() as c:
+            if all_failed:
+                rows = self._select(c, "d.status = 'failed'")
+            else:
+                row = self._one(c, delivery_id)  # type: ignore[arg-type]
+                if row["status"] not in ("failed", "cancelled"):
+                    hint = " use `crosspost resolve` for an unknown one" if row["status"] == "unknown" else ""
+                    raise InputError(f"delivery {delivery_id} is {row['status']}; only failed or cancelled "
+                                     f"deliveries can be retried;{hint}".rstrip(";"))
+                rows = [row]
+            for row in rows:
+                self._move(c, row, "queued", now, "queued again by the operator", attempts=0,
+                           not_before=now, scheduled_at=now, deadline=None, error_kind=None)
+            ids = [r["id"] for r in rows]
+        return [d for d in (self.delivery(i) for i in ids) if d]
+
+    def cancel(self, target: int | str, now: float) -> list[Delivery]:
+        """Cancel one delivery (by id) or every pending delivery of a release (by slug)."""
+        with self._tx() as c:
+            if isinstance(target, int):
+                row = self._one(c, target)
+                if row["status"] not in ("queued", "failed", "awaiting_approval"):
+                    raise InputError(f"delivery {target} is {row['status']} and cannot be cancelled"
+                                     + ("; settle it first with `crosspost resolve`"
+                                        if row["status"] == "unknown" else ""))
+                rows = [row]
+            else:
+                if not c.execute("SELECT 1 FROM releases WHERE slug = ?", (target,)).fetchone():
+                    raise InputError(f"no release '{target}' (see `crosspost status`)")
+                rows = self._select(c, "r.slug = ? AND d.status IN ('queued', 'failed', 'awaiting_approval')",
+                                    (target,))
+            for row in rows:
+                self._move(c, row, "cancelled", now, "cancelled by the operator")
+            ids = [r["id"] for r in rows]
+        return [d for d in (self.delivery(i) for i in ids) if d]
+
+    def resolve(self, delivery_id: int, now: float, receipt: Receipt | None) -> Delivery:
+        """The operator checked the platform: sent (with its link) or not sent (queued again)."""
+        with self._tx() as c:
+            row = self._one(c, delivery_id)
+            if receipt is not None:
+                if row["status"] not in ("unknown", "failed", "queued"):
+                    raise InputError(f"delivery {delivery_id} is {row['status']}; only unknown, failed or "
+                                     "queued deliveries can be marked sent")
+                self._move(c, row, "sent", now,
+                           f"marked sent by the operator: {receipt.url or receipt.remote_id}",
+                           **_sent_fields(receipt, now))
+            else:
+                if row["status"] != "unknown":
+                    raise InputError(f"delivery {delivery_id} is {row['status']}; --not-sent is for unknown "
+                                     "deliveries (use `crosspost cancel` to drop a queued one)")
+                self._move(c, row, "queued", now, "operator says it was not sent; queued again",
+                           not_before=now, error_kind=None)
+        return self.delivery(delivery_id)  # type: ignore[return-value]
