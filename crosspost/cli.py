@@ -234,7 +234,8 @@ def _register_optional() -> None:
     """Command groups that live in their own modules."""
     from importlib import import_module
 
-    for name in ("cli_queue", "cli_auth", "cli_init"):
+    for name in ("cli_queue", "cli_auth", "cli_init", "cli_controls", "cli_report", "cli_correct",
+                 "cli_doctor"):
         try:
             module = import_module(f"crosspost.{name}")
         except ModuleNotFoundError as exc:
