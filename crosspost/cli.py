@@ -85,6 +85,9 @@ def preview(
     file: Path = typer.Argument(..., help="The release: Markdown with front matter, or .docx."),
     channel: list[str] = ChannelOpt,
     sets: list[str] = SetOpt,
+    html: Path | None = typer.Option(None, "--html", metavar="OUT.html",
+                                     help="Also write a self-contained HTML page of every variant, "
+                                          "to send to the approver."),
     as_json: bool = JsonOption,
 ) -> None:
     """Show every channel's variant, its length against the platform's limit, and every problem.
@@ -94,7 +97,15 @@ def preview(
     """
     from . import render
 
-    _cfg, release, adapted = _prepare(file, channel, [], sets)
+    cfg, release, adapted = _prepare(file, channel, [], sets)
+    if html is not None:
+        from datetime import datetime
+
+        from .preview_html import write_preview_html
+        from .timezones import zone
+
+        written = write_preview_html(release, adapted, html, datetime.now(zone(cfg.timezone)))
+        render.console(stderr=True).print(f"HTML preview: {written}", markup=False)
     if as_json:
         render.print_json({"release": render.release_json(release),
                            "variants": [render.variant_json(a) for a in adapted]})

@@ -123,3 +123,12 @@ def test_init_scaffolds_and_refuses_to_overwrite(tmp_path):
                           env=env, capture_output=True, text=True, cwd=target)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["variants"][0]["channel"] == "website"
+
+
+def test_preview_html_for_the_approver(cli):
+    out = cli.cwd / "pratinjau.html"
+    proc = cli("preview", str(EXAMPLE), "--html", str(out))
+    assert proc.returncode == 0, proc.stderr
+    page = out.read_text("utf-8")
+    assert '<html lang="id"' in page and "Lumbung Sosial" in page
+    assert "<script" not in page.lower()
