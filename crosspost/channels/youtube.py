@@ -1,0 +1,511 @@
+"""YouTube through google-api-python-client: upload a video, or update an existing one's snippet.
+
+The client is built from the discovery document shipped beside this module
+(``youtube.v3.json``, googleapiclient's own static copy), so building it needs no network.
+Uploads are resumable and streamed in chunks (memory stays flat for any video size); the
+session URI is saved with ``ctx.save_progress`` as soon as it exists, so a later attempt asks
+YouTube how far the upload got and continues instead of creating a second video.
+
+A video is created only when its last byte arrives: failures before the upload session exists
+are safe to retry, failures after it may have finished the upload and are *unknown outcome*.
+``videos.update`` replaces the whole snippet, so it is always read, modified and written back;
+it is idempotent, so its failures are safe to retry.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
+from functools import lru_cache
+from http.client import HTTPException
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from ..errors import (
+    ConfigError,
+    DeliveryError,
+    LeaseLost,
+    Permanent,
+    ReauthRequired,
+    RetryLater,
+    UnknownOutcome,
+)
+from ..models import Problem, Receipt, Release, Variant
+from .base import Channel, CommonSettings, PublishContext
+
+DOCUMENT = Path(__file__).with_name("youtube.v3.json")
+PRIVACY = ("public", "unlisted", "private")
+PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's daily quota resets at midnight Pacific time
+CHUNK_UNIT = 256 * 1024  # resumable chunks must be multiples of 256 KiB
+RETRY_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+REAUTH_REASONS = frozenset({"authError", "unauthorized", "insufficientPermissions", "invalidCredentials"})
+STAGES = {"upload": "the video upload", "update": "the video update", "read": "reading from YouTube"}
+
+
+@dataclass(frozen=True)
+class Settings(CommonSettings):
+    privacy: str = "public"  # "public", "unlisted" or "private"; always sent (omitted now means public)
+    category_id: str = "25"  # YouTube category; 25 = News & Politics
+    chunk_mb: float = 8.0  # resumable upload chunk size in MiB (rounded down to 256 KiB steps)
+    made_for_kids: bool = False  # selfDeclaredMadeForKids (COPPA): government news is not for kids
+    client_secrets_file: str = ""  # OAuth client JSON (Desktop app), relative to channels.toml
+    thumbnail: bool = True  # set the release's first image as the video's thumbnail
+    language: str = "id"  # snippet.defaultLanguage
+    timeout: float = 120.0  # seconds per HTTP request (one chunk of an upload)
+    lookup_limit: int = 50  # recent uploads searched when settling an unknown outcome
+
+    def __post_init__(self) -> None:
+        if self.privacy not in PRIVACY:
+            raise ConfigError(f"[youtube] privacy must be 'public', 'unlisted' or 'private', not "
+                              f"'{self.privacy}'")
+        if not str(self.category_id).isdigit():
+            raise ConfigError(f"[youtube] category_id must be a number such as \"25\" (News & "
+                              f"Politics), not '{self.category_id}'")
+        if self.chunk_mb <= 0:
+            raise ConfigError("[youtube] chunk_mb must be more than 0 (8 is a good size)")
+
+
+@dataclass(frozen=True)
+class Limits:
+    title_chars: int = 100  # characters in a title
+    description_bytes: int = 5000  # UTF-8 bytes in a description
+    tags_chars: int = 500  # all tags: commas between them count, and +2 for a tag with a space
+    hashtags: int = 15  # with more hashtags YouTube ignores every hashtag in the description
+    thumbnail_bytes: int = 2 * 1024 * 1024  # custom thumbnails may be at most 2 MB
+
+
+def tags_length(tags: list[str] | tuple[str, ...]) -> int:
+    """How YouTube counts the tags field: commas between tags, quotes around tags with spaces."""
+    return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(0, len(tags) - 1)
+
+
+def until_pacific_midnight(now: float) -> float:
+    """Seconds from ``now`` (unix time) to the next midnight in America/Los_Angeles."""
+    local = datetime.fromtimestamp(now, PACIFIC)
+    midnight = datetime.combine(local.date() + timedelta(days=1), dtime(0), PACIFIC)
+    return max(1.0, midnight.timestamp() - now)
+
+
+@lru_cache(maxsize=1)
+def discovery_document() -> str:
+    return DOCUMENT.read_text("utf-8")
+
+
+def _mimetype(path: Path, family: str) -> str:
+    guessed = mimetypes.guess_type(path.name)[0] or ""
+    return guessed if guessed.startswith(family + "/") else "application/octet-stream"
+
+
+class YouTubeChannel(Channel):
+    type: ClassVar[str] = "youtube"
+    Settings: ClassVar[type] = Settings
+    Limits: ClassVar[type] = Limits
+    can_lookup: ClassVar[bool] = True
+
+    # Tests replace this with a function returning googleapiclient's HttpMockSequence.
+    http_factory: Callable[[], Any] | None = None
+
+    # -- adapt ---------------------------------------------------------------------------
+    def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
+        s, lim = self.settings, self.limits
+        from ..templating import utm
+
+        title = release.title.strip()
+        description = text.strip()
+        tags = [t.strip() for t in release.tags if t.strip()]
+        problems: list[Problem] = []
+        video = release.video
+        if video is None and not release.video_id:
+            problems.append(self.problem("media", "YouTube needs a video file (video:) or an existing "
+                                         "video id (video_id:)"))
+        elif video is not None and release.video_id:
+            problems.append(self.problem("media", f"the release names both a video file and video_id "
+                                         f"{release.video_id}: the existing video is updated and the "
+                                         "file is not uploaded", severity="warning"))
+        elif video is not None and not video.path.is_file():
+            problems.append(self.problem("media", f"video file not found: {video.path}"))
+        problems += self._text_problems(title, description, tags)
+        thumb = self._thumbnail(release, problems) if video is not None and not release.video_id else None
+        desc_bytes = len(description.encode("utf-8"))
+        variant = Variant(
+            channel=self.name, kind=self.type, text=description, title=title,
+            media=(video,) if video is not None and not release.video_id else (),
+            link=utm(release.link, s.utm_source, s.utm_medium, release.slug) or None,
+            extra={"tags": tags, "video_id": release.video_id, "category_id": str(s.category_id),
+                   "privacy": s.privacy, "thumbnail": str(thumb) if thumb else None},
+            counts={"title": {"actual": len(title), "limit": lim.title_chars, "unit": "chars"},
+                    "description": {"actual": desc_bytes, "limit": lim.description_bytes, "unit": "bytes"},
+                    "tags": {"actual": tags_length(tags), "limit": lim.tags_chars, "unit": "chars"}})
+        return variant, problems
+
+    def _text_problems(self, title: str, description: str, tags: list[str]) -> list[Problem]:
+        lim = self.limits
+        out: list[Problem] = []
+        if not title:
+            out.append(self.problem("title", "the video needs a title: add title: to the release"))
+        if len(title) > lim.title_chars:
+            out.append(self.problem("title", f"YouTube titles may have at most {lim.title_chars} "
+                                    "characters: shorten the title in the release (it is not cut "
+                                    "automatically)", lim.title_chars, len(title)))
+        size = len(description.encode("utf-8"))
+        if size > lim.description_bytes:
+            out.append(self.problem("description", f"the description is too long for YouTube (at most "
+                                    f"{lim.description_bytes} bytes of UTF-8): shorten the release "
+                                    "summary or the youtube template", lim.description_bytes, size))
+        for field_, value in (("title", title), ("description", description)):
+            found = sorted({c for c in value if c in "<>"})
+            if found:
+                out.append(self.problem(field_, f"YouTube refuses {' and '.join(repr(c) for c in found)} "
+                                        f"in the {field_}: write 'kurang dari'/'lebih dari' or use "
+                                        "other brackets in the release"))
+        if any(c in t for t in tags for c in "<>"):
+            out.append(self.problem("tags", "YouTube refuses '<' and '>' in tags: change the release tags"))
+        total = tags_length(tags)
+        if total > lim.tags_chars:
+            out.append(self.problem("tags", f"the tags are too long for YouTube (at most {lim.tags_chars} "
+                                    "characters, counting commas and 2 for each tag with a space): "
+                                    "remove some tags from the release", lim.tags_chars, total))
+        hashtags = [w for w in description.split() if w.startswith("#") and len(w) > 1]
+        if len(hashtags) > lim.hashtags:
+            out.append(self.problem("description", f"YouTube ignores every hashtag when a description "
+                                    f"has more than {lim.hashtags}: keep fewer hashtags",
+                                    lim.hashtags, len(hashtags), "warning"))
+        return out
+
+    def _thumbnail(self, release: Release, problems: list[Problem]) -> Path | None:
+        """The first image as the custom thumbnail, when enabled and usable (else a warning)."""
+        if not self.settings.thumbnail:
+            return None
+        image = next((m for m in release.images if m.kind == "image"), None)
+        if image is None:
+            return None
+        try:
+            size = image.path.stat().st_size
+        except OSError:
+            problems.append(self.problem("media", f"thumbnail image not found: {image.path}; the video "
+                                         "goes out with YouTube's own thumbnail", severity="warning"))
+            return None
+        if size > self.limits.thumbnail_bytes or image.path.suffix.lower() not in (".jpg", ".jpeg", ".png"):
+            problems.append(self.problem("media", f"{image.path.name} cannot be a YouTube thumbnail (JPEG "
+                                         "or PNG up to 2 MB): the video goes out with YouTube's own "
+                                         "thumbnail", self.limits.thumbnail_bytes, size, "warning"))
+            return None
+        return image.path
+
+    # -- OAuth and client ----------------------------------------------------------------
+    def authorize(self) -> None:
+        """`crosspost auth NAME`: the browser consent flow, token stored 0600."""
+        from .youtube_auth import authorize
+
+        if not self.settings.client_secrets_file:
+            raise ConfigError(f"[channels.{self.name}] set client_secrets_file to the OAuth client JSON "
+                              "(Google Cloud Console > APIs & Services > Credentials, Desktop app)")
+        authorize(self.resolve(self.settings.client_secrets_file), self._token_path())
+
+    def _token_path(self) -> Path:
+        if self.secrets is None:
+            raise ReauthRequired(f"channel '{self.name}' has no secret store: "
+                                 f"run `crosspost auth {self.name}`")
+        return self.secrets.path("token")
+
+    def client(self) -> Any:
+        """A YouTube client from the shipped discovery document, authorized with the stored token."""
+        import google_auth_httplib2
+        import httplib2
+        from googleapiclient.discovery import build_from_document
+
+        from .youtube_auth import load_credentials
+
+        http = self.http_factory() if self.http_factory else httplib2.Http(timeout=self.settings.timeout)
+        try:
+            creds = load_credentials(self._token_path(), google_auth_httplib2.Request(http), self.name)
+        except (ConnectionError, TimeoutError, socket.gaierror) as exc:  # while renewing the token
+            raise self.classify(exc, "read", started=False) from None
+        authed = google_auth_httplib2.AuthorizedHttp(creds, http=http)
+        return build_from_document(discovery_document(), http=authed)
+
+    # -- publish -------------------------------------------------------------------------
+    def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        done = ctx.progress.get("video_id")
+        if done:  # the upload finished and was recorded before the outcome got lost
+            return self._receipt(str(done))
+        youtube = self.client()
+        if variant.extra.get("video_id"):
+            return self._update(youtube, variant, ctx)
+        return self._upload(youtube, variant, ctx)
+
+    def insert_body(self, variant: Variant, ctx: PublishContext) -> dict[str, Any]:
+        s = self.settings
+        snippet: dict[str, Any] = {
+            "title": variant.title, "description": variant.text,
+            "categoryId": str(variant.extra.get("category_id") or s.category_id),
+            "defaultLanguage": s.language}
+        tags = list(variant.extra.get("tags") or [])
+        if tags:
+            snippet["tags"] = tags
+        status: dict[str, Any] = {"privacyStatus": variant.extra.get("privacy") or s.privacy,
+                                  "selfDeclaredMadeForKids": bool(s.made_for_kids)}
+        if ctx.scheduled_at is not None:  # publishAt works only on a private video
+            status["privacyStatus"] = "private"
+            status["publishAt"] = ctx.scheduled_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"snippet": snippet, "status": status}
+
+    def chunk_size(self) -> int:
+        return max(CHUNK_UNIT, int(self.settings.chunk_mb * 1024 * 1024) // CHUNK_UNIT * CHUNK_UNIT)
+
+    def _upload(self, youtube: Any, variant: Variant, ctx: PublishContext) -> Receipt:
+        from googleapiclient.http import MediaIoBaseUpload
+
+        if not variant.media:
+            raise Permanent("YouTube needs a video file (video:) or an existing video id (video_id:)")
+        path = variant.media[0].path
+        try:
+            fh = open(path, "rb")  # closed by the with block; MediaFileUpload would leave it to GC
+        except OSError as exc:
+            raise Permanent(f"cannot read the video {path} ({exc.strerror or type(exc).__name__}): "
+                            "restore the file or remove it from the release") from None
+        body = self.insert_body(variant, ctx)
+        with fh:
+            size = os.fstat(fh.fileno()).st_size
+            media = MediaIoBaseUpload(fh, mimetype=_mimetype(path, "video"), chunksize=self.chunk_size(),
+                                      resumable=True)
+            request = youtube.videos().insert(part="snippet,status", body=body, media_body=media)
+            saved = ctx.progress.get("upload_uri")
+            if saved and ctx.progress.get("size") == size:
+                # Resume: googleapiclient first asks the session how far it got (an empty PUT).
+                request.resumable_uri = saved
+                request._in_error_state = True
+            video = self._send_chunks(request, ctx, size, resumed=bool(saved))
+        video_id = str(video.get("id") or "")
+        if not video_id:
+            raise UnknownOutcome("YouTube finished the upload but sent no video id: check YouTube "
+                                 "Studio, then `crosspost resolve`")
+        ctx.save_progress({"video_id": video_id})
+        receipt = self._receipt(video_id)
+        receipt.extra["privacy"] = body["status"]["privacyStatus"]
+        if "publishAt" in body["status"]:
+            receipt.extra["publish_at"] = body["status"]["publishAt"]
+        thumb = variant.extra.get("thumbnail")
+        if thumb and self.settings.thumbnail:
+            warning = self._set_thumbnail(youtube, video_id, Path(thumb))
+            if warning:
+                receipt.extra["warnings"] = [warning]
+        return receipt
+
+    def _send_chunks(self, request: Any, ctx: PublishContext, size: int, resumed: bool) -> dict:
+        """The next_chunk() loop: progress, heartbeat, and the session URI saved once known."""
+        saved = request.resumable_uri
+        response = None
+        try:
+            while response is None:
+                ctx.heartbeat()
+                status, response = request.next_chunk()
+                if request.resumable_uri and request.resumable_uri != saved:
+                    saved = request.resumable_uri
+                    ctx.save_progress({"upload_uri": saved, "size": size})
+                if ctx.on_progress is not None:
+                    ctx.on_progress(status.resumable_progress if status else size, size)
+        except LeaseLost:
+            self._save_uri(request, saved, ctx, size)
+            raise
+        except Exception as exc:
+            self._save_uri(request, saved, ctx, size)
+            status_code = getattr(getattr(exc, "resp", None), "status", None)
+            if resumed and status_code in (404, 410):
+                ctx.save_progress({})  # the session is gone: a later attempt starts afresh
+                raise UnknownOutcome("the earlier YouTube upload session has expired, so it is unknown "
+                                     "whether that upload finished: check YouTube Studio, then "
+                                     "`crosspost resolve`") from None
+            raise self.classify(exc, "upload", started=request.resumable_uri is not None,
+                                now=self._now(ctx)) from None
+        return response
+
+    @staticmethod
+    def _save_uri(request: Any, saved: str | None, ctx: PublishContext, size: int) -> None:
+        if request.resumable_uri and request.resumable_uri != saved:
+            ctx.save_progress({"upload_uri": request.resumable_uri, "size": size})
+
+    def _set_thumbnail(self, youtube: Any, video_id: str, path: Path) -> str | None:
+        """Best effort: a refused thumbnail is a warning, the video itself is out."""
+        from googleapiclient.http import MediaFileUpload
+
+        try:
+            media = MediaFileUpload(str(path), mimetype=_mimetype(path, "image"), resumable=False)
+            try:
+                youtube.thumbnails().set(videoId=video_id, media_body=media).execute()
+            finally:
+                media.stream().close()
+        except Exception as exc:
+            why = self.classify(exc, "read", started=False)
+            return (f"the thumbnail {path.name} was not set ({why}); the video is published, set the "
+                    "thumbnail in YouTube Studio (custom thumbnails need a verified channel)")
+        return None
+
+    def _update(self, youtube: Any, variant: Variant, ctx: PublishContext) -> Receipt:
+        video_id = str(variant.extra["video_id"])
+        snippet = self._snippet(youtube, video_id, ctx)
+        if snippet is None:
+            raise Permanent(f"YouTube has no video {video_id} that this account can edit: check "
+                            "video_id in the release and the channel's account")
+        snippet = dict(snippet)  # update replaces the whole snippet: keep every field we do not set
+        snippet.update(title=variant.title, description=variant.text,
+                       categoryId=str(variant.extra.get("category_id") or self.settings.category_id))
+        tags = list(variant.extra.get("tags") or [])
+        if tags:  # a release without tags keeps the video's own
+            snippet["tags"] = tags
+        snippet.setdefault("defaultLanguage", self.settings.language)
+        ctx.heartbeat()
+        try:
+            youtube.videos().update(part="snippet", body={"id": video_id, "snippet": snippet}).execute()
+        except Exception as exc:
+            raise self.classify(exc, "update", started=True, now=self._now(ctx)) from None
+        receipt = self._receipt(video_id)
+        receipt.extra["updated"] = True
+        if ctx.scheduled_at is not None:
+            receipt.extra["warnings"] = ["an existing video's snippet is updated at once; its "
+                                         "publication time is not changed"]
+        return receipt
+
+    def _snippet(self, youtube: Any, video_id: str, ctx: PublishContext) -> dict | None:
+        try:
+            found = youtube.videos().list(part="snippet", id=video_id).execute()
+        except Exception as exc:
+            raise self.classify(exc, "read", started=False, now=self._now(ctx)) from None
+        items = found.get("items") or []
+        return items[0].get("snippet") if items else None
+
+    # -- reconcile -----------------------------------------------------------------------
+    def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        """The video with the variant's title among the channel's recent uploads, if any."""
+        done = ctx.progress.get("video_id")
+        if done:
+            return self._receipt(str(done))
+        youtube = self.client()
+        now = self._now(ctx)
+        if variant.extra.get("video_id"):
+            video_id = str(variant.extra["video_id"])
+            snippet = self._snippet(youtube, video_id, ctx)
+            return self._receipt(video_id) if snippet and snippet.get("title") == variant.title else None
+        try:
+            mine = youtube.channels().list(part="contentDetails", mine=True).execute()
+            items = mine.get("items") or []
+            if not items:
+                return None
+            uploads = items[0]["contentDetails"]["relatedPlaylists"]["uploads"]
+            page = youtube.playlistItems().list(part="snippet", playlistId=uploads,
+                                                maxResults=max(1, min(50, self.settings.lookup_limit))
+                                                ).execute()
+        except Exception as exc:
+            raise self.classify(exc, "read", started=False, now=now) from None
+        for item in page.get("items") or []:
+            snippet = item.get("snippet") or {}
+            video_id = (snippet.get("resourceId") or {}).get("videoId")
+            if video_id and snippet.get("title") == variant.title:
+                return self._receipt(str(video_id))
+        return None
+
+    # -- errors --------------------------------------------------------------------------
+    def classify(self, exc: BaseException, stage: str, started: bool, now: float | None = None
+                 ) -> DeliveryError:
+        """Map a googleapiclient / google-auth / socket failure to what the engine may do.
+
+        ``started``: the upload session exists, so the last chunk may have landed.
+        """
+        import httplib2
+        from google.auth.exceptions import RefreshError, TransportError
+        from googleapiclient.errors import HttpError
+
+        from .youtube_auth import refresh_error
+
+        if isinstance(exc, DeliveryError):
+            return exc
+        if isinstance(exc, RefreshError):
+            return refresh_error(exc, self.name)
+        if isinstance(exc, HttpError):
+            return self._http_error(exc, stage, started, time.time() if now is None else now)
+        what = STAGES.get(stage, stage)
+        if isinstance(exc, (ConnectionRefusedError, socket.gaierror, httplib2.ServerNotFoundError)):
+            return RetryLater(f"could not connect to YouTube for {what} (nothing was sent): it will be "
+                              "tried again")
+        if isinstance(exc, (OSError, httplib2.HttpLib2Error, HTTPException, TransportError)):
+            if stage == "upload" and started:
+                return UnknownOutcome(f"the connection broke during {what} ({type(exc).__name__}), so it "
+                                      "is unknown whether the video was created: `crosspost reconcile` "
+                                      "checks the channel's uploads, and a retry resumes the upload")
+            return RetryLater(f"network problem during {what} ({type(exc).__name__}): it will be tried "
+                              "again")
+        if stage == "upload" and started:
+            return UnknownOutcome(f"unexpected {type(exc).__name__} during {what}: check YouTube Studio, "
+                                  "then `crosspost resolve`")
+        return Permanent(f"unexpected {type(exc).__name__} during {what}: report it with the log")
+
+    def _http_error(self, exc: Any, stage: str, started: bool, now: float) -> DeliveryError:
+        status = int(exc.resp.status)
+        reason = http_reason(exc)
+        said = " ".join(str(getattr(exc, "reason", "") or "").split())[:200]
+        detail = f"{status} {reason or 'error'}" + (f": {said}" if said else "")
+        what = STAGES.get(stage, stage)
+        if reason == "quotaExceeded":
+            return RetryLater(f"YouTube's daily API quota is used up ({detail}); it resets at midnight "
+                              "Pacific time and the delivery waits until then",
+                              retry_after=until_pacific_midnight(now))
+        if reason == "uploadLimitExceeded":
+            return RetryLater(f"this YouTube channel reached its upload limit ({detail}): trying again "
+                              "in 24 hours", retry_after=24 * 3600.0)
+        if reason in RETRY_REASONS or status == 429:
+            return RetryLater(f"YouTube asked to slow down ({detail}): it will be tried again",
+                              retry_after=_retry_after(exc.resp))
+        if status == 401 or reason in REAUTH_REASONS:
+            return ReauthRequired(f"YouTube refused the authorization ({detail}): run "
+                                  f"`crosspost auth {self.name}`, then `crosspost retry`")
+        if status >= 500:
+            if stage == "upload" and started:
+                return UnknownOutcome(f"YouTube failed during {what} ({detail}), so it is unknown whether "
+                                      "the video was created: `crosspost reconcile` checks the channel's "
+                                      "uploads, and a retry resumes the upload")
+            return RetryLater(f"YouTube had a server error during {what} ({detail}): it will be tried "
+                              "again", retry_after=_retry_after(exc.resp))
+        return Permanent(f"YouTube refused {what} ({detail}): correct the release or the channel "
+                         "settings, then `crosspost retry`")
+
+    # -- helpers -------------------------------------------------------------------------
+    @staticmethod
+    def _now(ctx: PublishContext) -> float:
+        return (ctx.now or time.time)()
+
+    @staticmethod
+    def _receipt(video_id: str) -> Receipt:
+        return Receipt(remote_id=video_id, url=f"https://www.youtube.com/watch?v={video_id}")
+
+
+def http_reason(exc: Any) -> str:
+    """The machine reason ('quotaExceeded', ...): error_details[0]['reason'], else the JSON body."""
+    details = getattr(exc, "error_details", None)
+    if isinstance(details, list) and details and isinstance(details[0], dict) and details[0].get("reason"):
+        return str(details[0]["reason"])
+    import json
+
+    try:
+        error = json.loads(exc.content.decode("utf-8")).get("error") or {}
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return ""
+    for key in ("errors", "details"):
+        for item in error.get(key) or []:
+            if isinstance(item, dict) and item.get("reason"):
+                return str(item["reason"])
+    return str(error.get("status") or "") if isinstance(error, dict) else ""
+
+
+def _retry_after(resp: Any) -> float | None:
+    try:
+        value = float(resp.get("retry-after"))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return value if value >= 0 else None
