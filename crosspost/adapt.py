@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .channels.base import Channel
+from .controls import accessibility_problems
 from .models import Problem, Release, Variant
 from .templating import render, tanggal, utm
 from .text import plain_paragraphs
@@ -50,6 +51,7 @@ def adapt_one(release: Release, channel: Channel, templates_dir: Path | None = N
     template = getattr(channel.settings, "template", "") or f"{channel.type}.j2"
     text = render(template, template_context(release, channel), templates_dir)
     variant, problems = channel.build_variant(release, text)
+    problems = [*problems, *accessibility_problems(release, channel)]  # the accessibility gate
     return Adapted(channel, variant, tuple(problems))
 
 

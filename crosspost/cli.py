@@ -131,7 +131,9 @@ def publish(
 
     Nothing is queued while any selected channel has a problem (see `crosspost preview`).
     Publishing the same release again does not post twice: it reports the existing links.
-    Exit 0 when every delivery is sent (or scheduled), 1 when some failed, 2 for bad input.
+    Channels that require approval wait for `crosspost approve`; an embargoed release stays queued
+    until its embargo. Exit 0 when every delivery is sent, scheduled or awaiting approval, 1 when
+    some failed, 2 for bad input, 5 when the office-wide pause held them in the queue.
     """
     from . import render
     from .deliver import Engine
@@ -158,27 +160,49 @@ def publish(
         else:
             out.print(f"dry run: {len(adapted)} variant(s) valid; nothing written, nothing sent.")
         raise typer.Exit(EXIT_OK)
+    from .cli_controls import publish_notes
     from .clock import SystemClock
+    from .controls import embargo_active
+    from .errors import EXIT_PAUSED
+    from .timezones import zone
 
     clock = SystemClock()
     store = Store.open(cfg.database)
     release_id = store.save_release(release)
     variants = [a.variant for a in adapted if a.variant is not None]
-    deliveries = store.enqueue(release_id, variants, not_before, clock.now())
-    due = [d.id for d in deliveries if d.status == "queued" and (d.not_before or 0) <= clock.now()]
-    if due:
-        engine = Engine(store, {c.name: c for c in (a.channel for a in adapted)}, clock)
-        engine.run_once(delivery_ids=due)
+    awaiting = [a.channel.name for a in adapted if getattr(a.channel.settings, "require_approval", False)]
+    deliveries = store.enqueue(release_id, variants, not_before, clock.now(), awaiting=awaiting)
+    back, rejected = (store.recheck_approval(release_id, variants, awaiting, clock.now()) if awaiting
+                      else ([], []))
+    pause = store.active_pause(clock.now())
+    due = [d.id for d in (store.delivery(x.id) for x in deliveries)
+           if d and d.status == "queued" and (d.not_before or 0) <= clock.now()]
+    if due and pause is None and not embargo_active(release, clock.now()):
+        from . import upload_progress
+
+        bars = upload_progress.UploadBars() if upload_progress.wanted(as_json) else None
+        engine = Engine(store, {c.name: c for c in (a.channel for a in adapted)}, clock,
+                        progress=bars.for_delivery if bars else None)
+        try:
+            pause = engine.run_once(delivery_ids=due).paused
+        finally:
+            if bars:
+                bars.stop()
     wanted = {a.channel.name for a in adapted}
     final = [d for d in store.deliveries(release=release.slug) if d.channel in wanted]
+    notes = publish_notes(cfg, release, final, back, rejected, pause, clock.now())
     if as_json:
         render.print_json({"release": render.release_json(release),
-                           "deliveries": [render.delivery_json(d) for d in final]})
+                           "deliveries": [render.delivery_json(d) for d in final],
+                           "paused": pause, "notes": notes,
+                           "embargo": release.embargo.isoformat() if release.embargo else None})
     else:
-        from .timezones import zone
-
         out.print(render.deliveries_table(final, zone(cfg.timezone), title=release.title))
+        for note in notes:
+            out.print(note, markup=False)
     ok = all(d.status in ("sent", "queued", "awaiting_approval") for d in final)
+    if ok and pause is not None and any(d.status == "queued" for d in final):
+        raise typer.Exit(EXIT_PAUSED)
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
 
 
@@ -191,9 +215,15 @@ def _schedule(at: str | None, release, tz: str) -> float | None:
     return when.timestamp()
 
 
+STATUS_TABLE_ROWS = 50
+
+
 @app.command()
 def status(
     release: str | None = typer.Argument(None, help="A release slug; all releases when omitted."),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=0,
+                                     help="Without a release: how many of the newest deliveries to list "
+                                          "(default 50 in the table, all with --json; 0 = all)."),
     as_json: bool = JsonOption,
 ) -> None:
     """What went out, where, when, with which link, and what failed and why."""
@@ -202,13 +232,24 @@ def status(
     from .timezones import zone
 
     cfg = load_cfg()
-    rows = Store.open(cfg.database).deliveries(release=release)
+    store = Store.open(cfg.database)
+    if limit is None:  # a year of the log is 100,000 rows: the table shows totals and the newest
+        limit = 0 if as_json or release else STATUS_TABLE_ROWS
+    rows = store.deliveries(release=release, limit=limit or None, newest=True)
     if release and not rows:
         raise InputError(f"no deliveries for release '{release}' (see `crosspost status`)")
     if as_json:
         render.print_json([render.delivery_json(d) for d in rows])
-    else:
-        render.console().print(render.deliveries_table(rows, zone(cfg.timezone)))
+        return
+    out = render.console()
+    counts = store.status_counts() if not release else {}
+    total = sum(sum(c.values()) for c in counts.values())
+    if total > len(rows):
+        out.print(render.status_counts_table(counts))
+    out.print(render.deliveries_table(rows, zone(cfg.timezone)))
+    if total > len(rows):
+        out.print(f"the newest {len(rows):,} of {total:,} deliveries; `crosspost status SLUG` shows one "
+                  "release, `--limit 0` lists all")
 
 
 @app.command()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from .config import Config, load_config
+if TYPE_CHECKING:  # config pulls in the channel registry, tomllib, platformdirs: not needed for --help
+    from .config import Config
 
 
 @dataclass
@@ -24,4 +26,6 @@ JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON ins
 
 
 def config(path: Path | None = None) -> Config:
+    from .config import load_config
+
     return load_config(path or STATE.config_path)

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .config import default_config_path
 from .errors import InputError
-from .templating import builtin_templates_dir
 
 
 def example_dir() -> Path:
@@ -20,6 +18,9 @@ def example_dir() -> Path:
 
 def scaffold(target: Path) -> list[Path]:
     """Copy channels.toml, templates/ and the examples into target; refuse to overwrite."""
+    from .config import default_config_path  # imported here: `crosspost --help` must not load jinja2
+    from .templating import builtin_templates_dir
+
     plan: list[tuple[Path, Path]] = [(default_config_path(), target / "channels.toml")]
     for src_root, dest_root in ((builtin_templates_dir(), target / "templates"),
                                 (example_dir(), target / "examples")):

@@ -85,6 +85,7 @@ def run(
     channels = {c.name: c for c in cfg.channels(enabled_only=True)}
     clock = SystemClock()
     engine = Engine(store, channels, clock, workers=workers)
+    _warn_expiry(cfg, list(channels.values()), clock.now(), quiet)
     if once:
         report = engine.run_once()
         _print_report(report, as_json, quiet)
@@ -193,6 +194,20 @@ def _done(rows: list, verb: str, as_json: bool) -> None:
         for d in rows:
             render.console().print(f"{verb}: #{d.id} {d.release_slug} -> {d.channel}", markup=False)
     raise typer.Exit(EXIT_OK if rows else EXIT_NOTHING)
+
+
+# -- credential expiry ----
+def _warn_expiry(cfg: Any, channels: list, now: float, quiet: bool) -> None:
+    """One stderr line per channel whose credentials expire soon; under --quiet (cron) at most
+    once a day per channel, so the warning arrives without mailing the operator every minute."""
+    from . import render
+    from .doctor import expiry_warnings
+
+    lines = expiry_warnings(channels, now, cfg.doctor.expiry_warning_days, timezone=cfg.timezone,
+                            once_per=86400.0 if quiet else None)
+    err = render.console(stderr=True)
+    for line in lines:
+        err.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

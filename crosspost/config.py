@@ -17,10 +17,12 @@ from platformdirs import user_state_path
 
 from .channels import REGISTRY, channel_class
 from .channels.base import Channel, dataclass_from_mapping
+from .controls import AccessibilitySettings, channel_accessibility
 from .errors import ConfigError
 from .secrets import SecretStore
 
-TOP_KEYS = {"timezone", "database", "templates", "state_dir", "channels", "approval", "lang"}
+TOP_KEYS = {"timezone", "database", "templates", "state_dir", "channels", "approval", "lang", "doctor",
+            "accessibility"}
 SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
 
 
@@ -45,6 +47,16 @@ def find_config(explicit: Path | None = None) -> tuple[Path, bool]:
     return default_config_path(), True
 
 
+# -- doctor ----
+@dataclass(frozen=True)
+class DoctorSettings:
+    """[doctor] in channels.toml: health checks and credential-expiry warnings."""
+
+    expiry_warning_days: int = 14  # doctor, run and publish warn this many days before credentials expire
+    timeout: float = 10.0  # seconds for each network check of `crosspost doctor`
+    external_links: int = 200  # at most this many external links of the website are checked
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
@@ -56,6 +68,10 @@ class Config:
     templates_dir: Path | None
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     approval: bool = False
+    doctor: DoctorSettings = field(default_factory=DoctorSettings)
+    # -- controls ----
+    approvers: tuple[str, ...] = ()  # [approval] approvers: who may approve (names for --by)
+    accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
 
     def channel_names(self, enabled_only: bool = True) -> list[str]:
         return [n for n, t in self.tables.items() if not enabled_only or t.get("enabled", True)]
@@ -81,13 +97,19 @@ def build_channel(name: str, table: dict[str, Any], cfg: Config) -> Channel:
                           f"(known: {', '.join(sorted(REGISTRY))})", cfg.path)
     data["type"] = type_
     limits_table = data.pop("limits", {}) or {}
+    access = {k: data.pop(k) for k in ("require_alt", "require_captions") if k in data}  # -- controls
     if "require_approval" not in data and cfg.approval:
         data["require_approval"] = True
     cls = channel_class(type_)
     settings = dataclass_from_mapping(cls.Settings, data, f"channels.{name}")
     limits = dataclass_from_mapping(cls.Limits, limits_table, f"channels.{name}.limits")
     secrets = SecretStore(name, cfg.state_dir)
-    return cls(name, settings, limits, secrets=secrets, base_dir=cfg.base_dir, state_dir=cfg.state_dir)
+    channel = cls(name, settings, limits, secrets=secrets, base_dir=cfg.base_dir, state_dir=cfg.state_dir)
+    for key, value in access.items():
+        if not isinstance(value, bool):
+            raise ConfigError(f"[channels.{name}] {key} must be true or false", cfg.path)
+    channel.accessibility = channel_accessibility(cfg.accessibility, access)  # read by the accessibility gate
+    return channel
 
 
 def _check_no_secrets(table: dict[str, Any], where: str, path: Path) -> None:
@@ -131,5 +153,33 @@ def load_config(path: Path | None = None) -> Config:
 
     timezone = str(data.get("timezone", "Asia/Jakarta"))
     zone(timezone)  # fail early on a bad zone name
+    doctor_table = data.get("doctor", {})
+    if not isinstance(doctor_table, dict):
+        raise ConfigError("[doctor] must be a table, e.g. [doctor] expiry_warning_days = 14", cfg_path)
+    doctor = dataclass_from_mapping(DoctorSettings, doctor_table, "doctor")
+    approval, approvers, accessibility = _controls(data, cfg_path)
     return Config(cfg_path, embedded, base_dir, state_dir, timezone, database, templates_dir,
-                  tables, bool(data.get("approval", {}).get("required", False)))
+                  tables, approval, doctor=doctor, approvers=approvers, accessibility=accessibility)
+
+
+# -- controls ----
+def _controls(data: dict[str, Any], path: Path) -> tuple[bool, tuple[str, ...], AccessibilitySettings]:
+    """[approval] required/approvers and [accessibility] require_alt/require_captions."""
+    approval = data.get("approval", {})
+    if not isinstance(approval, dict):
+        raise ConfigError("[approval] must be a table, e.g. [approval] required = true", path)
+    unknown = sorted(set(approval) - {"required", "approvers"})
+    if unknown:
+        raise ConfigError(f"[approval] unknown key(s): {', '.join(unknown)}; allowed: approvers, required",
+                          path)
+    required = approval.get("required", False)
+    approvers = approval.get("approvers", [])
+    if not isinstance(required, bool):
+        raise ConfigError("[approval] required must be true or false", path)
+    if not isinstance(approvers, list) or not all(isinstance(a, str) and a.strip() for a in approvers):
+        raise ConfigError('[approval] approvers must be a list of names, e.g. ["Rina", "Budi"]', path)
+    access = data.get("accessibility", {})
+    if not isinstance(access, dict):
+        raise ConfigError("[accessibility] must be a table, e.g. [accessibility] require_alt = true", path)
+    settings = dataclass_from_mapping(AccessibilitySettings, access, "accessibility")
+    return required, tuple(a.strip() for a in approvers), settings

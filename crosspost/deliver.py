@@ -20,20 +20,23 @@ import os
 import random
 import signal
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from .channels.base import Channel, PublishContext
 from .clock import Clock
-from .errors import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, LeaseLost
+from .errors import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, EXIT_PAUSED, LeaseLost
 from .models import Delivery
 from .reconcile import reconcile
 from .retry import decide, safe_message
 from .store import ChannelPolicy, Claim, DeliveryStore
 
 FAILPOINT_ENV = "CROSSPOST_FAILPOINT"
+# Builds a delivery's upload progress callback (bytes_done, bytes_total), e.g. a progress bar row.
+ProgressFactory = Callable[[Delivery], Callable[[int, int], None] | None]
 
 
 def failpoint(name: str) -> None:
@@ -50,6 +53,7 @@ class RunReport:
     outcomes: list[tuple[str, Delivery]] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
     waiting: list[Delivery] = field(default_factory=list)  # due, but its channel is not configured
+    paused: dict[str, Any] | None = None  # the office-wide pause that stopped (part of) this run
 
     def add(self, outcome: str, delivery: Delivery) -> None:
         self.counts[outcome] += 1
@@ -59,6 +63,8 @@ class RunReport:
     def exit_code(self) -> int:
         if any(d.status in ("failed", "unknown") for d in self.deliveries):
             return EXIT_FAILED
+        if self.paused is not None:
+            return EXIT_PAUSED
         if not self.deliveries:
             return EXIT_NOTHING
         return EXIT_OK
@@ -68,13 +74,17 @@ class Engine:
     """Sends what is due through the given channels (by name), safely across threads and processes."""
 
     def __init__(self, store: DeliveryStore, channels: Mapping[str, Channel], clock: Clock,
-                 lease_seconds: float = 300, workers: int = 4, rng: random.Random | None = None,
-                 settle_seconds: float = 60.0) -> None:
+                 lease_seconds: float = 300, workers: int | None = None, rng: random.Random | None = None,
+                 settle_seconds: float = 60.0, progress: ProgressFactory | None = None) -> None:
         self.store = store
+        # Upload progress: called once per delivery sent, returns the on_progress callback (or None).
+        self.progress = progress
         self.channels = dict(channels)
         self.clock = clock
         self.lease_seconds = lease_seconds
-        self.workers = max(1, workers)
+        # Default: one thread per channel (at least 4), so one release goes to every channel at
+        # once; threads mostly wait on the network, and 4 was slower than the slowest of 5 channels.
+        self.workers = max(1, workers if workers is not None else max(4, len(self.channels)))
         self.rng = rng or random.Random()
         self.settle_seconds = settle_seconds
         self.policies = {name: _policy(ch) for name, ch in self.channels.items()}
@@ -85,11 +95,14 @@ class Engine:
         each delivery at most once per run."""
         report = RunReport()
         ids = list(delivery_ids) if delivery_ids is not None else None
+        if self._paused(report):  # -- controls: an office-wide pause stops the whole run
+            return report
         for d in self.store.reap(self.clock.now()):
             report.add("reaped", d)
         for outcome, d in reconcile(self.store, self.channels, self.clock, self.settle_seconds, ids):
             report.add(outcome, d)
         self._drain(report, ids)
+        self._paused(report)  # -- controls: paused meanwhile (claim() stopped handing out work)
         self._note_waiting(report, ids)
         touched = dict.fromkeys(d.id for _, d in report.outcomes)
         report.deliveries = [d for d in (self._fresh(i) for i in touched) if d is not None]
@@ -97,6 +110,17 @@ class Engine:
 
     def reap(self) -> list[Delivery]:
         return self.store.reap(self.clock.now())
+
+    # -- controls -------------------------------------------------------------------------------
+    def _paused(self, report: RunReport | None = None) -> bool:
+        """Is the office-wide pause on? (claim() enforces it too; this is for reporting and for the
+        last check before a claimed delivery's publish() starts.)"""
+        getter = getattr(self.store, "active_pause", None)
+        pause = getter(self.clock.now()) if getter else None
+        if pause is not None and report is not None and report.paused is None:
+            report.paused = pause
+            report.counts["paused"] += 1
+        return pause is not None
 
     def _fresh(self, delivery_id: int) -> Delivery | None:
         getter = getattr(self.store, "delivery", None)
@@ -150,12 +174,17 @@ class Engine:
             self.store.record(d.id, claim.token, "queued", now(), error="lease expired before sending",
                               error_kind="lease", count_attempt=False, not_before=now())
             return "lease_lost"
+        if self._paused():  # -- controls: paused since the claim; publish() never started, so requeue
+            self.store.record(d.id, claim.token, "queued", now(), error="held by the office-wide pause",
+                              error_kind="paused", count_attempt=False)
+            return "paused"
         scheduled = claim.scheduled_at
         ctx = PublishContext(
             release=claim.release, delivery_id=d.id, progress=dict(d.progress),
             save_progress=lambda p: self.store.save_progress(d.id, p), heartbeat=heartbeat,
             scheduled_at=datetime.fromtimestamp(scheduled, UTC) if scheduled and scheduled > now() else None,
-            sibling_receipts=self.store.receipts(claim.release_id), now=now)
+            sibling_receipts=self.store.receipts(claim.release_id), now=now,
+            on_progress=self.progress(d) if self.progress is not None else None)
         failpoint("after_sending")
         try:
             receipt = channel.publish(claim.variant, ctx)
@@ -198,4 +227,4 @@ def _errored(d: Delivery, exc: BaseException) -> Delivery:
     return replace(d, last_error=f"internal error: {type(exc).__name__}: {exc}")
 
 
-__all__ = ["Engine", "LeaseLost", "RunReport", "failpoint"]
+__all__ = ["Engine", "LeaseLost", "ProgressFactory", "RunReport", "failpoint"]

@@ -47,8 +47,26 @@ def image_size(path: Path) -> tuple[int, int]:
 
 def image_info(path: Path) -> tuple[int, int, str]:
     """(width, height, Pillow format name) as displayed."""
-    img, fmt, _ = _open(path)
-    return img.size[0], img.size[1], fmt or ""
+    w, h, fmt, _ = _header(path)
+    return w, h, fmt
+
+
+def _header(path: Path) -> tuple[int, int, str, int]:
+    """(width, height, format, EXIF orientation) as displayed, from the file header alone: no
+    pixel is decoded, so a preview of a release whose photos were fitted before stays fast."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            w, h = img.size
+            orientation = img.getexif().get(0x0112, 1)
+            fmt = img.format or ""
+    except FileNotFoundError:
+        raise InputError("image file not found", path) from None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise InputError(f"cannot read the image ({exc.__class__.__name__}): "
+                         f"save it as JPEG or PNG and try again", path) from None
+    return (h, w, fmt, orientation) if orientation in (5, 6, 7, 8) else (w, h, fmt, orientation)
 
 
 def target_ratio(ratio: float, min_ratio: float, max_ratio: float) -> float:
@@ -142,8 +160,7 @@ def fit_image(media: Media, out_dir: Path, min_ratio: float = 4 / 5, max_ratio: 
     if mode not in ("pad", "crop"):
         raise InputError(f"unknown fit mode '{mode}': use 'pad' or 'crop'")
     path = Path(media.path)
-    img, fmt, orientation = _open(path)
-    w, h = img.size
+    w, h, fmt, orientation = _header(path)
     size_bytes = path.stat().st_size
     fits = (fmt == "JPEG" and orientation == 1 and size_bytes <= max_bytes
             and _in_range(w / h, min_ratio, max_ratio, RATIO_TOLERANCE)
@@ -158,6 +175,8 @@ def fit_image(media: Media, out_dir: Path, min_ratio: float = 4 / 5, max_ratio: 
         ow, oh = image_size(out)
         return replace(media, path=out, width=ow, height=oh, kind="image")
 
+    img, _fmt, _orientation = _open(path)
+    w, h = img.size
     ratio = w / h
     if not _in_range(ratio, min_ratio, max_ratio, RATIO_TOLERANCE):
         ratio = target_ratio(ratio, min_ratio, max_ratio)

@@ -41,6 +41,7 @@ class Release:
     images: tuple[Media, ...] = ()
     video: Media | None = None
     video_id: str | None = None  # an existing YouTube video to update instead of uploading
+    captions: Path | None = None  # the video's captions (.vtt or .srt), checked by the accessibility gate
     link: str | None = None
     language: str = "id"
     number: str | None = None

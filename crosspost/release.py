@@ -23,7 +23,7 @@ from .models import SECTIONS, Media, Release
 from .timezones import to_aware, zone
 
 KNOWN_KEYS = ("title", "date", "section", "number", "summary", "tags", "hashtags", "images", "video",
-              "video_id", "link", "contact", "language", "slug", "embargo")
+              "video_id", "link", "contact", "language", "slug", "embargo", "captions")
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
 OTHER_FORMATS = {
     ".doc": "this is the old Word format: open it in Word and save it as .docx (or as Markdown)",
@@ -280,6 +280,10 @@ def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: 
     base = path.parent
     images = tuple(_images(meta, base))
     video = _video(meta, base)
+    captions = _captions(meta, base)
+    if embargo is not None:
+        warnings.append(f"embargo: nothing of this release goes out on any channel before "
+                        f"{embargo:%Y-%m-%d %H:%M %z} (the website page is not written before then either)")
     link = _text(meta, "link") or None
     if link and not re.match(r"^https?://[^\s/]+", link, re.I):
         raise meta.err("link", f"link '{link}' is not a web address: write it like https://www.kemensos.go.id/...")
@@ -294,13 +298,16 @@ def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: 
     for media in (*images, *([video] if video else [])):
         digest.update(b"\0media\0" + str(media.path).encode("utf-8") + b"\0")
         _hash_file(digest, media.path)
+    if captions is not None:
+        digest.update(b"\0captions\0")
+        _hash_file(digest, captions)
 
     return Release(
         slug=slug, title=title, body=body, date=date, section=section,
         summary=_one_line(_text(meta, "summary")),
         tags=tuple(_dedupe(t.strip() for t in _list(meta, "tags") if t.strip())),
         hashtags=hashtags, images=images, video=video,
-        video_id=_text(meta, "video_id") or None, link=link,
+        video_id=_text(meta, "video_id") or None, captions=captions, link=link,
         language=_text(meta, "language") or "id",
         number=_text(meta, "number") or None, contact=_text(meta, "contact") or None,
         embargo=embargo, source=path, content_hash=digest.hexdigest(), warnings=tuple(warnings),
@@ -425,6 +432,20 @@ def _video(meta: Meta, base: Path) -> Media | None:
         raise meta.err("video", f"video file not found: {raw.strip()} (looked for {p}; paths are relative "
                        "to the release file)")
     return Media(path=p, kind="video")
+
+
+def _captions(meta: Meta, base: Path) -> Path | None:
+    """captions: subtitles/liputan.id.vtt -- the video's captions file, relative to the release."""
+    raw = _text(meta, "captions")
+    if not raw:
+        return None
+    p = _resolve(base, raw)
+    if p.suffix.lower() not in (".vtt", ".srt"):
+        raise meta.err("captions", f"captions must be a .vtt or .srt file, got {raw}")
+    if not p.is_file():
+        raise meta.err("captions", f"captions file not found: {raw} (looked for {p}; paths are relative "
+                       "to the release file)")
+    return p
 
 
 def _hash_file(digest, p: Path) -> None:

@@ -9,15 +9,17 @@ import json
 import sys
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .adapt import Adapted
 from .models import Delivery, Problem, Release
+
+if TYPE_CHECKING:  # adapt pulls in jinja2 and markdown-it: `status` and `log` do not need them
+    from .adapt import Adapted
 
 STATUS_STYLE = {"sent": "green", "queued": "cyan", "sending": "yellow", "unknown": "magenta",
                 "failed": "red", "cancelled": "dim", "awaiting_approval": "yellow"}
@@ -144,6 +146,19 @@ def deliveries_table(rows: Iterable[Delivery], tz: Any = None, title: str | None
         table.add_row(str(d.id), d.release_slug, d.channel,
                       Text(d.status, style=STATUS_STYLE.get(d.status, "")),
                       when(d.updated_at, tz), detail)
+    return table
+
+
+def status_counts_table(counts: dict[str, dict[str, int]]) -> Table:
+    """Deliveries per channel and status: the whole log at a glance, however long it is."""
+    from .store import STATUSES
+
+    seen = [s for s in STATUSES if any(s in c for c in counts.values())]
+    table = Table(title="all deliveries", show_lines=False)
+    for col in ("channel", *seen, "total"):
+        table.add_column(col, justify="left" if col == "channel" else "right")
+    for channel, by_status in counts.items():
+        table.add_row(channel, *(f"{by_status.get(s, 0):,}" for s in seen), f"{sum(by_status.values()):,}")
     return table
 
 

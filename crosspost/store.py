@@ -34,6 +34,7 @@ from .serialize import (
     variant_to_json,
 )
 
+_FAMILY = "(r.slug = ? OR r.corrects = (SELECT id FROM releases WHERE slug = ?))"
 STATUSES = ("queued", "sending", "sent", "failed", "unknown", "cancelled", "awaiting_approval")
 WAITING = ("queued", "sending", "unknown", "awaiting_approval")
 BUSY_TIMEOUT_MS = 15_000
@@ -117,6 +118,15 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX deliveries_queued_at ON deliveries(queued_at)",
         "CREATE INDEX events_at ON events(at)",
     ],
+    [  # version 4 (bench/): a covering index so `status` and `report` stay fast on a year of log
+        # (100,000 deliveries): counts per channel and status and the report's scan read narrow
+        # index entries instead of rows that carry variant and receipt JSON.
+        "CREATE INDEX deliveries_overview ON deliveries(channel, status, queued_at, scheduled_at, sent_at, "
+        "release_id)",
+        # claim()'s exact ORDER BY: due rows come in index order, so a claim reads a few rows
+        # instead of sorting the whole backlog (4,000 queued made every claim sort 4,000 rows).
+        "CREATE INDEX deliveries_due ON deliveries(status, not_before, release_id, kind != 'website', id)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -154,7 +164,7 @@ class DeliveryStore(Protocol):
 
     def save_release(self, release: Release) -> int: ...
     def enqueue(self, release_id: int, variants: list[Variant], not_before: float | None,
-                now: float) -> list[Delivery]: ...
+                now: float, awaiting: Collection[str] = ()) -> list[Delivery]: ...
     def reap(self, now: float) -> list[Delivery]: ...
     def claim(self, now: float, lease_seconds: float, limit: int, policies: Mapping[str, ChannelPolicy],
               ids: Collection[int] | None = None, exclude: Collection[int] = ()
@@ -253,18 +263,30 @@ class Store:
 
     @staticmethod
     def _event(c: sqlite3.Connection, delivery_id: int | None, release_id: int | None, now: float,
-               frm: str | None, to: str | None, detail: str = "") -> None:
-        c.execute("INSERT INTO events (delivery_id, release_id, at, from_status, to_status, detail) "
-                  "VALUES (?, ?, ?, ?, ?, ?)", (delivery_id, release_id, now, frm, to, detail))
+               frm: str | None, to: str | None, detail: str = "", actor: str | None = None) -> None:
+        """Append one event, chained by hash to the event before it (crosspost.audit explains the
+        chain). The caller holds the IMMEDIATE transaction, so the previous hash read here is the
+        last one any process wrote: the chain stays linear across processes. ``actor`` defaults
+        to the OS account running this process (cron's user for the engine's own events)."""
+        from .audit import event_hash, os_user
+
+        actor = actor if actor is not None else os_user()
+        last = c.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        digest = event_hash(last[0] if last and last[0] else "", at=now, delivery_id=delivery_id,
+                            release_id=release_id, from_status=frm, to_status=to, detail=detail,
+                            actor=actor)
+        c.execute("INSERT INTO events (delivery_id, release_id, at, from_status, to_status, detail, actor, "
+                  "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  (delivery_id, release_id, float(now), frm, to, detail, actor, digest))
 
     def _move(self, c: sqlite3.Connection, row: sqlite3.Row, to: str, now: float, detail: str,
-              **fields: Any) -> None:
+              actor: str | None = None, **fields: Any) -> None:
         """Change one delivery's status and log it; the caller holds the transaction."""
         sets = ", ".join(f"{k} = ?" for k in fields)
         c.execute(f"UPDATE deliveries SET status = ?, version = version + 1, updated_at = ?"
                   f"{', ' + sets if sets else ''} WHERE id = ?",
                   (to, now, *fields.values(), row["id"]))
-        self._event(c, row["id"], row["release_id"], now, row["status"], to, detail)
+        self._event(c, row["id"], row["release_id"], now, row["status"], to, detail, actor)
 
     # -- releases and enqueue -----------------------------------------------------------------
     def save_release(self, release: Release, now: float | None = None) -> int:
@@ -275,12 +297,13 @@ class Store:
         with self._tx() as c:
             c.execute(
                 "INSERT INTO releases (slug, title, section, source, content_hash, release_json, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
-                "title = excluded.title, section = excluded.section, source = excluded.source, "
+                "created_at, updated_at, embargo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slug) "
+                "DO UPDATE SET title = excluded.title, section = excluded.section, source = excluded.source, "
                 "content_hash = excluded.content_hash, release_json = excluded.release_json, "
-                "updated_at = excluded.updated_at",
+                "updated_at = excluded.updated_at, embargo = excluded.embargo",
                 (release.slug, release.title, release.section, str(release.source or ""),
-                 release.content_hash, release_to_json(release), now, now))
+                 release.content_hash, release_to_json(release), now, now,
+                 release.embargo.timestamp() if release.embargo else None))
             return c.execute("SELECT id FROM releases WHERE slug = ?", (release.slug,)).fetchone()[0]
 
     def release_by_slug(self, slug: str) -> Release | None:
@@ -289,22 +312,25 @@ class Store:
         return release_from_json(row[0]) if row else None
 
     def enqueue(self, release_id: int, variants: list[Variant], not_before: float | None,
-                now: float) -> list[Delivery]:
+                now: float, awaiting: Collection[str] = ()) -> list[Delivery]:
         """Queue one delivery per variant in one transaction; existing (release, channel) pairs
-        are left as they are and returned, so publishing twice never posts twice."""
+        are left as they are and returned, so publishing twice never posts twice. Channels named
+        in ``awaiting`` start as ``awaiting_approval`` (see ``approve``) instead of ``queued``."""
         due = now if not_before is None else not_before
         with self._tx() as c:
             ids = []
             for v in variants:
+                status = "awaiting_approval" if v.channel in awaiting else "queued"
                 cur = c.execute(
                     "INSERT INTO deliveries (release_id, channel, kind, status, not_before, scheduled_at, "
-                    "variant_json, queued_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?) "
+                    "variant_json, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(release_id, channel) DO NOTHING",
-                    (release_id, v.channel, v.kind, due, not_before, variant_to_json(v), now, now))
+                    (release_id, v.channel, v.kind, status, due, not_before, variant_to_json(v), now, now))
                 if cur.rowcount:
                     ids.append(cur.lastrowid)
                     when = "" if not_before is None else f" not before {due:.0f}"
-                    self._event(c, cur.lastrowid, release_id, now, None, "queued", f"queued{when}")
+                    what = "queued, awaiting approval" if status != "queued" else "queued"
+                    self._event(c, cur.lastrowid, release_id, now, None, status, f"{what}{when}")
                 else:
                     ids.append(c.execute("SELECT id FROM deliveries WHERE release_id = ? AND channel = ?",
                                          (release_id, v.channel)).fetchone()[0])
@@ -312,7 +338,8 @@ class Store:
         return [self._delivery(r) for r in rows]
 
     # -- queries ------------------------------------------------------------------------------
-    _BASE = "SELECT d.*, r.slug AS release_slug FROM deliveries d JOIN releases r ON r.id = d.release_id"
+    _BASE = ("SELECT d.*, r.slug AS release_slug, r.embargo AS release_embargo "
+             "FROM deliveries d JOIN releases r ON r.id = d.release_id")
 
     def _select(self, c: sqlite3.Connection, where: str, args: tuple = (), tail: str = "ORDER BY d.id"
                 ) -> list[sqlite3.Row]:
@@ -333,11 +360,13 @@ class Store:
         return self._delivery(rows[0]) if rows else None
 
     def deliveries(self, release: str | None = None, status: str | Collection[str] | None = None,
-                   limit: int | None = None, channel: str | None = None) -> list[Delivery]:
+                   limit: int | None = None, channel: str | None = None,
+                   newest: bool = False) -> list[Delivery]:
+        """Oldest first; with ``newest`` and a limit, the newest ``limit`` ones (still oldest first)."""
         where, args = ["1"], []
-        if release is not None:
-            where.append("r.slug = ?")
-            args.append(release)
+        if release is not None:  # a release and its corrections (ralat), which are logged against it
+            where.append(_FAMILY)
+            args.extend([release, release])
         if channel is not None:
             where.append("d.channel = ?")
             args.append(channel)
@@ -345,23 +374,37 @@ class Store:
             statuses = [status] if isinstance(status, str) else list(status)
             where.append("d.status IN (SELECT value FROM json_each(?))")
             args.append(json.dumps(statuses))
-        tail = "ORDER BY d.id" + (f" LIMIT {int(limit)}" if limit else "")
+        order = "ORDER BY d.id DESC" if newest and limit else "ORDER BY d.id"
+        tail = order + (f" LIMIT {int(limit)}" if limit else "")
         with self._lock:
             rows = self._select(self._conn, " AND ".join(where), tuple(args), tail)
+        if newest and limit:
+            rows = rows[::-1]
         return [self._delivery(r) for r in rows]
+
+    # -- benchmarks: a bounded `crosspost status` on a large log ----
+    def status_counts(self) -> dict[str, dict[str, int]]:
+        """Deliveries per channel and status, counted in SQL (a log of 100,000 rows stays fast)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT channel, status, count(*) FROM deliveries "
+                                      "GROUP BY channel, status ORDER BY channel").fetchall()
+        out: dict[str, dict[str, int]] = {}
+        for channel, status, n in rows:
+            out.setdefault(channel, {})[status] = n
+        return out
 
     def events(self, release: str | None = None, delivery_id: int | None = None,
                limit: int | None = None) -> list[dict[str, Any]]:
         """Newest first, with the release slug and channel of each event."""
         where, args = ["1"], []
-        if release is not None:
-            where.append("r.slug = ?")
-            args.append(release)
+        if release is not None:  # a release and its corrections (ralat), which are logged against it
+            where.append(_FAMILY)
+            args.extend([release, release])
         if delivery_id is not None:
             where.append("e.delivery_id = ?")
             args.append(delivery_id)
         sql = ("SELECT e.id, e.at, e.delivery_id, e.release_id, r.slug AS release, d.channel, "
-               "e.from_status, e.to_status, e.detail FROM events e "
+               "e.from_status, e.to_status, e.detail, e.actor FROM events e "
                "LEFT JOIN releases r ON r.id = e.release_id LEFT JOIN deliveries d ON d.id = e.delivery_id "
                f"WHERE {' AND '.join(where)} ORDER BY e.id DESC" + (f" LIMIT {int(limit)}" if limit else ""))
         with self._lock:
@@ -408,7 +451,9 @@ class Store:
         """
         if limit <= 0 or not policies:
             return [], []
-        where, args = "d.status = 'queued' AND d.not_before <= ?", [now]
+        # An embargoed release is never handed out, whoever asks (run, publish, retry, --force).
+        where, args = "d.status = 'queued' AND d.not_before <= ? AND (r.embargo IS NULL OR r.embargo <= ?)", \
+            [now, now]
         if ids is not None:
             where += " AND d.id IN (SELECT value FROM json_each(?))"
             args.append(json.dumps(list(ids)))
@@ -416,6 +461,8 @@ class Store:
         claims: list[Claim] = []
         expired: list[Delivery] = []
         with self._tx() as c:
+            if self._active_pause(c, now) is not None:  # office-wide pause: checked in the claim's own tx
+                return [], []
             slots = dict(c.execute("SELECT channel, next_at FROM channel_slots").fetchall())
             cur = c.execute(f"{self._BASE} WHERE {where} "
                             "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id", tuple(args))
@@ -439,6 +486,7 @@ class Store:
             for row in candidates:
                 policy = policies[row["channel"]]
                 start = row["scheduled_at"] if row["scheduled_at"] is not None else row["queued_at"]
+                start = max(start, row["release_embargo"] or 0.0)  # the deadline runs from the embargo
                 deadline = row["deadline"] if row["deadline"] is not None else start + policy.deadline_seconds
                 if now > deadline:
                     self._move(c, row, "failed", now, "deadline passed before it could be sent",
@@ -497,7 +545,8 @@ class Store:
                 return "duplicate"
             held = row["status"] == "sending" and row["lease_token"] == token
             note = detail or ("accepted" if held else "accepted after this worker lost its lease")
-            self._move(c, row, "sent", now, f"{note}: {receipt.url or receipt.remote_id}",
+            where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)  # the log shows both
+            self._move(c, row, "sent", now, f"{note}: {where}",
                        **_sent_fields(receipt, now), attempts=row["attempts"] + 1)
             return "sent" if held else "sent_after_lease_lost"
 
@@ -573,8 +622,15 @@ class Store:
                     hint = " use `crosspost resolve` for an unknown one" if row["status"] == "unknown" else ""
                     raise InputError(f"delivery {delivery_id} is {row['status']}; only failed or cancelled "
                                      f"deliveries can be retried;{hint}".rstrip(";"))
+                if row["error_kind"] == "rejected":
+                    raise InputError(f"delivery {delivery_id} was rejected ({row['last_error']}); edit the "
+                                     "release and `crosspost publish` it again to ask for approval")
                 rows = [row]
             for row in rows:
+                if row["error_kind"] == "unapproved":  # -- controls: cancelled unapproved: back to waiting
+                    self._move(c, row, "awaiting_approval", now, "back to awaiting approval (operator)",
+                               error_kind=None)
+                    continue
                 self._move(c, row, "queued", now, "queued again by the operator", attempts=0,
                            not_before=now, scheduled_at=now, deadline=None, error_kind=None)
             ids = [r["id"] for r in rows]
@@ -596,7 +652,8 @@ class Store:
                 rows = self._select(c, "r.slug = ? AND d.status IN ('queued', 'failed', 'awaiting_approval')",
                                     (target,))
             for row in rows:
-                self._move(c, row, "cancelled", now, "cancelled by the operator")
+                self._move(c, row, "cancelled", now, "cancelled by the operator",  # -- controls: see retry
+                           **({"error_kind": "unapproved"} if row["status"] == "awaiting_approval" else {}))
             ids = [r["id"] for r in rows]
         return [d for d in (self.delivery(i) for i in ids) if d]
 
@@ -618,3 +675,344 @@ class Store:
                 self._move(c, row, "queued", now, "operator says it was not sent; queued again",
                            not_before=now, error_kind=None)
         return self.delivery(delivery_id)  # type: ignore[return-value]
+
+    # -- corrections (ralat) ------------------------------------------------------------------
+    # A correction is its own release row (releases.corrects = the original's id) whose
+    # deliveries are ordinary deliveries, so the engine's claim/lease/retry/unknown rules apply.
+    def correction_sources(self, slug: str
+                           ) -> tuple[int, Release, list[tuple[Delivery, Variant, Receipt | None]]]:
+        """The original release (id, Release) and each of its deliveries with the variant it sent
+        and its receipt; InputError when there is no such release or it is itself a correction."""
+        with self._lock:
+            row = self._conn.execute("SELECT id, corrects, release_json FROM releases WHERE slug = ?",
+                                     (slug,)).fetchone()
+            if row is None:
+                raise InputError(f"no release '{slug}' in the delivery log (see `crosspost status`)")
+            if row["corrects"] is not None:
+                original = self._conn.execute("SELECT slug FROM releases WHERE id = ?",
+                                              (row["corrects"],)).fetchone()
+                raise InputError(f"'{slug}' is itself a correction; correct the original release "
+                                 f"'{original[0] if original else '?'}' instead")
+            rows = self._select(self._conn, "d.release_id = ?", (row["id"],))
+        out = []
+        for r in rows:
+            receipt = (receipt_from_json(r["receipt_json"]) if r["receipt_json"]
+                       else Receipt(r["remote_id"] or "", r["url"]) if r["remote_id"] else None)
+            out.append((self._delivery(r), variant_from_json(r["variant_json"]), receipt))
+        return row["id"], release_from_json(row["release_json"]), out
+
+    def corrections_of(self, slug: str) -> list[tuple[Delivery, Variant]]:
+        """Deliveries of every correction of this release so far (oldest first), with their variants."""
+        with self._lock:
+            rows = self._select(self._conn, "d.release_id IN (SELECT c.id FROM releases c JOIN releases o "
+                                "ON o.id = c.corrects WHERE o.slug = ?)", (slug,))
+        return [(self._delivery(r), variant_from_json(r["variant_json"])) for r in rows]
+
+    def correction_count(self, slug: str) -> int:
+        with self._lock:
+            return self._conn.execute("SELECT count(*) FROM releases c JOIN releases o ON o.id = c.corrects "
+                                      "WHERE o.slug = ?", (slug,)).fetchone()[0]
+
+    def save_correction(self, original_slug: str, release: Release, variants: list[Variant], now: float,
+                        actor: str | None = None, awaiting: Collection[str] = ()
+                        ) -> tuple[int, list[Delivery]]:
+        """Create the correction release and one queued delivery per variant in ONE transaction,
+        and log it against the original. Channels in ``awaiting`` start as awaiting_approval (a
+        ralat is public text too). Refuses a slug already taken (another correction was made
+        meanwhile: run the command again)."""
+        with self._tx() as c:
+            original = c.execute("SELECT id FROM releases WHERE slug = ?", (original_slug,)).fetchone()
+            if original is None:
+                raise InputError(f"no release '{original_slug}' in the delivery log")
+            if c.execute("SELECT 1 FROM releases WHERE slug = ?", (release.slug,)).fetchone():
+                raise InputError(f"a correction '{release.slug}' already exists (made meanwhile?); run "
+                                 "`crosspost correct` again to add another one")
+            cur = c.execute(
+                "INSERT INTO releases (slug, title, section, source, content_hash, release_json, "
+                "created_at, updated_at, corrects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (release.slug, release.title, release.section, str(release.source or ""),
+                 release.content_hash, release_to_json(release), now, now, original[0]))
+            release_id = cur.lastrowid
+            ids = []
+            for v in variants:
+                status = "awaiting_approval" if v.channel in awaiting else "queued"
+                cur = c.execute(
+                    "INSERT INTO deliveries (release_id, channel, kind, status, not_before, "
+                    "variant_json, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (release_id, v.channel, v.kind, status, now, variant_to_json(v), now, now))
+                ids.append(cur.lastrowid)
+                self._event(c, cur.lastrowid, release_id, now, None, status,
+                            f"correction of '{original_slug}' "
+                            + ("queued, awaiting approval" if status != "queued" else "queued"), actor=actor)
+            self._event(c, None, original[0], now, None, None,
+                        f"ralat {release.slug} created for: {', '.join(v.channel for v in variants)}",
+                        actor=actor)
+            rows = [self._select(c, "d.id = ?", (i,))[0] for i in ids]
+        return release_id, [self._delivery(r) for r in rows]
+
+    # -- reporting and audit (read-only) ------------------------------------------------------
+    def _all(self, sql: str, args: tuple = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(r) for r in self._conn.execute(sql, args)]
+
+    def audit_chain_rows(self) -> Iterator[sqlite3.Row]:
+        """Every event in id order with what its hash covers, streamed (one consistent snapshot:
+        the read transaction keeps concurrent writers' new rows out of this pass)."""
+        with self._lock:
+            cur = self._conn.execute(
+                "SELECT id, at, delivery_id, release_id, from_status, to_status, detail, actor, hash "
+                "FROM events ORDER BY id")
+            while batch := cur.fetchmany(2048):
+                yield from batch
+
+    def audit_chain_head(self) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def audit_releases(self, start: float, end: float) -> list[dict[str, Any]]:
+        """Releases created, logged or decided on in [start, end)."""
+        return self._all(
+            "SELECT * FROM releases WHERE id IN ("
+            "SELECT release_id FROM events WHERE at >= ?1 AND at < ?2 AND release_id IS NOT NULL "
+            "UNION SELECT id FROM releases WHERE created_at >= ?1 AND created_at < ?2 "
+            "UNION SELECT release_id FROM approvals WHERE at >= ?1 AND at < ?2) ORDER BY id", (start, end))
+
+    def audit_deliveries(self, release_ids: Collection[int]) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM deliveries WHERE release_id IN (SELECT value FROM json_each(?)) "
+                         "ORDER BY release_id, id", (json.dumps(list(release_ids)),))
+
+    def audit_events(self, release_ids: Collection[int] | None = None,
+                     office_between: tuple[float, float] | None = None) -> list[dict[str, Any]]:
+        """Events of these releases (all of their history), or events tied to no release in a
+        period (pauses and the like); each with its channel and the hash it is chained to."""
+        cols = ("SELECT e.*, d.channel, (SELECT p.hash FROM events p WHERE p.id < e.id ORDER BY p.id DESC "
+                "LIMIT 1) AS prev_hash FROM events e LEFT JOIN deliveries d ON d.id = e.delivery_id ")
+        if office_between is not None:
+            return self._all(cols + "WHERE e.release_id IS NULL AND e.at >= ? AND e.at < ? ORDER BY e.id",
+                             office_between)
+        return self._all(cols + "WHERE e.release_id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
+                         (json.dumps(list(release_ids or ())),))
+
+    def audit_approvals(self, release_ids: Collection[int]) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM approvals WHERE release_id IN (SELECT value FROM json_each(?)) "
+                         "ORDER BY id", (json.dumps(list(release_ids)),))
+
+    def audit_pauses(self) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM pauses ORDER BY id")
+
+    def audit_slugs(self, release_ids: Collection[int]) -> dict[int, str]:
+        rows = self._all("SELECT id, slug FROM releases WHERE id IN (SELECT value FROM json_each(?))",
+                         (json.dumps(list(release_ids)),))
+        return {r["id"]: r["slug"] for r in rows}
+
+    def audit_corrections(self, release_ids: Collection[int]) -> dict[int, list[str]]:
+        """The corrections (ralat) published for each of these releases, oldest first."""
+        out: dict[int, list[str]] = {}
+        for r in self._all("SELECT corrects, slug FROM releases WHERE corrects IN "
+                           "(SELECT value FROM json_each(?)) ORDER BY id", (json.dumps(list(release_ids)),)):
+            out.setdefault(r["corrects"], []).append(r["slug"])
+        return out
+
+    # The moment a delivery was meant to go out: when queued, or its scheduled time if later.
+    _DUE = "MAX(d.queued_at, COALESCE(d.scheduled_at, d.queued_at))"
+
+    def report_groups(self, start: float, end: float, weeks: list[float]) -> list[dict[str, Any]]:
+        """Deliveries due in [start, end) counted by channel, section, status and week (an index
+        into ``weeks``, the instants each week starts, the first at or before ``start``), with the
+        waiting times of the sent ones as a comma-separated list: one scan for every figure."""
+        return self._all(
+            f"SELECT d.channel, r.section, d.status, {self._week(weeks)} AS week, COUNT(*) AS n, "
+            f"group_concat(CASE WHEN d.status = 'sent' THEN round(d.sent_at - {self._DUE}, 3) END) AS delays "
+            f"FROM deliveries d JOIN releases r ON r.id = d.release_id "
+            f"WHERE {self._DUE} >= ? AND {self._DUE} < ? GROUP BY 1, 2, 3, 4", (start, end))
+
+    @classmethod
+    def _week(cls, weeks: list[float]) -> str:
+        """SQL for the week index of a delivery's due time: plain arithmetic when every week is
+        7 x 24 h long (no DST in the period, always so in Indonesia), else a CASE over the bounds."""
+        if not weeks:
+            return "0"
+        if all(b - a == 604800 for a, b in zip(weeks, weeks[1:], strict=False)):
+            return f"MIN({len(weeks) - 1}, CAST(({cls._DUE} - {float(weeks[0])!r}) / 604800 AS INTEGER))"
+        whens = " ".join(f"WHEN {cls._DUE} < {float(b)!r} THEN {i}" for i, b in enumerate(weeks[1:]))
+        return f"CASE {whens} ELSE {len(weeks) - 1} END"
+
+    def report_releases(self, start: float, end: float) -> dict[str, int]:
+        """Distinct releases with a delivery due in [start, end), by section."""
+        rows = self._all(f"SELECT r.section, COUNT(DISTINCT d.release_id) AS n FROM deliveries d "
+                         f"JOIN releases r ON r.id = d.release_id WHERE {self._DUE} >= ? AND {self._DUE} < ? "
+                         "GROUP BY r.section", (start, end))
+        return {r["section"]: r["n"] for r in rows}
+
+    def report_failures(self, start: float, end: float) -> list[dict[str, Any]]:
+        """Failed and unknown deliveries due in [start, end), grouped by channel and raw cause."""
+        return self._all(f"SELECT d.channel, d.status, d.error_kind, d.last_error, COUNT(*) AS n "
+                         f"FROM deliveries d WHERE d.status IN ('failed', 'unknown') AND {self._DUE} >= ? "
+                         f"AND {self._DUE} < ? GROUP BY d.channel, d.status, d.error_kind, d.last_error",
+                         (start, end))
+
+    # -- controls: approval, office-wide pause, embargo ------------------------------------------
+    # The rules are explained in crosspost.controls. The embargo and the pause are enforced in
+    # claim() itself (inside its IMMEDIATE transaction), so no command and no process can get
+    # around them; approval is a delivery status (awaiting_approval) that claim never takes.
+    @staticmethod
+    def _active_pause(c: sqlite3.Connection, now: float) -> sqlite3.Row | None:
+        return c.execute("SELECT * FROM pauses WHERE lifted_at IS NULL AND (until IS NULL OR until > ?) "
+                         "ORDER BY id DESC LIMIT 1", (now,)).fetchone()
+
+    def active_pause(self, now: float) -> dict[str, Any] | None:
+        """The office-wide pause in force at ``now`` (id, reason, actor, at, until), or None."""
+        with self._lock:
+            row = self._active_pause(self._conn, now)
+        return dict(row) if row else None
+
+    def pause(self, reason: str, actor: str, now: float, until: float | None = None) -> dict[str, Any]:
+        """Stop every delivery of every process from the next claim on; refuses a second pause."""
+        with self._tx() as c:
+            current = self._active_pause(c, now)
+            if current is not None:
+                raise InputError(f"already paused by {current['actor']} ({current['reason']}); "
+                                 "`crosspost resume --by NAME` lifts it first")
+            cur = c.execute("INSERT INTO pauses (reason, actor, at, until) VALUES (?, ?, ?, ?)",
+                            (reason, actor, now, until))
+            self._event(c, None, None, now, None, None, f"office-wide pause: {reason}"
+                        + (f" (until {until:.0f})" if until is not None else ""), actor=actor)
+            return dict(c.execute("SELECT * FROM pauses WHERE id = ?", (cur.lastrowid,)).fetchone())
+
+    def resume(self, actor: str, now: float) -> list[dict[str, Any]]:
+        """Lift every pause in force; returns them (empty when nothing was paused)."""
+        with self._tx() as c:
+            rows = c.execute("SELECT id, reason, actor FROM pauses WHERE lifted_at IS NULL AND "
+                             "(until IS NULL OR until > ?) ORDER BY id", (now,)).fetchall()
+            for row in rows:
+                c.execute("UPDATE pauses SET lifted_at = ?, lifted_by = ? WHERE id = ?",
+                          (now, actor, row["id"]))
+                self._event(c, None, None, now, None, None,
+                            f"office-wide pause lifted (paused by {row['actor']}: {row['reason']})",
+                            actor=actor)
+            return [dict(c.execute("SELECT * FROM pauses WHERE id = ?", (r["id"],)).fetchone()) for r in rows]
+
+    def pauses(self) -> list[dict[str, Any]]:
+        """Every pause ever issued, oldest first."""
+        with self._lock:
+            return [dict(r) for r in self._conn.execute("SELECT * FROM pauses ORDER BY id")]
+
+    def _release_row(self, c: sqlite3.Connection, slug: str) -> sqlite3.Row:
+        row = c.execute("SELECT id, slug, content_hash, embargo FROM releases WHERE slug = ?",
+                        (slug,)).fetchone()
+        if row is None:
+            raise InputError(f"no release '{slug}' in the delivery log (see `crosspost status`)")
+        return row
+
+    @staticmethod
+    def _pick(rows: list[sqlite3.Row], channels: Collection[str] | None, slug: str) -> list[sqlite3.Row]:
+        if not channels:
+            return rows
+        known = {r["channel"] for r in rows}
+        missing = sorted(set(channels) - known)
+        if missing:
+            raise InputError(f"'{slug}' has nothing waiting on {', '.join(missing)} "
+                             f"(waiting: {', '.join(sorted(known)) or 'none'})")
+        return [r for r in rows if r["channel"] in channels]
+
+    def _decide(self, c: sqlite3.Connection, release: sqlite3.Row, rows: list[sqlite3.Row], decision: str,
+                actor: str, note: str | None, now: float) -> dict[str, Any]:
+        variants = [json.loads(r["variant_json"]) for r in rows]
+        cur = c.execute("INSERT INTO approvals (release_id, content_hash, decision, actor, note, at, "
+                        "variants_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (release["id"], release["content_hash"], decision, actor, note, now, dumps(variants)))
+        return dict(c.execute("SELECT * FROM approvals WHERE id = ?", (cur.lastrowid,)).fetchone())
+
+    def approve(self, slug: str, actor: str, now: float, note: str | None = None,
+                channels: Collection[str] | None = None, expect_hash: str | None = None
+                ) -> tuple[dict[str, Any], list[Delivery]]:
+        """Approve what awaits approval for this release (all, or these channels): one approvals row
+        with the exact variants, and each delivery queued (due now, or at its scheduled time)."""
+        with self._tx() as c:
+            release = self._release_row(c, slug)
+            if expect_hash and not release["content_hash"].startswith(expect_hash.strip().lower()):
+                raise InputError(f"'{slug}' changed since you looked at it (content hash now "
+                                 f"{release['content_hash'][:12]}, you expected {expect_hash}); "
+                                 "review it again")
+            rows = self._select(c, "d.release_id = ? AND d.status = 'awaiting_approval'", (release["id"],))
+            if not rows:
+                raise InputError(f"nothing of '{slug}' awaits approval (see `crosspost status {slug}`)")
+            rows = self._pick(rows, channels, slug)
+            approval = self._decide(c, release, rows, "approved", actor, note, now)
+            for row in rows:
+                due = max(row["not_before"], now)
+                self._move(c, row, "queued", now, f"approved by {actor}" + (f": {note}" if note else ""),
+                           actor=actor, not_before=due, scheduled_at=max(row["scheduled_at"] or now, now),
+                           deadline=None)
+            ids = [r["id"] for r in rows]
+        return approval, [d for d in (self.delivery(i) for i in ids) if d]
+
+    def reject(self, slug: str, actor: str, reason: str, now: float, channels: Collection[str] | None = None
+               ) -> tuple[dict[str, Any], list[Delivery]]:
+        """Withdraw a release: everything not yet sent (awaiting, queued or failed) is cancelled as
+        rejected, so `retry` refuses it until the release is edited and published again."""
+        with self._tx() as c:
+            release = self._release_row(c, slug)
+            rows = self._select(c, "d.release_id = ? AND d.status IN "
+                                "('awaiting_approval', 'queued', 'failed')", (release["id"],))
+            if not rows:
+                raise InputError(f"nothing of '{slug}' is waiting to be sent, so there is nothing to reject "
+                                 f"(see `crosspost status {slug}`)")
+            rows = self._pick(rows, channels, slug)
+            approval = self._decide(c, release, rows, "rejected", actor, reason, now)
+            for row in rows:
+                self._move(c, row, "cancelled", now, f"rejected by {actor}: {reason}", actor=actor,
+                           error_kind="rejected", last_error=f"rejected by {actor}: {reason}")
+            ids = [r["id"] for r in rows]
+        return approval, [d for d in (self.delivery(i) for i in ids) if d]
+
+    def approvals(self, slug: str) -> list[dict[str, Any]]:
+        """Every approval and rejection of this release, oldest first (variants_json decoded)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT a.* FROM approvals a JOIN releases r ON r.id = a.release_id "
+                                      "WHERE r.slug = ? ORDER BY a.id", (slug,)).fetchall()
+        return [{**dict(r), "variants": json.loads(r["variants_json"] or "[]")} for r in rows]
+
+    def recheck_approval(self, release_id: int, variants: list[Variant], awaiting: Collection[str],
+                         now: float) -> tuple[list[Delivery], list[Delivery]]:
+        """After a (re)publish of a release under approval: every unsent delivery of an approval
+        channel must carry an approval of the release's *current* content hash. Queued ones approved
+        for another hash, and ones rejected for another hash, go back to awaiting_approval with the
+        new variant; awaiting ones get the new variant. Returns (sent back for approval, still rejected)."""
+        back: list[int] = []
+        rejected: list[int] = []
+        with self._tx() as c:
+            current = c.execute("SELECT content_hash FROM releases WHERE id = ?", (release_id,)).fetchone()[0]
+            decided: dict[str, tuple[str, str, str]] = {}  # channel -> (decision, hash, actor), latest wins
+            for a in c.execute("SELECT decision, content_hash, actor, variants_json FROM approvals "
+                               "WHERE release_id = ? ORDER BY id", (release_id,)):
+                for v in json.loads(a["variants_json"] or "[]"):
+                    decided[v.get("channel", "")] = (a["decision"], a["content_hash"], a["actor"])
+            for v in variants:
+                if v.channel not in awaiting:
+                    continue
+                rows = self._select(c, "d.release_id = ? AND d.channel = ?", (release_id, v.channel))
+                if not rows:
+                    continue
+                row, text = rows[0], variant_to_json(v)
+                decision, approved_hash, by = decided.get(v.channel, ("", "", ""))
+                if row["status"] == "awaiting_approval" and row["variant_json"] != text:
+                    self._move(c, row, "awaiting_approval", now, "the release was edited while awaiting "
+                               "approval; the new version awaits approval", variant_json=text)
+                elif row["status"] == "queued" and (decision != "approved" or approved_hash != current):
+                    why = (f"the release changed after {by} approved it" if decision == "approved"
+                           else "approval is required and this version was never approved")
+                    self._move(c, row, "awaiting_approval", now, f"{why}; it needs approval again",
+                               variant_json=text)
+                    back.append(row["id"])
+                elif row["status"] == "cancelled" and row["error_kind"] == "rejected":
+                    if approved_hash == current and decision == "rejected":
+                        rejected.append(row["id"])
+                    else:
+                        self._move(c, row, "awaiting_approval", now, "edited after it was rejected; the "
+                                   "new version awaits approval", variant_json=text, error_kind=None,
+                                   last_error=None)
+                        back.append(row["id"])
+        return ([d for d in (self.delivery(i) for i in back) if d],
+                [d for d in (self.delivery(i) for i in rejected) if d])

@@ -24,6 +24,7 @@ BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustu
          "September", "Oktober", "November", "Desember"]
 
 
+@lru_cache(maxsize=1)  # asked on every render; resolving the path cost more than the render
 def builtin_templates_dir() -> Path:
     """The templates shipped with the package (or the repo's templates/ when run from source)."""
     here = Path(__file__).resolve().parent

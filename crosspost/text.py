@@ -18,6 +18,11 @@ _BROKEN_LINK = re.compile(r"\[([^\]]+)\]\(\s*(?:javascript|data|vbscript):(?:[^(
 
 def plain_paragraphs(md: str) -> list[str]:
     """Paragraphs of plain text: emphasis dropped, raw HTML removed, links as 'text (url)'."""
+    return list(_plain_paragraphs(md))
+
+
+@lru_cache(maxsize=32)  # adapt asks once per channel for the same body: parse it once
+def _plain_paragraphs(md: str) -> tuple[str, ...]:
     md = _BROKEN_LINK.sub(r"\1", md)  # markdown-it refuses unsafe links; keep just their text
     paragraphs: list[str] = []
     current: list[str] = []
@@ -34,7 +39,7 @@ def plain_paragraphs(md: str) -> list[str]:
     tail = "".join(current).strip()
     if tail:
         paragraphs.append(tail)
-    return [p for p in paragraphs if p]
+    return tuple(p for p in paragraphs if p)
 
 
 def _inline_text(children: list) -> str:

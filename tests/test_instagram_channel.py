@@ -296,7 +296,9 @@ def test_graph_uses_website_image_urls(tmp_path):
 
 
 @responses.activate
-def test_graph_waits_for_website_and_refuses_unfitted_copy(tmp_path):
+def test_graph_waits_for_website_and_refuses_unfitted_copy_without_public_dir(tmp_path):
+    # A website receipt without public_dir (e.g. a website that is not the static site): the
+    # fitted copy has nowhere public to go, so the unfittable original is refused.
     ch = channel(tmp_path, image_base_url="")
     rel = release(tmp_path, sizes={0: (3000, 600)})
     v, _ = variant_for(ch, rel)
@@ -306,6 +308,48 @@ def test_graph_waits_for_website_and_refuses_unfitted_copy(tmp_path):
     with pytest.raises(Permanent, match="image_base_url"):
         ch.publish(v, Ctx(rel, sibling_receipts={"website": site}))
     assert len(responses.calls) == 0
+
+
+def website_receipt(tmp_path: Path, n: int = 1) -> tuple[Receipt, Path]:
+    folder = tmp_path / "site" / "berita-terkini" / "bansos-tahap-iv"
+    folder.mkdir(parents=True)
+    base = "https://www.kemensos.go.id/berita-terkini/bansos-tahap-iv/"
+    return Receipt("berita-terkini/bansos-tahap-iv", base, extra={
+        "image_urls": [f"{base}foto-{i}.jpg" for i in range(n)], "public_dir": str(folder),
+        "public_url": base}), folder
+
+
+@responses.activate
+def test_graph_copies_fitted_images_beside_the_website_article(tmp_path):
+    ch = channel(tmp_path, image_base_url="")
+    # image 0 is a panorama (padded), image 1 only too wide (scaled), image 2 needs no fitting
+    rel = release(tmp_path, n_images=3, sizes={0: (3000, 600), 1: (1600, 1200), 2: (1080, 1080)})
+    v, _ = variant_for(ch, rel)
+    assert [i["changed"] for i in v.extra["images"]] == [True, True, False]
+    site, folder = website_receipt(tmp_path, 3)
+    for cid in ("K1", "K2", "K3", "C1"):
+        responses.post(f"{G}/{IG}/media", json={"id": cid})
+    ok_tail(responses)
+    receipt = ch.publish(v, Ctx(rel, sibling_receipts={"website": site}))
+    assert receipt.remote_id == "M1"
+    urls = [form(c)["image_url"] for c in responses.calls[:3]]
+    names = [f"ig-{m.path.name}" for m in v.media[:2]]
+    assert urls == [site.url + names[0], site.url + names[1], site.extra["image_urls"][2]]
+    for name, m in zip(names, v.media[:2], strict=True):
+        assert (folder / name).read_bytes() == m.path.read_bytes()  # the fitted copy, not the original
+        with Image.open(folder / name) as im:
+            assert im.format == "JPEG" and 320 <= im.width <= 1440 and 0.8 <= im.width / im.height <= 1.91
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)  # no temporary file left
+
+
+def test_graph_fitted_copy_into_a_missing_folder_is_permanent(tmp_path):
+    ch = channel(tmp_path, image_base_url="")
+    rel = release(tmp_path, sizes={0: (3000, 600)})
+    v, _ = variant_for(ch, rel)
+    site, folder = website_receipt(tmp_path)
+    folder.rmdir()
+    with pytest.raises(Permanent, match="image_base_url"):
+        ch.backend().image_urls(v, Ctx(rel, sibling_receipts={"website": site}))
 
 
 @responses.activate

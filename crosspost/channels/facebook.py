@@ -121,6 +121,8 @@ class FacebookChannel(Channel):
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
+            return self.correct(variant, ctx)
         done = ctx.progress.get("post_id")
         if done:  # the post was created and recorded before the outcome got lost
             return self._receipt(str(done), ctx.progress.get("photos") or [])
@@ -347,6 +349,8 @@ class FacebookChannel(Channel):
         A post matches when its message carries the release link or starts with the
         variant's first line.
         """
+        if variant.extra.get("action") == "correct":  # a ralat: was the post edited?
+            return self.lookup_correction(variant, ctx)
         done = ctx.progress.get("post_id")
         if done:
             return self._receipt(str(done), ctx.progress.get("photos") or [])
@@ -364,6 +368,64 @@ class FacebookChannel(Channel):
                     if post.get("permalink_url"):
                         receipt = Receipt(receipt.remote_id, post["permalink_url"], receipt.extra)
                     return receipt
+        return None
+
+    # -- health (crosspost doctor) -------------------------------------------------------
+    def whoami(self, timeout: float) -> str:
+        """The Page the stored token acts for (GET /me): a user token instead of the Page's fails."""
+        graph = self._graph()
+        graph.timeout = timeout
+        me = self._call(graph, "me", "read", "checking the Page access token", args={"fields": "id,name"})
+        page = str(self.settings.page_id).strip()
+        if page and str(me.get("id")) != page:
+            raise Permanent(f"the stored token of '{self.name}' acts for {me.get('name') or me.get('id')}, "
+                            f"not for Page {page}: store the Page's own access token with "
+                            f"`crosspost auth {self.name}`")
+        return f"{me.get('name') or '?'} (Page {me.get('id')})"
+
+    def credentials_expire_at(self) -> float | None:
+        """When the Page token stops working, from Graph API's token debugger (None: never).
+
+        ``expires_at`` 0 means the token itself never expires (a Page token from a long-lived
+        user token), but ``data_access_expires_at`` (90 days after the user last used the app)
+        still ends its access to Page data; the earlier of the two counts.
+        """
+        if self.secrets is None or not self.secrets.get(TOKEN_KEY):
+            return None
+        graph = self._graph()
+        graph.timeout = min(self.settings.timeout, 15.0)
+        token = self.secrets.require(TOKEN_KEY)
+        data = self._call(graph, "debug_token", "read", "asking when the Page token expires",
+                          args={"input_token": token}).get("data") or {}
+        stamps = [float(data[k]) for k in ("expires_at", "data_access_expires_at")
+                  if isinstance(data.get(k), (int, float)) and data[k] > 0]
+        if data.get("is_valid") is False:
+            return min(stamps + [time.time()])
+        return min(stamps) if stamps else None
+
+    # -- corrections (ralat) -------------------------------------------------------------
+    def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        """Edit the original Page post: the ralat goes first, the earlier message stays below it
+        (Facebook also keeps the edit history). An edit is idempotent, so it is safe to repeat."""
+        original = variant.extra.get("original") or {}
+        post_id = str(original.get("remote_id") or "")
+        if not post_id:
+            raise Permanent("the log has no id of the original Facebook post: edit it by hand")
+        ctx.heartbeat()
+        receipt = self.edit(post_id, variant.text)
+        url = original.get("url") or receipt.url
+        return Receipt(post_id, url, extra={"edited": True, "photos": receipt.extra.get("photos", [])})
+
+    def lookup_correction(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        """The edit is applied when the post's message starts with the ralat (else edit again)."""
+        original = variant.extra.get("original") or {}
+        post_id = str(original.get("remote_id") or "")
+        result = self._call(self._graph(), post_id, "read", "reading the corrected post",
+                            args={"fields": "id,message,permalink_url"})
+        ralat = " ".join(str(variant.extra.get("ralat_text") or variant.text).split())
+        if " ".join(str(result.get("message") or "").split()).startswith(ralat):
+            return Receipt(post_id, result.get("permalink_url") or original.get("url"),
+                           extra={"edited": True})
         return None
 
 

@@ -4,7 +4,9 @@
   images itself from public URLs, so each image needs one: ``image_base_url`` + the fitted
   file's name (the operator publishes ``<state_dir>/derived`` there), or else the image URLs
   the website channel recorded in its receipt (``Receipt.extra["image_urls"]``, one public URL
-  per release image, in the release's order) when the website was sent first.
+  per release image, in the release's order) when the website was sent first. An image that
+  had to be fitted is copied beside the website's article (``extra["public_dir"]``, as
+  ``ig-<derived name>``) and fetched from there, since the website only has the original.
 - ``instagrapi``: the private API, opt-in (instagrapi's own README recommends the official
   API for business accounts). Uploads the fitted files directly.
 
@@ -47,6 +49,7 @@ class Settings(CommonSettings):
     container_poll_max: int = 40  # checks before giving up for now (the retry reuses the container)
     request_timeout: float = 60.0  # seconds per HTTP request (graph)
     lookup_limit: int = 20  # recent posts searched when settling an unknown outcome
+    session_max_days: float = 90.0  # instagrapi: doctor/run warn as a saved login nears this age
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -178,10 +181,10 @@ class InstagramChannel(Channel):
             if (self.settings.backend == "graph" and not self.settings.image_base_url
                     and not (ratio_ok and jpeg)):
                 problems.append(self.problem(
-                    "images", f"image {index + 1} ({img.path.name}) had to be fitted for Instagram, "
-                    "but without image_base_url the Graph API fetches the website's unfitted copy "
-                    "and refuses it: set image_base_url, or use a JPEG between 4:5 and 1.91:1",
-                    severity="warning"))
+                    "images", f"image {index + 1} ({img.path.name}) had to be fitted for Instagram: "
+                    "the fitted copy is put beside the website's article (ig-...) for the Graph API "
+                    "to fetch; if the website channel is not this static site, set image_base_url "
+                    "or use a JPEG between 4:5 and 1.91:1", severity="warning"))
             fitted.append(out)
         return tuple(fitted), info
 
@@ -214,14 +217,128 @@ class InstagramChannel(Channel):
                             sleep=self.sleep)
 
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
+            return self.correct(variant, ctx)
         if not variant.media:
             raise Permanent("Instagram needs at least one image: add images: to the front matter "
                             "or exclude instagram")
         return self.backend().publish(variant, ctx)
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        if variant.extra.get("action") == "correct":
+            return self.lookup_correction(variant, ctx)
         return self.backend().lookup(variant, ctx)
 
     def authorize(self) -> None:
         """Called by `crosspost auth` after the secrets are stored: log in / check the token."""
         self.backend().authorize()
+
+    # -- health (crosspost doctor) -------------------------------------------------------
+    def whoami(self, timeout: float) -> str:
+        """The account behind the credentials: Graph GET /{ig_user_id}?fields=username, or
+        instagrapi's account_info from the saved session (doctor never logs in by itself)."""
+        from dataclasses import replace
+
+        if self.settings.backend == "instagrapi":
+            from ..errors import ReauthRequired
+
+            backend = self.backend()
+            session = backend.session_file
+            if not session.is_file() or not session.stat().st_size:
+                raise ReauthRequired(f"no saved Instagram login for '{self.name}': run "
+                                     f"`crosspost auth {self.name}` at a terminal")
+            account = backend.run(lambda cl: cl.account_info(), publishing=False)
+            return f"@{getattr(account, 'username', '?')}"
+        from .instagram_graph import GraphBackend
+
+        graph = GraphBackend(self.name, replace(self.settings, request_timeout=timeout), self.secrets,
+                             session=self.http_session, sleep=self.sleep)
+        me = graph.call("GET", graph.ig, params={"fields": "username"})
+        return f"@{me.get('username') or '?'} (id {graph.ig})"
+
+    def credentials_expire_at(self) -> float | None:
+        """instagrapi: the saved login's age against session_max_days. Graph: the token debugger
+        (Facebook-login tokens; 0 means never), the earlier of expiry and data-access expiry."""
+        import json
+
+        if self.secrets is None:
+            return None
+        if self.settings.backend == "instagrapi":
+            session = self.secrets.path("session")
+            try:
+                data = json.loads(session.read_text("utf-8"))
+            except (OSError, ValueError):
+                return None
+            since = data.get("last_login") if isinstance(data, dict) else None
+            if not isinstance(since, (int, float)):
+                since = session.stat().st_mtime
+            return float(since) + self.settings.session_max_days * 86400
+        token = self.secrets.get("access_token")
+        if not token:
+            return None
+        from dataclasses import replace
+
+        from .instagram_graph import GraphBackend
+
+        graph = GraphBackend(self.name, replace(self.settings, request_timeout=min(
+            self.settings.request_timeout, 15.0)), self.secrets, session=self.http_session, sleep=self.sleep)
+        data = graph.call("GET", "debug_token", params={"input_token": token}).get("data") or {}
+        stamps = [float(data[k]) for k in ("expires_at", "data_access_expires_at")
+                  if isinstance(data.get(k), (int, float)) and data[k] > 0]
+        if data.get("is_valid") is False:
+            return min(stamps + [time.time()])
+        return min(stamps) if stamps else None
+
+    # -- corrections (ralat) -------------------------------------------------------------
+    def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        """Comment the ralat under the original post (captions of published posts cannot be
+        edited through the Graph API). A comment is a new post: an ambiguous failure is an
+        unknown outcome, settled by lookup_correction() or by a person."""
+        if ctx.progress.get("comment_id"):  # made and recorded before the outcome got lost
+            return self._comment_receipt(variant, str(ctx.progress["comment_id"]))
+        media_id = self._original_media(variant)
+        backend = self.backend()
+        ctx.heartbeat()
+        if self.settings.backend == "instagrapi":
+            comment = backend.run(lambda cl: cl.media_comment(media_id, variant.text), publishing=True)
+            comment_id = str(getattr(comment, "pk", "") or getattr(comment, "id", ""))
+        else:
+            body = backend.call("POST", f"{media_id}/comments", data={"message": variant.text},
+                                publishing=True)
+            comment_id = str(body.get("id") or "")
+        if not comment_id:
+            from ..errors import UnknownOutcome
+
+            raise UnknownOutcome("Instagram answered the comment without an id: check the post, then "
+                                 "`crosspost resolve`")
+        ctx.save_progress({"comment_id": comment_id})
+        return self._comment_receipt(variant, comment_id)
+
+    def lookup_correction(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        """The ralat comment among the original post's comments, matched by its text."""
+        if ctx.progress.get("comment_id"):
+            return self._comment_receipt(variant, str(ctx.progress["comment_id"]))
+        media_id = self._original_media(variant)
+        backend = self.backend()
+        if self.settings.backend == "instagrapi":
+            found = backend.run(lambda cl: cl.media_comments(media_id, amount=50), publishing=False)
+            comments = [(str(getattr(c, "pk", "")), getattr(c, "text", "")) for c in found or []]
+        else:
+            body = backend.call("GET", f"{media_id}/comments", params={"fields": "id,text", "limit": "50"})
+            comments = [(str(c.get("id") or ""), c.get("text")) for c in body.get("data") or []]
+        for comment_id, text in comments:
+            if comment_id and same_caption(variant.text, text):
+                return self._comment_receipt(variant, comment_id)
+        return None
+
+    @staticmethod
+    def _original_media(variant: Variant) -> str:
+        media_id = str((variant.extra.get("original") or {}).get("remote_id") or "")
+        if not media_id:
+            raise Permanent("the log has no id of the original Instagram post: comment on it by hand")
+        return media_id
+
+    @staticmethod
+    def _comment_receipt(variant: Variant, comment_id: str) -> Receipt:
+        original = variant.extra.get("original") or {}
+        return Receipt(comment_id, original.get("url"), extra={"comment_on": original.get("remote_id")})

@@ -166,11 +166,16 @@ class GraphBackend:
             raise RetryLater("Instagram's Graph API needs public image URLs: waiting for the website "
                              f"channel '{self.settings.website_channel}' to publish this release "
                              "(or set image_base_url)", 300.0)
-        urls = list((receipt.extra or {}).get("image_urls") or [])
+        extra = receipt.extra or {}
+        urls = list(extra.get("image_urls") or [])
         info = variant.extra.get("images") or [{"index": i} for i in range(len(variant.media))]
         out = []
         for pos, item in enumerate(info[: len(variant.media)]):
             index = item.get("index", pos)
+            fitted = item.get("changed", item.get("website_copy_ok") is False)
+            if fitted and extra.get("public_dir") and extra.get("public_url"):
+                out.append(self.publish_fitted(variant.media[pos], extra["public_dir"], extra["public_url"]))
+                continue
             if index >= len(urls):
                 raise Permanent(f"the website's receipt has no URL for image {index + 1}: set "
                                 "image_base_url for this channel")
@@ -180,6 +185,30 @@ class GraphBackend:
                                 "public folder mirroring the derived images")
             out.append(urls[index])
         return out
+
+    @staticmethod
+    def publish_fitted(media: Any, public_dir: str, public_url: str) -> str:
+        """Copy a fitted image beside the website's article (``ig-<derived name>``) and return its
+        public URL: the Graph API must fetch the fitted copy, not the website's original."""
+        import os
+        import shutil
+        from pathlib import Path
+
+        name = f"ig-{media.path.name}"
+        target = Path(public_dir) / name
+        try:
+            if not (target.is_file() and target.stat().st_size == media.path.stat().st_size):
+                tmp = target.with_name(f".{name}.tmp")
+                shutil.copyfile(media.path, tmp)
+                os.replace(tmp, target)
+        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+            raise Permanent(f"cannot put the fitted image {media.path.name} into the website's article "
+                            f"folder ({exc.strerror or type(exc).__name__}): set image_base_url for "
+                            "this channel, or publish the website again") from None
+        except OSError as exc:  # disk full and the like: nothing was sent to Instagram yet
+            raise RetryLater(f"cannot put the fitted image {media.path.name} into the website's article "
+                             f"folder ({exc.strerror or type(exc).__name__}); it will be retried") from None
+        return public_url.rstrip("/") + "/" + quote(name)
 
     def status(self, container: str) -> tuple[str, str]:
         body = self.call("GET", container, params={"fields": "status_code,status"})

@@ -129,6 +129,8 @@ class TwitterChannel(Channel):
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
+            return self.correct(variant, ctx)
         parts = list(variant.parts) or [variant.text]
         ids = [str(i) for i in (ctx.progress.get("parts") or [])]
         client, auth = self._client()
@@ -293,6 +295,47 @@ class TwitterChannel(Channel):
         if len(found) == len(parts):
             return self._receipt(found)
         return None
+
+    # -- health (crosspost doctor) -------------------------------------------------------
+    def whoami(self, timeout: float) -> str:
+        """The account the stored keys act for (GET /2/users/me): proves they work."""
+        client, _auth = self._client()
+        client.session = _session(self.settings.api_base, timeout)
+        try:
+            me = client.get_me(user_auth=True)
+        except Exception as exc:
+            raise self._classify(exc, PublishContext(release=None), "read",  # type: ignore[arg-type]
+                                 "checking the credentials") from None
+        return f"@{me.data.username}" if me.data is not None else "an unnamed account"
+
+    def credentials_expire_at(self) -> float | None:
+        """OAuth 1.0a user tokens do not expire; they stop working only when revoked."""
+        return None
+
+    # -- corrections (ralat) -------------------------------------------------------------
+    def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        """Reply to the original post (the first part of a thread) with the ralat text.
+
+        A reply is a new post: an ambiguous failure is an unknown outcome, settled by lookup()
+        (which finds the reply among recent posts by its text) or by a person.
+        """
+        known = [str(i) for i in (ctx.progress.get("parts") or [])]
+        if known:  # the reply was made and recorded before the outcome got lost
+            return self._receipt(known[:1])
+        original = variant.extra.get("original") or {}
+        parts = (original.get("extra") or {}).get("parts") or []
+        reply_to = str(parts[0] if parts else original.get("remote_id") or "")
+        if not reply_to:
+            raise Permanent("the log has no id of the original post on X: reply to it by hand")
+        client, _auth = self._client()
+        ctx.heartbeat()
+        try:
+            response = client.create_tweet(text=variant.text, in_reply_to_tweet_id=reply_to, user_auth=True)
+            new_id = str(response.data["id"])
+        except Exception as exc:
+            raise self._classify(exc, ctx, "create", "replying with the correction") from None
+        ctx.save_progress({"parts": [new_id]})
+        return self._receipt([new_id])
 
 
 def _normalise(text: str) -> str:

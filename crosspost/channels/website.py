@@ -200,6 +200,8 @@ class WebsiteChannel(Channel):
 
     # -- deliver ------------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
+            return self.correct(variant, ctx)
         from ..site import ArticlePage, PageImage
 
         if self.settings.backend not in BACKENDS:
@@ -238,14 +240,20 @@ class WebsiteChannel(Channel):
         return self._receipt(site, section, slug, [i.name for i in images])
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        if variant.extra.get("action") == "correct":
+            return self.lookup_correction(variant, ctx)
         site = self.site()
         entry = site.find(variant.extra.get("slug", ctx.release.slug))
         return None if entry is None else self._receipt(site, entry.section, entry.slug, entry.images)
 
     @staticmethod
     def _receipt(site: Any, section: str, slug: str, images: list[str]) -> Receipt:
+        # public_dir/public_url: the article's folder and its URL, so a channel that needs a public
+        # copy of a derived file (Instagram's fitted images) can put it beside the article.
         return Receipt(remote_id=f"{section}/{slug}", url=site.url(section, slug),
-                       extra={"image_urls": [site.url(section, slug, n) for n in images]})
+                       extra={"image_urls": [site.url(section, slug, n) for n in images],
+                              "public_dir": str((Path(site.dir) / section / slug).resolve()),
+                              "public_url": site.url(section, slug)})
 
     @staticmethod
     def _video_url(ctx: PublishContext) -> str:
@@ -254,3 +262,64 @@ class WebsiteChannel(Channel):
             if receipt.url and re.match(r"https://(www\.)?(youtube\.com|youtu\.be)/", receipt.url):
                 return receipt.url
         return ""
+
+    # -- corrections (ralat) ------------------------------------------------------------------
+    def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        """Put a dated ralat on top of the published article; the page as it was before is kept
+        as versi-N.html beside it. The variant is the original website variant plus the ralat
+        (see crosspost.correct); its media are already in the article folder."""
+        from dataclasses import replace
+
+        from ..site import ArticlePage, PageImage
+        from ..site.corrections import ArticleMissing, Correction, apply_correction
+        from ..site.sanitize import render_body
+
+        extra = variant.extra
+        info = extra.get("page") or {}
+        section, slug, number = str(extra["section"]), str(extra["slug"]), int(extra["number"])
+        site = self.site()
+        folder = site.dir / section / slug
+        media = list(variant.media)
+        names = media_names(media)
+        images = tuple(PageImage(n, m.alt, *_image_size(replace(m, path=folder / n)))
+                       for m, n in zip(media, names, strict=True) if m.kind == "image")
+        page = ArticlePage(
+            section=section, slug=slug, title=variant.title or ctx.release.title,
+            date=datetime.fromisoformat(info["date"]), body_html=variant.text,
+            summary=info.get("summary", ""), description=info.get("description", ""),
+            number=info.get("number", ""), contact=info.get("contact", ""),
+            tags=tuple(info.get("tags") or ()), images=images,
+            video=next((n for m, n in zip(media, names, strict=True) if m.kind == "video"), ""),
+            video_url=info.get("video_url", ""))
+        note = Correction(number, str(extra.get("label", "")),
+                          render_body(str(extra.get("note", "")), urlsplit(self.settings.base_url).hostname))
+        now = ctx.now() if ctx.now else time.time()
+        try:
+            apply_correction(site, page, note, datetime.fromtimestamp(now, UTC))
+        except ArticleMissing:
+            raise Permanent(f"the article {section}/{slug} is no longer on the website in {self.site_dir}: "
+                            "publish the original release again, then `crosspost retry` this "
+                            "correction") from None
+        except (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise Permanent(f"cannot write the website: {exc.strerror or exc}: {exc.filename}; "
+                            f"check site_dir in [channels.{self.name}]") from None
+        except OSError as exc:  # disk full and the like: writing the ralat again is harmless
+            raise RetryLater(f"cannot write the website into {self.site_dir}: "
+                             f"{exc.strerror or exc}") from None
+        return self._correction_receipt(site, section, slug, number)
+
+    def lookup_correction(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        """The ralat is on the page when the manifest lists its number (writing it again is harmless)."""
+        extra = variant.extra
+        site = self.site()
+        entry = site.find(str(extra["slug"]))
+        number = int(extra["number"])
+        if entry is None or not any(c.get("number") == number for c in entry.corrections):
+            return None
+        return self._correction_receipt(site, entry.section, entry.slug, number)
+
+    @staticmethod
+    def _correction_receipt(site: Any, section: str, slug: str, number: int) -> Receipt:
+        return Receipt(remote_id=f"{section}/{slug}#ralat-{number}",
+                       url=f"{site.url(section, slug)}#ralat-{number}",
+                       extra={"previous": site.url(section, slug, f"versi-{number}.html")})

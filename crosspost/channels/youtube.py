@@ -60,6 +60,9 @@ class Settings(CommonSettings):
     language: str = "id"  # snippet.defaultLanguage
     timeout: float = 120.0  # seconds per HTTP request (one chunk of an upload)
     lookup_limit: int = 50  # recent uploads searched when settling an unknown outcome
+    # The OAuth app is still in "Testing": Google ends its refresh tokens 7 days after consent,
+    # so doctor, run and publish warn before then.
+    testing_app: bool = False
 
     def __post_init__(self) -> None:
         if self.privacy not in PRIVACY:
@@ -160,7 +163,7 @@ class YouTubeChannel(Channel):
                                     f"{lim.description_bytes} bytes of UTF-8): shorten the release "
                                     "summary or the youtube template", lim.description_bytes, size))
         for field_, value in (("title", title), ("description", description)):
-            found = sorted({c for c in value if c in "<>"})
+            found = [c for c in "<>" if c in value]  # a substring test, not a loop over every character
             if found:
                 out.append(self.problem(field_, f"YouTube refuses {' and '.join(repr(c) for c in found)} "
                                         f"in the {field_}: write 'kurang dari'/'lebih dari' or use "
@@ -208,6 +211,7 @@ class YouTubeChannel(Channel):
             raise ConfigError(f"[channels.{self.name}] set client_secrets_file to the OAuth client JSON "
                               "(Google Cloud Console > APIs & Services > Credentials, Desktop app)")
         authorize(self.resolve(self.settings.client_secrets_file), self._token_path())
+        self.record_token_issued()
 
     def _token_path(self) -> Path:
         if self.secrets is None:
@@ -223,7 +227,13 @@ class YouTubeChannel(Channel):
 
         from .youtube_auth import load_credentials
 
-        http = self.http_factory() if self.http_factory else httplib2.Http(timeout=self.settings.timeout)
+        if self.http_factory:
+            http = self.http_factory()
+        else:
+            http = httplib2.Http(timeout=self.settings.timeout)
+            # A resumable upload's "308 Resume Incomplete" is not a redirect (it has no Location):
+            # googleapiclient's own build_http() drops 308 the same way.
+            http.redirect_codes = http.redirect_codes - {308}
         try:
             creds = load_credentials(self._token_path(), google_auth_httplib2.Request(http), self.name)
         except (ConnectionError, TimeoutError, socket.gaierror) as exc:  # while renewing the token
@@ -233,6 +243,8 @@ class YouTubeChannel(Channel):
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
+            return self.correct(variant, ctx)
         done = ctx.progress.get("video_id")
         if done:  # the upload finished and was recorded before the outcome got lost
             return self._receipt(str(done))
@@ -384,6 +396,8 @@ class YouTubeChannel(Channel):
     # -- reconcile -----------------------------------------------------------------------
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         """The video with the variant's title among the channel's recent uploads, if any."""
+        if variant.extra.get("action") == "correct":  # a ralat: was the description edited?
+            return self.lookup_correction(variant, ctx)
         done = ctx.progress.get("video_id")
         if done:
             return self._receipt(str(done))
@@ -483,6 +497,85 @@ class YouTubeChannel(Channel):
     @staticmethod
     def _receipt(video_id: str) -> Receipt:
         return Receipt(remote_id=video_id, url=f"https://www.youtube.com/watch?v={video_id}")
+
+    # -- health (crosspost doctor) -------------------------------------------------------
+    TESTING_REFRESH_DAYS: ClassVar[float] = 7.0  # refresh tokens of apps in "Testing"
+
+    def whoami(self, timeout: float) -> str:
+        """The channel the token acts for: channels.list(mine=True), 1 quota unit."""
+        import copy
+        from dataclasses import replace
+
+        probe = copy.copy(self)
+        probe.settings = replace(self.settings, timeout=timeout)
+        try:
+            found = probe.client().channels().list(mine=True, part="id,snippet").execute()
+        except DeliveryError:
+            raise
+        except Exception as exc:
+            raise self.classify(exc, "read", started=False) from None
+        items = found.get("items") or []
+        if not items:
+            raise Permanent(f"the Google account authorized for '{self.name}' has no YouTube channel: "
+                            f"run `crosspost auth {self.name}` and choose the channel's account")
+        return f"{items[0].get('snippet', {}).get('title') or '?'} (channel {items[0].get('id')})"
+
+    def record_token_issued(self, now: float | None = None) -> None:
+        """Remember when consent was given: the token file's own date changes on every refresh."""
+        from ..secrets import write_private
+
+        if self.secrets is not None:
+            write_private(self.secrets.path("token_issued"), str(now if now is not None else time.time()))
+
+    def credentials_expire_at(self) -> float | None:
+        """Only refresh tokens of "Testing" apps expire by date (7 days after consent); the
+        token file's ``expiry`` is the hour-long access token, renewed silently."""
+        if not self.settings.testing_app or self.secrets is None:
+            return None
+        token = self.secrets.path("token")
+        if not token.is_file():
+            return None
+        try:
+            issued = float(self.secrets.path("token_issued").read_text("utf-8").strip())
+        except (OSError, ValueError):
+            issued = token.stat().st_mtime  # authorized before crosspost recorded it: a best guess
+        return issued + self.TESTING_REFRESH_DAYS * 86400
+
+    # -- corrections (ralat) -------------------------------------------------------------
+    def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        """Edit the original video's description to the ralat followed by the earlier text.
+
+        ``videos.update`` replaces the whole snippet, so it is read first and written back with
+        only the description changed; the update is idempotent, so its failures are retried.
+        """
+        video_id = str((variant.extra.get("original") or {}).get("remote_id") or "")
+        if not video_id:
+            raise Permanent("the log has no id of the original YouTube video: edit it in YouTube Studio")
+        youtube = self.client()
+        snippet = self._snippet(youtube, video_id, ctx)
+        if snippet is None:
+            raise Permanent(f"YouTube has no video {video_id} that this account can edit: it may have been "
+                            "removed; correct it in YouTube Studio")
+        snippet = {**snippet, "description": variant.text}
+        ctx.heartbeat()
+        try:
+            youtube.videos().update(part="snippet", body={"id": video_id, "snippet": snippet}).execute()
+        except Exception as exc:
+            raise self.classify(exc, "update", started=True, now=self._now(ctx)) from None
+        receipt = self._receipt(video_id)
+        receipt.extra["edited"] = True
+        return receipt
+
+    def lookup_correction(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        """Applied when the description starts with the ralat (else updating again is harmless)."""
+        video_id = str((variant.extra.get("original") or {}).get("remote_id") or "")
+        snippet = self._snippet(self.client(), video_id, ctx) or {}
+        ralat = " ".join(str(variant.extra.get("ralat_text") or variant.text).split())
+        if " ".join(str(snippet.get("description") or "").split()).startswith(ralat):
+            receipt = self._receipt(video_id)
+            receipt.extra["edited"] = True
+            return receipt
+        return None
 
 
 def http_reason(exc: Any) -> str:

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from ..models import SECTIONS
 from ..templating import builtin_templates_dir, tanggal
 from . import manifest
+from .corrections import HISTORY, corrections_html
 from .feeds import atom_feed, aware, sitemap
 from .files import atomic_copy, atomic_write_text, site_lock
 from .manifest import Article
@@ -114,7 +115,8 @@ class StaticSite:
                             summary=page.summary or page.description,
                             number=page.number, image=first.name if first else "",
                             image_alt=first.alt if first else "", images=[i.name for i in page.images],
-                            published=old.published if old else stamp, updated=stamp)
+                            published=old.published if old else stamp, updated=stamp,
+                            corrections=list(old.corrections) if old else [])  # a ralat stays
             atomic_write_text(folder / PAGE, self._render_article(page, entry, now))
             articles = [a for a in articles if a.slug != page.slug] + [entry]
             manifest.save(self.dir, articles)
@@ -144,7 +146,7 @@ class StaticSite:
             return
         for child in folder.iterdir():
             if child.is_file() and child.name != PAGE and child.name not in keep \
-                    and not child.name.startswith("."):
+                    and not child.name.startswith(".") and not HISTORY.fullmatch(child.name):
                 child.unlink()
 
     def _regenerate(self, articles: list[Article], now: datetime) -> None:
@@ -205,7 +207,8 @@ class StaticSite:
                 "images": [{"src": quote(i.name), "alt": i.alt, "width": i.width, "height": i.height}
                            for i in page.images],
                 "video": quote(page.video) if page.video else "", "video_url": page.video_url,
-                "body": Markup(page.body_html),  # noqa: S704 - sanitised by crosspost.site.sanitize
+                # The body was sanitised by crosspost.site.sanitize; the ralat block escapes its own text.
+                "body": Markup(corrections_html(entry.corrections) + page.body_html),  # noqa: S704
                 "updated": (datetime.fromisoformat(entry.updated).astimezone(page.date.tzinfo)
                             if entry.published != entry.updated else None),
             })

@@ -35,6 +35,9 @@ class Article:
     images: list[str] = dataclasses.field(default_factory=list)  # every image file, in order
     published: str = ""  # first written, ISO 8601 UTC
     updated: str = ""  # last written, ISO 8601 UTC
+    # Corrections (ralat), oldest first: {"number", "at", "label", "note_html", "previous"}, where
+    # "previous" is the file in the article folder keeping the page as it was before that ralat.
+    corrections: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     @property
     def path(self) -> str:

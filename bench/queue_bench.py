@@ -1,0 +1,147 @@
+"""The delivery log and the engine: queue throughput in one process, 4 processes draining one
+queue, and one release sent to 5 slow endpoints at once.
+
+Everything runs on a real SQLite file opened by ``Store.open`` (WAL, synchronous=FULL,
+busy_timeout: the production settings) in a scratch folder on the same disk as /tmp.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchlib import Row, child_env
+
+CHANNELS = 5  # fake channels per release: fake0 .. fake4
+WORKER = Path(__file__).with_name("worker.py")
+
+
+def bench_release(i: int):
+    from crosspost.models import Release
+
+    return Release(slug=f"bench-{i}", title=f"Siaran pers nomor {i}", body=f"Isi siaran pers {i}.",
+                   date=datetime(2026, 12, 1, 9, tzinfo=UTC))
+
+
+def bench_variants(i: int, channels: int = CHANNELS) -> list:
+    from crosspost.models import Variant
+
+    return [Variant(channel=f"fake{c}", kind="fake", text=f"Siaran pers {i} untuk fake{c}",
+                    title=f"Siaran pers {i}") for c in range(channels)]
+
+
+def fill(store, releases: int, now: float, channels: int = CHANNELS) -> int:
+    """Queue ``releases`` x ``channels`` deliveries the way `publish` does; returns how many."""
+    for i in range(releases):
+        rid = store.save_release(bench_release(i), now)
+        store.enqueue(rid, bench_variants(i, channels), None, now)
+    return releases * channels
+
+
+def queue_throughput(root: Path, quick: bool) -> Row:
+    from crosspost.models import Receipt
+    from crosspost.store import ChannelPolicy, Store
+
+    n_releases = 20 if quick else 400
+    store = Store.open(root / "throughput.db")
+    policies = {f"fake{c}": ChannelPolicy() for c in range(CHANNELS)}
+    now = time.time()
+    start = time.perf_counter()
+    total = fill(store, n_releases, now)
+    queued = time.perf_counter()
+    sent = 0
+    while True:
+        claims, _ = store.claim(now, 300.0, 4, policies)  # 4 = the engine's default workers
+        if not claims:
+            break
+        for c in claims:
+            store.record_sent(c.delivery.id, c.token, Receipt(f"r{c.delivery.id}", None), now)
+            sent += 1
+    took = time.perf_counter() - start
+    store.close()
+    assert sent == total, (sent, total)
+    rate = total / took
+    drained = took - (queued - start)
+    note = (f"enqueue {total / (queued - start):,.0f}/s, claim + sent {total / drained:,.0f}/s"
+            " (claims of 4, as the engine takes them)")
+    return Row.floor("queue throughput", f"{total:,} deliveries: save_release + enqueue, claim, record_sent;"
+                     " one process, Store API", rate, 1000, "{:,.0f} deliveries/s", ">= 1,000/s", note)
+
+
+def contention(root: Path, quick: bool, procs: int = 4) -> Row:
+    from crosspost.channels.fake import read_posts
+    from crosspost.store import Store
+
+    total_wanted = 200 if quick else 4000
+    db, posts, go = root / "contention.db", root / "contention-posts.jsonl", root / "contention.go"
+    store = Store.open(db)
+    total = fill(store, total_wanted // CHANNELS, time.time())
+    store.close()
+    env = child_env(root)
+    outs = [root / f"contention-{p}.json" for p in range(procs)]
+    children = [subprocess.Popen([sys.executable, str(WORKER), "drain", str(db), str(posts), str(go),
+                                  str(out)], env=env, cwd=root) for out in outs]
+    deadline = time.time() + 60
+    while not all(out.with_suffix(".ready").exists() for out in outs):  # all imported and open
+        if time.time() > deadline or any(c.poll() is not None for c in children):
+            break
+        time.sleep(0.01)
+    go.touch()
+    codes = [c.wait(timeout=600) for c in children]
+    if any(codes):
+        raise RuntimeError(f"contention workers exited {codes}")
+    results = [json.loads(out.read_text()) for out in outs]
+    wall = max(r["end"] for r in results) - min(r["start"] for r in results)
+    found = read_posts(posts)
+    ids = [p["delivery_id"] for p in found]
+    dupes = len(ids) - len(set(ids))
+    rate = total / wall
+    per = ", ".join(str(r["sent"]) for r in results)
+    row = Row.floor("queue under contention",
+                    f"{procs} processes (Engine, 4 threads each, FakeChannel latency 0) drain {total:,} "
+                    "deliveries; posts counted in the fake's posts file", rate, 1000,
+                    f"{{:,.0f}} deliveries/s, {len(found):,} posts, {dupes} duplicates", ">= 1,000/s, 0 dup",
+                    f"sent per process: {per}")
+    if dupes or len(set(ids)) != total:
+        row.passed = False
+        row.note += f"; {len(set(ids))} distinct posts for {total} deliveries, {dupes} duplicates"
+    return row
+
+
+def parallel_delivery(root: Path, quick: bool) -> Row:
+    from crosspost.channels.fake import FakeChannel, read_posts
+    from crosspost.clock import SystemClock
+    from crosspost.deliver import Engine
+    from crosspost.store import Store
+
+    latency = 0.2
+    runs = 2 if quick else 10
+    walls = []
+    for run in range(runs):
+        store = Store.open(root / f"parallel-{run}.db")
+        posts = root / f"parallel-{run}.jsonl"
+        channels = {f"fake{c}": FakeChannel.create(f"fake{c}", root, posts_file=str(posts), latency=latency)
+                    for c in range(CHANNELS)}
+        rid = store.save_release(bench_release(run))
+        deliveries = store.enqueue(rid, bench_variants(run), None, time.time())
+        engine = Engine(store, channels, SystemClock())  # as `crosspost publish` builds it
+        start = time.perf_counter()
+        report = engine.run_once(delivery_ids=[d.id for d in deliveries])
+        walls.append(time.perf_counter() - start)
+        store.close()
+        if report.counts["sent"] != CHANNELS or len(read_posts(posts)) != CHANNELS:
+            raise RuntimeError(f"parallel delivery sent {dict(report.counts)}")
+    walls.sort()
+    wall = walls[len(walls) // 2]
+    return Row.limit("parallel delivery", f"1 release to {CHANNELS} fake channels answering after 200 ms, "
+                     f"Engine as `publish` builds it, median of {runs}", wall / latency, 1.25,
+                     f"{{:.2f}}x ({wall * 1000:.0f} ms wall)", "<= 1.25x of 200 ms")
+
+
+def run(root: Path, quick: bool) -> list[Row]:
+    root.mkdir(parents=True, exist_ok=True)
+    return [queue_throughput(root, quick), contention(root, quick), parallel_delivery(root, quick)]

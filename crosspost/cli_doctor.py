@@ -1,0 +1,45 @@
+"""`crosspost doctor`: one line per health check, exit 1 on any fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+ConfigOpt = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
+                         help="channels.toml to use (default: ./channels.toml, else the built-in one).")
+
+
+def doctor(
+    config: Path | None = ConfigOpt,
+    offline: bool = typer.Option(False, "--offline", help="Skip the checks that use the network "
+                                 "(logins, token expiry on Facebook/Instagram, external links)."),
+    days: int | None = typer.Option(None, "--days", min=0, help="Warn when credentials expire within "
+                                    "this many days (default: [doctor] expiry_warning_days, 14)."),
+    timeout: float | None = typer.Option(None, "--timeout", min=0.1, help="Seconds for each network "
+                                         "check (default: [doctor] timeout, 10)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the checks as a JSON list."),
+) -> None:
+    """Check channels.toml, credentials (and that they still work), templates, the database, free
+    disk space and the website's links. Exit 0 when nothing failed (warnings allowed), 1 otherwise.
+    """
+    from . import doctor as doc
+    from . import render
+    from .cli_common import STATE
+
+    checks = doc.run_checks(config or STATE.config_path,
+                            doc.Options(offline=offline, days=days, timeout=timeout))
+    if as_json:
+        render.print_json([c.as_dict() for c in checks])
+    else:
+        out = render.console()
+        for c in checks:
+            out.print(doc.format_line(c), markup=False, highlight=False, soft_wrap=True)
+        fails = sum(c.status == "fail" for c in checks)
+        warns = sum(c.status == "warn" for c in checks)
+        out.print(f"{len(checks)} check(s): {fails} fail, {warns} warn", markup=False, highlight=False)
+    raise typer.Exit(doc.exit_code(checks))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("doctor")(doctor)

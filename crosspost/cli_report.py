@@ -1,0 +1,165 @@
+"""`crosspost report` (evaluation over a period) and `crosspost audit` (export and hash-chain check).
+
+Both only read the log. Output goes to stdout unless ``-o FILE`` is given; the format follows
+the file's extension unless ``--format`` says otherwise. Every value of a ``CROSSPOST_*``
+environment variable is masked in what is written, as in error messages: the log holds no
+secrets, and this makes sure an export can never leak one that slipped into an error text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import typer
+
+from .errors import EXIT_FAILED, EXIT_OK, InputError
+
+ConfigOpt = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
+                         help="channels.toml to use (default: ./channels.toml, else the built-in one).")
+NOT_SECRET = ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")
+REPORT_EXT = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}
+AUDIT_EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
+
+
+def _secrets() -> list[str]:
+    return [v for k, v in os.environ.items() if k.startswith("CROSSPOST_") and k not in NOT_SECRET]
+
+
+class _Masked:
+    """A text sink that masks secrets in every chunk (chunks are whole lines or rows here)."""
+
+    def __init__(self, out: TextIO) -> None:
+        from .render import mask
+
+        self._out, self._mask, self._secrets = out, mask, _secrets()
+
+    def write(self, text: str) -> int:
+        return self._out.write(self._mask(text, self._secrets))
+
+
+def _format(fmt: str | None, output: str | None, by_ext: dict[str, str], default: str, what: str) -> str:
+    if fmt:
+        if fmt not in set(by_ext.values()):
+            known = ", ".join(sorted(set(by_ext.values())))
+            raise InputError(f"--format {fmt}: {what} can be written as {known}")
+        return fmt
+    if output and output != "-":
+        ext = Path(output).suffix.lower()
+        if ext not in by_ext:
+            raise InputError(f"cannot tell the format from '{output}': name it {', '.join(by_ext)} "
+                             f"or pass --format")
+        return by_ext[ext]
+    return default
+
+
+def _open(output: str | None, newline: str | None = None) -> tuple[TextIO, bool]:
+    if not output or output == "-":
+        return sys.stdout, False
+    try:
+        return open(output, "w", encoding="utf-8", newline=newline), True  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror}; check the folder exists and is writable") \
+            from None
+
+
+def _setup(config: Path | None) -> tuple[Any, Any]:
+    from .cli_common import config as load
+    from .store import Store
+
+    cfg = load(config)
+    return cfg, Store.open(cfg.database)
+
+
+def report(
+    start: str = typer.Option(..., "--from", metavar="DATE",
+                              help="First day, e.g. 2026-07-01 (office time zone)."),
+    end: str = typer.Option(..., "--to", metavar="DATE", help="Last day, included, e.g. 2026-09-30."),
+    fmt: str | None = typer.Option(None, "--format", metavar="FORMAT",
+                                   help="html, md, csv or json (default: from -o, else md)."),
+    output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                      help="Write here instead of stdout."),
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Evaluation report: per channel and section, success rate, waiting times, causes, weekly volume."""
+    from . import report as rep
+
+    fmt = _format(fmt, output, REPORT_EXT, "md", "the report")
+    cfg, store = _setup(config)
+    try:
+        begin, stop = rep.period(start, end, cfg.timezone)
+        text = rep.render(rep.build(store, begin, stop, cfg.timezone), fmt)
+    finally:
+        store.close()
+    out, close = _open(output, newline="" if fmt == "csv" else None)
+    try:
+        _Masked(out).write(text)
+    finally:
+        if close:
+            out.close()
+    if close:
+        print(f"report written to {output}", file=sys.stderr)
+    raise typer.Exit(EXIT_OK)
+
+
+def audit(
+    start: str | None = typer.Option(None, "--from", metavar="DATE",
+                                     help="First day (default: the beginning)."),
+    end: str | None = typer.Option(None, "--to", metavar="DATE", help="Last day, included (default: now)."),
+    output: str = typer.Option("-", "--output", "-o", metavar="FILE",
+                               help="audit.jsonl or audit.csv; - is stdout."),
+    fmt: str | None = typer.Option(None, "--format", metavar="FORMAT",
+                                   help="jsonl or csv (default: from -o, else jsonl)."),
+    verify: bool = typer.Option(False, "--verify",
+                                help="Recompute the events' hash chain instead of exporting."),
+    head: str | None = typer.Option(None, "--head", metavar="HASH",
+                                    help="With --verify: a head hash noted earlier that must still be "
+                                         "in the chain."),
+    config: Path | None = ConfigOpt,
+    as_json: bool = typer.Option(False, "--json", help="With --verify: print the result as JSON."),
+) -> None:
+    """Audit export (who drafted, approved, paused, corrected; text sent; answers) or --verify the log."""
+    from . import audit as aud
+
+    cfg, store = _setup(config)
+    try:
+        if verify:
+            result = aud.verify(store, head)
+            if as_json:
+                import json
+
+                print(json.dumps({"ok": result.ok, "events": result.events, "legacy": result.legacy,
+                                  "head": result.head, "bad_event": result.bad_event,
+                                  "problem": result.problem}))
+            else:
+                print(result.message(), file=sys.stdout if result.ok else sys.stderr)
+            raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
+        fmt = _format(fmt, output, AUDIT_EXT, "jsonl", "the audit export")
+        import time
+
+        from .report import end_of
+        from .timezones import parse_when, zone
+
+        tz = zone(cfg.timezone)
+        begin = parse_when(start, cfg.timezone).timestamp() if start else 0.0
+        stop = end_of(end, cfg.timezone).timestamp() if end else time.time() + 1
+        if stop <= begin:
+            raise InputError(f"--to ({end}) must come after --from ({start})")
+        out, close = _open(output, newline="" if fmt == "csv" else None)
+        try:
+            count = aud.write(aud.records(store, begin, stop, tz), fmt, _Masked(out))  # type: ignore[arg-type]
+        finally:
+            if close:
+                out.close()
+    finally:
+        store.close()
+    if close:
+        print(f"{count} release(s) written to {output}", file=sys.stderr)
+    raise typer.Exit(EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+    app.command("audit")(audit)
