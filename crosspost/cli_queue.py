@@ -36,7 +36,7 @@ def _line(outcome: str, d: Any) -> dict[str, Any]:
             "error": d.last_error, "error_kind": d.error_kind, "not_before": d.not_before}
 
 
-def _print_report(report: Any, as_json: bool, quiet: bool) -> None:
+def _print_report(report: Any, as_json: bool, quiet: bool, tz: Any = None) -> None:
     latest = {d.id: d for d in report.deliveries}
     if as_json:
         for outcome, d in report.outcomes:
@@ -60,7 +60,11 @@ def _print_report(report: Any, as_json: bool, quiet: bool) -> None:
         err.print(f"waiting: {len(report.waiting)} due deliver(ies) for channel(s) not enabled in "
                   f"channels.toml: {', '.join(waiting)}; enable them or `crosspost cancel` the deliveries",
                   markup=False)
-    if not quiet and not report.deliveries:
+    if report.paused is not None:
+        from .controls import pause_message
+
+        err.print(pause_message(report.paused, tz), markup=False)
+    elif not quiet and not report.deliveries:
         out.print("nothing due.", markup=False)
 
 
@@ -88,7 +92,9 @@ def run(
     _warn_expiry(cfg, list(channels.values()), clock.now(), quiet)
     if once:
         report = engine.run_once()
-        _print_report(report, as_json, quiet)
+        from .timezones import zone
+
+        _print_report(report, as_json, quiet, zone(cfg.timezone))
         raise typer.Exit(report.exit_code)
     stop = {"now": False}
 

@@ -48,6 +48,7 @@ def release_to_json(r: Release) -> str:
         "video": media_to_dict(r.video) if r.video else None, "video_id": r.video_id,
         "link": r.link, "language": r.language, "number": r.number, "contact": r.contact,
         "embargo": r.embargo.isoformat() if r.embargo else None,
+        "captions": str(r.captions) if r.captions else None,
         "source": str(r.source) if r.source else None, "content_hash": r.content_hash,
         "warnings": list(r.warnings),
     })
@@ -63,6 +64,7 @@ def release_from_json(text: str) -> Release:
         video=media_from_dict(d["video"]) if d.get("video") else None, video_id=d.get("video_id"),
         link=d.get("link"), language=d.get("language", "id"), number=d.get("number"),
         contact=d.get("contact"), embargo=_dt(d.get("embargo")),
+        captions=Path(d["captions"]) if d.get("captions") else None,
         source=Path(d["source"]) if d.get("source") else None,
         content_hash=d.get("content_hash", ""), warnings=tuple(d.get("warnings", ())),
     )

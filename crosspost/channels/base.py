@@ -80,6 +80,7 @@ class Channel:
     Settings: ClassVar[type] = CommonSettings
     Limits: ClassVar[type]
     can_lookup: ClassVar[bool] = False
+    accessibility: Any = None  # set by config: crosspost.controls.AccessibilitySettings
 
     def __init__(
         self,
