@@ -61,7 +61,10 @@ def seed(db: Path, releases: int, channels: tuple[str, ...]) -> Store:
 def spawn(tmp: Path, *, workers=2, lease=300.0, latency=0.0, names="fake", failpoint: str | None = None
           ) -> subprocess.Popen:
     script = tmp / "worker.py"
-    script.write_text(WORKER)
+    if not script.exists():  # written once: rewriting it races with workers still starting up
+        partial = tmp / "worker.py.tmp"
+        partial.write_text(WORKER)
+        partial.replace(script)
     e = env()
     if failpoint:
         e["CROSSPOST_FAILPOINT"] = failpoint
