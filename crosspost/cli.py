@@ -189,7 +189,8 @@ def publish(
             if bars:
                 bars.stop()
     wanted = {a.channel.name for a in adapted}
-    final = [d for d in store.deliveries(release=release.slug) if d.channel in wanted]
+    final = [d for d in store.deliveries(release=release.slug)
+             if d.channel in wanted and d.release_slug == release.slug]  # not its corrections
     notes = publish_notes(cfg, release, final, back, rejected, pause, clock.now())
     if as_json:
         render.print_json({"release": render.release_json(release),
