@@ -112,6 +112,23 @@ class Channel:
                 actual: int | None = None, severity: str = "error") -> Problem:
         return Problem(self.name, field_, message, limit, actual, severity)  # type: ignore[arg-type]
 
+    def image_file_problems(self, images: Any, max_bytes: int, suffixes: Any, platform: str,
+                            formats: str) -> list[Problem]:
+        """Each image must exist, fit the platform's byte limit and be of a type it takes."""
+        out: list[Problem] = []
+        for m in images:
+            try:
+                size = m.path.stat().st_size
+            except OSError:
+                out.append(self.problem("media", f"image not found: {m.path}"))
+                continue
+            if size > max_bytes:
+                out.append(self.problem("media", f"image too big for {platform}: {m.path.name} (make it "
+                                        "smaller or export it as JPEG)", max_bytes, size))
+            if m.path.suffix.lower() not in suffixes:
+                out.append(self.problem("media", f"{platform} takes {formats} images, not {m.path.name}"))
+        return out
+
     def resolve(self, path: str | Path) -> Path:
         """A path from channels.toml, relative to the config file's folder."""
         p = Path(path).expanduser()

@@ -34,6 +34,16 @@ _NOT_SENT = ("refused", "failed to establish a new connection", "name or service
              "nameresolutionerror", "getaddrinfo", "no route to host", "network is unreachable")
 
 
+def token_expiry(data: dict[str, Any], now: float) -> float | None:
+    """When a Meta token dies, from a /debug_token answer: the earlier of its own expiry and its
+    data-access expiry (0 means never); an invalid token is dead now. Shared with Instagram."""
+    stamps = [float(data[k]) for k in ("expires_at", "data_access_expires_at")
+              if isinstance(data.get(k), (int, float)) and data[k] > 0]
+    if data.get("is_valid") is False:
+        return min(stamps + [now])
+    return min(stamps) if stamps else None
+
+
 @dataclass(frozen=True)
 class Settings(CommonSettings):
     page_id: str = ""  # the Page's numeric id (Page settings > About > Page ID)
@@ -93,7 +103,8 @@ class FacebookChannel(Channel):
                 "media", f"Facebook takes at most {lim.max_photos} photos in one post: only the "
                 f"first {lim.max_photos} are posted", lim.max_photos, len(images), "warning"))
             images = images[: lim.max_photos]
-        problems += self._photo_problems(images)
+        problems += self.image_file_problems(images, lim.photo_bytes, PHOTO_TYPES, "Facebook",
+                                             "JPEG, PNG, GIF, BMP or TIFF")
         if release.video is not None:
             problems.append(self.problem("media", "the video is not uploaded to Facebook: the post "
                                          "goes out without it", severity="warning"))
@@ -102,22 +113,6 @@ class FacebookChannel(Channel):
                           media=images, link=link, extra={"post_type": kind},
                           counts={"chars": len(text), "limit": lim.message_chars})
         return variant, problems
-
-    def _photo_problems(self, images: tuple[Media, ...]) -> list[Problem]:
-        out: list[Problem] = []
-        for m in images:
-            try:
-                size = m.path.stat().st_size
-            except OSError:
-                out.append(self.problem("media", f"image not found: {m.path}"))
-                continue
-            if size > self.limits.photo_bytes:
-                out.append(self.problem("media", f"photo too big for Facebook: {m.path.name} (make "
-                                        "it smaller or export it as JPEG)", self.limits.photo_bytes, size))
-            if m.path.suffix.lower() not in PHOTO_TYPES:
-                out.append(self.problem("media", f"Facebook takes JPEG, PNG, GIF, BMP or TIFF photos, "
-                                        f"not {m.path.name}"))
-        return out
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
@@ -397,11 +392,7 @@ class FacebookChannel(Channel):
         token = self.secrets.require(TOKEN_KEY)
         data = self._call(graph, "debug_token", "read", "asking when the Page token expires",
                           args={"input_token": token}).get("data") or {}
-        stamps = [float(data[k]) for k in ("expires_at", "data_access_expires_at")
-                  if isinstance(data.get(k), (int, float)) and data[k] > 0]
-        if data.get("is_valid") is False:
-            return min(stamps + [time.time()])
-        return min(stamps) if stamps else None
+        return token_expiry(data, time.time())
 
     # -- corrections (ralat) -------------------------------------------------------------
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:

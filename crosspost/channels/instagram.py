@@ -283,11 +283,9 @@ class InstagramChannel(Channel):
         graph = GraphBackend(self.name, replace(self.settings, request_timeout=min(
             self.settings.request_timeout, 15.0)), self.secrets, session=self.http_session, sleep=self.sleep)
         data = graph.call("GET", "debug_token", params={"input_token": token}).get("data") or {}
-        stamps = [float(data[k]) for k in ("expires_at", "data_access_expires_at")
-                  if isinstance(data.get(k), (int, float)) and data[k] > 0]
-        if data.get("is_valid") is False:
-            return min(stamps + [time.time()])
-        return min(stamps) if stamps else None
+        from .facebook import token_expiry
+
+        return token_expiry(data, time.time())
 
     # -- corrections (ralat) -------------------------------------------------------------
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:

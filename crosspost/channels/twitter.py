@@ -108,19 +108,9 @@ class TwitterChannel(Channel):
     def _media_problems(self, media: tuple) -> list[Problem]:
         from .x_media import IMAGE_TYPES
 
-        out: list[Problem] = []
+        out = self.image_file_problems(media, self.limits.image_bytes, IMAGE_TYPES, "X",
+                                       "JPEG, PNG, GIF or WebP")
         for m in media:
-            try:
-                size = m.path.stat().st_size
-            except OSError:
-                out.append(self.problem("media", f"image not found: {m.path}"))
-                continue
-            if size > self.limits.image_bytes:
-                out.append(self.problem("media", f"image too big for X: {m.path.name} (make it "
-                                        "smaller or export it as JPEG)", self.limits.image_bytes, size))
-            if m.path.suffix.lower() not in IMAGE_TYPES:
-                out.append(self.problem("media", f"X takes JPEG, PNG, GIF or WebP images, not "
-                                        f"{m.path.name}"))
             if len(m.alt) > self.limits.alt_text_chars:
                 out.append(self.problem("media", f"alt text of {m.path.name} is cut to "
                                         f"{self.limits.alt_text_chars} characters",
