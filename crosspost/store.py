@@ -468,7 +468,7 @@ class Store:
                             "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id", tuple(args))
             candidates = []
             while len(candidates) < limit:
-                batch = cur.fetchmany(256)
+                batch = cur.fetchmany(min(256, 8 * limit))  # the engine claims 1..workers at a time
                 if not batch:
                     break
                 for row in batch:
