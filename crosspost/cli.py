@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -13,17 +14,27 @@ from . import __version__
 from .cli_common import STATE, ConfigOption, JsonOption
 from .cli_common import config as load_cfg
 from .errors import EXIT_ERROR, EXIT_FAILED, EXIT_OK, CrosspostError, InputError
+from .i18n import _, localise_typer, number  # first: sets the language before any help text below is built
+
+localise_typer()
 
 app = typer.Typer(
     name="crosspost",
-    help="One press release (siaran pers) to the website, Instagram, Facebook, X and YouTube: "
-         "adapted, checked against each platform's limits, delivered once, and logged.\n\n"
-         "Start with `crosspost preview RILIS.md`, then `crosspost publish RILIS.md`.",
+    help=_("One press release (siaran pers) to the website, Instagram, Facebook, X and YouTube: "
+           "adapted, checked against each platform's limits, delivered once, and logged.\n\n"
+           "Start with `crosspost preview RILIS.md`, then `crosspost publish RILIS.md`."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+class Lang(StrEnum):
+    """--lang: applied before typer parses anything (crosspost.i18n reads sys.argv); declared for --help."""
+
+    id = "id"
+    en = "en"
 
 
 def _version(value: bool) -> None:
@@ -34,10 +45,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks (secrets stay masked)."),
+    debug: bool = typer.Option(False, "--debug", help=_("Show tracebacks (secrets stay masked).")),
     config: Path | None = ConfigOption,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
+                                 help=_("Print the version and exit.")),
+    lang: Lang | None = typer.Option(None, "--lang", case_sensitive=False,
+                                    help=_("Language of messages: id (Bahasa Indonesia) or en (English); "
+                                           "default: from CROSSPOST_LANG or the locale (LANG).")),
 ) -> None:
     STATE.debug = debug
     STATE.config_path = config
@@ -51,7 +65,7 @@ def _parse_sets(values: list[str]) -> dict:
     for item in values:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--set expects KEY=VALUE, got '{item}'")
+            raise InputError(_("--set expects KEY=VALUE, got '{item}'").format(item=item))
         try:
             out[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
         except yaml.YAMLError:
@@ -68,26 +82,30 @@ def _prepare(file: Path, channels: list[str], exclude: list[str], sets: list[str
     chosen = cfg.channels(channels or None)
     unknown = set(exclude) - set(cfg.channel_names(enabled_only=False))
     if unknown:
-        raise InputError(f"--exclude: no channel named {', '.join(sorted(unknown))}")
+        raise InputError(_("--exclude: no channel named {names}").format(names=", ".join(sorted(unknown))))
     chosen = [c for c in chosen if c.name not in exclude]
     if not chosen:
-        raise InputError("no channel selected: enable one in channels.toml or pass --channel NAME")
+        raise InputError(_("no channel selected: enable one in channels.toml or pass --channel NAME"))
     return cfg, release, adapt(release, chosen, cfg.templates_dir)
 
 
-ChannelOpt = typer.Option([], "--channel", "-c", help="Only this channel (repeatable).")
-SetOpt = typer.Option([], "--set", help="Override a front-matter key, e.g. --set section=berita-terkini "
-                      "(needed for .docx metadata; repeatable).")
+ChannelOpt = typer.Option([], "--channel", "-c", help=_("Only this channel (repeatable)."))
+SetOpt = typer.Option([], "--set", help=_("Override a front-matter key, e.g. --set section=berita-terkini "
+                                          "(needed for .docx metadata; repeatable)."))
+FileArg = _("The release: Markdown with front matter, or .docx.")
 
 
-@app.command()
+@app.command(help=_("Show every channel's variant, its length against the platform's limit, and every "
+                    "problem.\n\nNeeds no credentials and sends nothing. Exit 0 when every variant can be "
+                    "published, 1 when some channel has a problem, 2 when the release itself cannot be "
+                    "read."))
 def preview(
-    file: Path = typer.Argument(..., help="The release: Markdown with front matter, or .docx."),
+    file: Path = typer.Argument(..., help=FileArg),
     channel: list[str] = ChannelOpt,
     sets: list[str] = SetOpt,
     html: Path | None = typer.Option(None, "--html", metavar="OUT.html",
-                                     help="Also write a self-contained HTML page of every variant, "
-                                          "to send to the approver."),
+                                     help=_("Also write a self-contained HTML page of every variant, "
+                                            "to send to the approver.")),
     as_json: bool = JsonOption,
 ) -> None:
     """Show every channel's variant, its length against the platform's limit, and every problem.
@@ -105,7 +123,7 @@ def preview(
         from .timezones import zone
 
         written = write_preview_html(release, adapted, html, datetime.now(zone(cfg.timezone)))
-        render.console(stderr=True).print(f"HTML preview: {written}", markup=False)
+        render.console(stderr=True).print(_("HTML preview: {path}").format(path=written), markup=False)
     if as_json:
         render.print_json({"release": render.release_json(release),
                            "variants": [render.variant_json(a) for a in adapted]})
@@ -114,17 +132,23 @@ def preview(
     raise typer.Exit(EXIT_OK if all(a.ok for a in adapted) else EXIT_FAILED)
 
 
-@app.command()
+@app.command(help=_("Adapt, check, queue and deliver a release to every enabled channel, and log the "
+                    "result.\n\nNothing is queued while any selected channel has a problem (see `crosspost "
+                    "preview`). Publishing the same release again does not post twice: it reports the "
+                    "existing links. Channels that require approval wait for `crosspost approve`; an "
+                    "embargoed release stays queued until its embargo. Exit 0 when every delivery is sent, "
+                    "scheduled or awaiting approval, 1 when some failed, 2 for bad input, 5 when the "
+                    "office-wide pause held them in the queue."))
 def publish(
-    file: Path = typer.Argument(..., help="The release: Markdown with front matter, or .docx."),
+    file: Path = typer.Argument(..., help=FileArg),
     channel: list[str] = ChannelOpt,
     exclude: list[str] = typer.Option([], "--exclude", "-x",
-                                      help="Leave this channel out, e.g. when it has a problem."),
+                                      help=_("Leave this channel out, e.g. when it has a problem.")),
     sets: list[str] = SetOpt,
-    at: str | None = typer.Option(None, "--at", help="Queue for later instead of sending now: "
-                                     "'2026-12-01 09:00' (WIB unless it says WITA/WIT/+08:00), "
-                                     "or 'release' for the release's own date."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Adapt and check, but write and send nothing."),
+    at: str | None = typer.Option(None, "--at", help=_("Queue for later instead of sending now: "
+                                                       "'2026-12-01 09:00' (WIB unless it says WITA/WIT/"
+                                                       "+08:00), or 'release' for the release's own date.")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Adapt and check, but write and send nothing.")),
     as_json: bool = JsonOption,
 ) -> None:
     """Adapt, check, queue and deliver a release to every enabled channel, and log the result.
@@ -150,15 +174,16 @@ def publish(
             for a in bad:
                 out.print(render.preview_panel(a))
         names = ", ".join(a.channel.name for a in bad)
-        raise InputError(f"nothing queued: {names} cannot publish this release as it is; fix the "
-                         f"problems above or leave the channel out with --exclude")
+        raise InputError(_("nothing queued: {names} cannot publish this release as it is; fix the "
+                           "problems above or leave the channel out with --exclude").format(names=names))
     not_before = _schedule(at, release, cfg.timezone)
     if dry_run:
         if as_json:
             render.print_json({"release": render.release_json(release), "dry_run": True,
                                "variants": [render.variant_json(a) for a in adapted]})
         else:
-            out.print(f"dry run: {len(adapted)} variant(s) valid; nothing written, nothing sent.")
+            out.print(_("dry run: {n} variant(s) valid; nothing written, nothing sent.").format(
+                n=len(adapted)))
         raise typer.Exit(EXIT_OK)
     from .cli_controls import publish_notes
     from .clock import SystemClock
@@ -219,12 +244,12 @@ def _schedule(at: str | None, release, tz: str) -> float | None:
 STATUS_TABLE_ROWS = 50
 
 
-@app.command()
+@app.command(help=_("What went out, where, when, with which link, and what failed and why."))
 def status(
-    release: str | None = typer.Argument(None, help="A release slug; all releases when omitted."),
+    release: str | None = typer.Argument(None, help=_("A release slug; all releases when omitted.")),
     limit: int | None = typer.Option(None, "--limit", "-n", min=0,
-                                     help="Without a release: how many of the newest deliveries to list "
-                                          "(default 50 in the table, all with --json; 0 = all)."),
+                                     help=_("Without a release: how many of the newest deliveries to list "
+                                            "(default 50 in the table, all with --json; 0 = all).")),
     as_json: bool = JsonOption,
 ) -> None:
     """What went out, where, when, with which link, and what failed and why."""
@@ -238,7 +263,8 @@ def status(
         limit = 0 if as_json or release else STATUS_TABLE_ROWS
     rows = store.deliveries(release=release, limit=limit or None, newest=True)
     if release and not rows:
-        raise InputError(f"no deliveries for release '{release}' (see `crosspost status`)")
+        raise InputError(_("no deliveries for release '{slug}' (see `crosspost status`)").format(
+            slug=release))
     if as_json:
         render.print_json([render.delivery_json(d) for d in rows])
         return
@@ -249,14 +275,14 @@ def status(
         out.print(render.status_counts_table(counts))
     out.print(render.deliveries_table(rows, zone(cfg.timezone)))
     if total > len(rows):
-        out.print(f"the newest {len(rows):,} of {total:,} deliveries; `crosspost status SLUG` shows one "
-                  "release, `--limit 0` lists all")
+        out.print(_("the newest {shown} of {total} deliveries; `crosspost status SLUG` shows one release, "
+                    "`--limit 0` lists all").format(shown=number(len(rows)), total=number(total)))
 
 
-@app.command()
+@app.command(help=_("The append-only event log: every state change of every delivery, newest first."))
 def log(
-    release: str | None = typer.Option(None, "--release", "-r", help="Only this release."),
-    limit: int = typer.Option(50, "--limit", "-n", help="How many of the newest events."),
+    release: str | None = typer.Option(None, "--release", "-r", help=_("Only this release.")),
+    limit: int = typer.Option(50, "--limit", "-n", help=_("How many of the newest events.")),
     as_json: bool = JsonOption,
 ) -> None:
     """The append-only event log: every state change of every delivery, newest first."""
@@ -272,7 +298,7 @@ def log(
         render.print_json(events)
         return
     table = Table()
-    for col in ("at", "delivery", "release", "channel", "change", "detail"):
+    for col in (_("at"), _("delivery"), _("release"), _("channel"), _("change"), _("detail")):
         table.add_column(col, overflow="fold")
     tz = zone(cfg.timezone)
     for e in events:
@@ -320,11 +346,12 @@ def main() -> None:
         _say(f"crosspost: {exc}\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        _say("crosspost: interrupted\n")
+        _say("crosspost: " + _("interrupted") + "\n")
         sys.exit(130)
     except Exception as exc:  # an internal error: short message, traceback only with --debug
         if STATE.debug:
             _say(traceback.format_exc())
-        _say(f"crosspost: internal error: {type(exc).__name__}: {exc}\n(run with --debug for details)\n")
+        _say("crosspost: " + _("internal error: {kind}: {error}\n(run with --debug for details)").format(
+            kind=type(exc).__name__, error=exc) + "\n")
         sys.exit(EXIT_ERROR)
 

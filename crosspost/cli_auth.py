@@ -11,6 +11,7 @@ import typer
 
 from .cli_common import config as load_cfg
 from .errors import InputError
+from .i18n import _
 from .secrets import env_name
 
 SECRET_KEYS: dict[str, tuple[str, ...]] = {
@@ -30,10 +31,11 @@ def secret_keys(channel) -> tuple[str, ...]:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(help=_("Store a channel's credentials (hidden prompts; OS keyring or a 0600 file).\n\n"
+                        "Environment variables CROSSPOST_<CHANNEL>_<KEY> override stored values, for cron."))
     def auth(
-        channel: str = typer.Argument(..., help="The channel's name in channels.toml, e.g. twitter."),
-        check: bool = typer.Option(False, "--check", help="Only say which credentials are present."),
+        channel: str = typer.Argument(..., help=_("The channel's name in channels.toml, e.g. twitter.")),
+        check: bool = typer.Option(False, "--check", help=_("Only say which credentials are present.")),
     ) -> None:
         """Store a channel's credentials (hidden prompts; OS keyring or a 0600 file).
 
@@ -44,14 +46,15 @@ def register(app: typer.Typer) -> None:
         if check:
             for key in keys:
                 present = ch.secrets.get(key) is not None
-                typer.echo(f"{key}: {'present' if present else 'missing'} ({env_name(ch.name, key)})")
+                typer.echo(f"{key}: {_('present') if present else _('missing')} ({env_name(ch.name, key)})")
             return
         for key in keys:
             value = typer.prompt(f"{ch.name} {key}", hide_input=True, default="", show_default=False)
             if not value:
-                raise InputError(f"no value given for {key}: nothing stored")
+                raise InputError(_("no value given for {key}: nothing stored").format(key=key))
             ch.secrets.set(key, value)
         authorize = getattr(ch, "authorize", None)
         if callable(authorize):
             authorize()
-        typer.echo(f"credentials for '{ch.name}' stored. Check them with `crosspost auth {ch.name} --check`.")
+        done = _("credentials for '{name}' stored. Check them with `crosspost auth {name} --check`.")
+        typer.echo(done.format(name=ch.name))

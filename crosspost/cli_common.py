@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from .i18n import _
+
 if TYPE_CHECKING:  # config pulls in the channel registry, tomllib, platformdirs: not needed for --help
     from .config import Config
 
@@ -21,8 +23,8 @@ class State:
 STATE = State()
 
 ConfigOption = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
-                            help="channels.toml to use (default: ./channels.toml, else the built-in one).")
-JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables.")
+                            help=_("channels.toml to use (default: ./channels.toml, else the built-in one)."))
+JsonOption = typer.Option(False, "--json", help=_("Print machine-readable JSON instead of tables."))
 
 
 def config(path: Path | None = None) -> Config:

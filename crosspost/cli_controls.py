@@ -13,12 +13,14 @@ from typing import Any
 import typer
 
 from .errors import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, EXIT_PAUSED, InputError
+from .i18n import _, ngettext
 
 ConfigOpt = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
-                         help="channels.toml to use (default: ./channels.toml, else the built-in one).")
-JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
-ByOpt = typer.Option(..., "--by", metavar="NAME", help="Your name, as it will stand in the log.")
-ChannelOpt = typer.Option([], "--channel", "-c", help="Only this channel (repeatable); default: all.")
+                         help=_("channels.toml to use (default: ./channels.toml, else the built-in one)."))
+JsonOpt = typer.Option(False, "--json", help=_("Print machine-readable JSON."))
+ByOpt = typer.Option(..., "--by", metavar="NAME", help=_("Your name, as it will stand in the log."))
+ChannelOpt = typer.Option([], "--channel", "-c", help=_("Only this channel (repeatable); default: all."))
+SlugArg = _("The release slug (see `crosspost status`).")
 
 
 def _setup(config: Path | None):
@@ -44,7 +46,8 @@ def _tz(cfg: Any):
 def _name(value: str, option: str = "--by") -> str:
     name = " ".join((value or "").split())
     if not name:
-        raise InputError(f"{option} needs a name: who does this (it is kept in the log)")
+        raise InputError(_("{option} needs a name: who does this (it is kept in the log)").format(
+            option=option))
     return name
 
 
@@ -55,8 +58,8 @@ def _approver(cfg: Any, value: str) -> str:
     if allowed:
         match = next((a for a in allowed if a.casefold() == name.casefold()), None)
         if match is None:
-            raise InputError(f"'{name}' is not an approver: channels.toml [approval] approvers lists "
-                             f"{', '.join(allowed)}")
+            raise InputError(_("'{name}' is not an approver: channels.toml [approval] approvers lists "
+                               "{approvers}").format(name=name, approvers=", ".join(allowed)))
         return match
     return name
 
@@ -78,11 +81,12 @@ def publish_notes(cfg: Any, release: Any, final: list, back: list, rejected: lis
     tz = _tz(cfg)
     notes = []
     if back:
-        notes.append(f"the release changed since it was approved (or was never approved): "
-                     f"{', '.join(d.channel for d in back)} need approval again; nothing of it is sent.")
+        notes.append(_("the release changed since it was approved (or was never approved): {channels} need "
+                       "approval again; nothing of it is sent.").format(
+                           channels=", ".join(d.channel for d in back)))
     for d in rejected:
-        notes.append(f"{d.channel}: {d.last_error or 'rejected'}; edit the release and publish it again to "
-                     "ask for approval.")
+        notes.append(_("{channel}: {why}; edit the release and publish it again to ask for approval.").format(
+            channel=d.channel, why=d.last_error or _("rejected")))
     awaiting = [d.channel for d in final if d.status == "awaiting_approval"]
     if awaiting:
         notes.append(approval_message(release.slug, awaiting, getattr(cfg, "approvers", ()),
@@ -119,30 +123,32 @@ def _result(rows: list, pause: dict[str, Any] | None) -> int:
 
 
 def _count(n: int) -> str:
-    return f"{n} deliver{'y' if n == 1 else 'ies'}"
+    return ngettext("{n} delivery", "{n} deliveries", n).format(n=n)
 
 
 def _rows_out(rows: list, tz: Any) -> list[str]:
     from .controls import when_text
+    from .render import status_label
 
     out = []
     for d in rows:
         detail = d.url or d.last_error or ""
         if d.status == "queued":
-            detail = detail or f"due {when_text(d.not_before, tz)}"
-        out.append(f"  {d.status:<9} #{d.id} {d.release_slug} -> {d.channel}  {detail}".rstrip())
+            detail = detail or _("due {when}").format(when=when_text(d.not_before, tz))
+        label = status_label(d.status)
+        out.append(f"  {label:<9} #{d.id} {d.release_slug} -> {d.channel}  {detail}".rstrip())
     return out
 
 
 # -- approve / reject -------------------------------------------------------------------------------
 def approve(
-    release: str = typer.Argument(..., metavar="RELEASE", help="The release slug (see `crosspost status`)."),
+    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg),
     by: str = ByOpt,
-    note: str | None = typer.Option(None, "--note", help="A remark kept with the approval."),
+    note: str | None = typer.Option(None, "--note", help=_("A remark kept with the approval.")),
     channel: list[str] = ChannelOpt,
     expect: str | None = typer.Option(None, "--hash", metavar="HASH",
-                                      help="Refuse if the release's content hash no longer starts with "
-                                           "this (it was edited after you reviewed it)."),
+                                      help=_("Refuse if the release's content hash no longer starts with "
+                                             "this (it was edited after you reviewed it).")),
     config: Path | None = ConfigOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -169,21 +175,23 @@ def approve(
         notes.append(pause_message(pause, tz))
     idle = [d.channel for d in rows if d.status == "queued" and d.channel not in cfg.channel_names()]
     if idle:
-        notes.append(f"{', '.join(idle)} not enabled in channels.toml: enable it, then `crosspost run`.")
+        notes.append(_("{channels} not enabled in channels.toml: enable it, then `crosspost run`.").format(
+            channels=", ".join(idle)))
     if as_json:
         render.print_json({"approval": {k: v for k, v in approval.items() if k != "variants_json"},
                            "deliveries": [render.delivery_json(d) for d in rows], "paused": pause,
                            "notes": notes})
     else:
-        _say([f"approved by {actor}: {release} (content hash {approval['content_hash'][:12]}), "
-              f"{len(rows)} deliver{'y' if len(rows) == 1 else 'ies'}:", *_rows_out(rows, tz), *notes])
+        _say([_("approved by {actor}: {release} (content hash {hash}), {count}:").format(
+            actor=actor, release=release, hash=approval["content_hash"][:12], count=_count(len(rows))),
+              *_rows_out(rows, tz), *notes])
     raise typer.Exit(_result(rows, pause))
 
 
 def reject(
-    release: str = typer.Argument(..., metavar="RELEASE", help="The release slug (see `crosspost status`)."),
+    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg),
     by: str = ByOpt,
-    reason: str = typer.Option(..., "--reason", help="Why: the editors read it in the log."),
+    reason: str = typer.Option(..., "--reason", help=_("Why: the editors read it in the log.")),
     channel: list[str] = ChannelOpt,
     config: Path | None = ConfigOpt,
     as_json: bool = JsonOpt,
@@ -198,26 +206,28 @@ def reject(
     actor = _approver(cfg, by)
     why = " ".join(reason.split())
     if not why:
-        raise InputError("--reason needs a few words: the editors read it in the log")
+        raise InputError(_("--reason needs a few words: the editors read it in the log"))
     approval, rows = store.reject(release, actor, why, _now(), channels=channel or None)
     if as_json:
         render.print_json({"rejection": {k: v for k, v in approval.items() if k != "variants_json"},
                            "deliveries": [render.delivery_json(d) for d in rows]})
     else:
-        _say([f"rejected by {actor}: {release} ({why}); cancelled:", *_rows_out(rows, _tz(cfg)),
-              "edit the release and `crosspost publish` it again to ask for approval."])
+        _say([_("rejected by {actor}: {release} ({why}); cancelled:").format(actor=actor, release=release,
+                                                                             why=why),
+              *_rows_out(rows, _tz(cfg)),
+              _("edit the release and `crosspost publish` it again to ask for approval.")])
     raise typer.Exit(EXIT_OK)
 
 
 # -- pause / resume ---------------------------------------------------------------------------------
 def pause(
-    reason: str | None = typer.Option(None, "--reason", help="Why (mourning period, crisis, election "
-                                                            "quiet period...): kept in the log."),
+    reason: str | None = typer.Option(None, "--reason", help=_("Why (mourning period, crisis, election "
+                                                              "quiet period...): kept in the log.")),
     by: str | None = typer.Option(None, "--by", metavar="NAME",
-                                  help="Your name, as it will stand in the log."),
-    until: str | None = typer.Option(None, "--until", help="Lift it by itself then: '2026-12-02 06:00' "
-                                                          "(WIB unless it says WITA/WIT/+08:00)."),
-    show: bool = typer.Option(False, "--show", help="Only say whether a pause is on (exit 5 if it is)."),
+                                  help=_("Your name, as it will stand in the log.")),
+    until: str | None = typer.Option(None, "--until", help=_("Lift it by itself then: '2026-12-02 06:00' "
+                                                            "(WIB unless it says WITA/WIT/+08:00).")),
+    show: bool = typer.Option(False, "--show", help=_("Only say whether a pause is on (exit 5 if it is).")),
     config: Path | None = ConfigOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -237,10 +247,11 @@ def pause(
         if as_json:
             render.print_json({"paused": current})
         else:
-            _say([pause_message(current, tz) if current else "not paused: deliveries go out as scheduled."])
+            _say([pause_message(current, tz)
+                  if current else _("not paused: deliveries go out as scheduled.")])
         raise typer.Exit(EXIT_PAUSED if current else EXIT_OK)
     if not reason or not reason.strip():
-        raise InputError('give the reason: crosspost pause --reason "masa berkabung nasional" --by NAME')
+        raise InputError(_('give the reason: crosspost pause --reason "masa berkabung nasional" --by NAME'))
     actor = _name(by or "")
     end = None
     if until:
@@ -248,17 +259,19 @@ def pause(
 
         end = parse_when(until, cfg.timezone).timestamp()
         if end <= now:
-            raise InputError(f"--until {until} is already past; give a time in the future")
+            raise InputError(_("--until {when} is already past; give a time in the future").format(
+                when=until))
     row = store.pause(" ".join(reason.split()), actor, now, end)
     waiting = len(store.deliveries(status="queued"))
     if as_json:
         render.print_json({"paused": row, "queued": waiting})
     else:
-        _say([f"paused by {actor} at {when_text(now, tz)}"
-              + (f" until {when_text(end, tz)}" if end else " until `crosspost resume`")
-              + f": {row['reason']}.",
-              f"nothing is sent from now on; queued deliveries keep their place ({waiting} now). "
-              "A post already being uploaded finishes."])
+        head = (_("paused by {actor} at {at} until {until}: {reason}.") if end
+                else _("paused by {actor} at {at} until `crosspost resume`: {reason}."))
+        _say([head.format(actor=actor, at=when_text(now, tz), until=when_text(end, tz) if end else "",
+                          reason=row["reason"]),
+              _("nothing is sent from now on; queued deliveries keep their place ({n} now). "
+                "A post already being uploaded finishes.").format(n=waiting)])
     raise typer.Exit(EXIT_OK)
 
 
@@ -277,13 +290,26 @@ def resume(
     if as_json:
         render.print_json({"lifted": lifted, "queued": waiting})
     elif lifted:
-        _say([f"resumed by {actor} (paused by {p['actor']}: {p['reason']})." for p in lifted]
-             + [f"{_count(waiting)} queued: `crosspost run` sends what is due."])
+        _say([_("resumed by {actor} (paused by {by}: {reason}).").format(actor=actor, by=p["actor"],
+                                                                          reason=p["reason"]) for p in lifted]
+             + [_("{count} queued: `crosspost run` sends what is due.").format(count=_count(waiting))])
     else:
-        _say(["nothing to resume: no pause is on."])
+        _say([_("nothing to resume: no pause is on.")])
     raise typer.Exit(EXIT_OK if lifted else EXIT_NOTHING)
 
 
 def register(app: typer.Typer) -> None:
-    for fn in (approve, reject, pause, resume):
-        app.command(fn.__name__)(fn)
+    helps = {
+        approve: _("Approve a release that awaits approval: it is sent now, or at its scheduled time.\n\n"
+                   "The log keeps who approved, when, the release's content hash and the exact variants "
+                   "approved. A release edited and published again afterwards needs approval again."),
+        reject: _("Withdraw a release: everything of it not yet sent is cancelled and marked rejected.\n\n"
+                  "To try again, edit the release and `crosspost publish` it: it awaits approval anew."),
+        pause: _("Stop every delivery from every process (cron included) at once, until `crosspost "
+                 "resume`.\n\nQueued deliveries keep their place; `run` exits 5 and sends nothing while "
+                 "paused; `publish` and `approve` still queue. A post already being uploaded when the pause "
+                 "starts finishes."),
+        resume: _("Lift the office-wide pause; the next `crosspost run` (or cron) sends what is due."),
+    }
+    for fn, text in helps.items():
+        app.command(fn.__name__, help=text)(fn)

@@ -9,16 +9,18 @@ from pathlib import Path
 import typer
 
 from .errors import EXIT_FAILED, EXIT_OK, InputError
+from .i18n import N_, _
 
 
 def correct(
-    release: str = typer.Argument(..., metavar="RELEASE", help="The slug of the published release "
-                                  "(see `crosspost status`)."),
-    file: Path = typer.Option(..., "--file", "-f", help="The correction: Markdown, optional front "
-                              "matter with title:; the text is the correction itself."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be sent; write and send "
-                                 "nothing."),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables."),
+    release: str = typer.Argument(..., metavar="RELEASE", help=_("The slug of the published release "
+                                                                 "(see `crosspost status`).")),
+    file: Path = typer.Option(..., "--file", "-f", help=_("The correction: Markdown, optional front "
+                                                          "matter with title:; the text is the correction "
+                                                          "itself.")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("Show what would be sent; write and send "
+                                                            "nothing.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print machine-readable JSON instead of tables.")),
 ) -> None:
     """Publish a correction (ralat) to every channel the release reached.
 
@@ -36,8 +38,8 @@ def correct(
     cfg = load_cfg()
     ralat = load_ralat(file)
     if not cfg.database.is_file():
-        raise InputError(f"no delivery log at {cfg.database}: release '{release}' was never published "
-                         "from this folder (see `crosspost status`)")
+        raise InputError(_("no delivery log at {database}: release '{slug}' was never published from this "
+                           "folder (see `crosspost status`)").format(database=cfg.database, slug=release))
     from .store import Store
 
     store = Store.open(cfg.database)
@@ -50,17 +52,18 @@ def correct(
         for p in bad:
             err.print(f"{p.channel}: {p.message}" + (f" ({p.actual}/{p.limit})" if p.limit else ""),
                       markup=False)
-        raise InputError("nothing queued: the correction cannot be sent as it is; fix the ralat file")
+        raise InputError(_("nothing queued: the correction cannot be sent as it is; fix the ralat file"))
     if dry_run:
         if as_json:
             render.print_json(_doc(plan, [], notes, dry_run=True))
         else:
             for v in plan.variants:
-                render.console().print(f"--- {v.channel} ({_action(v.kind)})\n{_shown(v)}", markup=False)
+                render.console().print(f"--- {v.channel} ({_(_action(v.kind))})\n{_shown(v)}", markup=False)
             for n in notes:
                 err.print(n, markup=False)
-            render.console().print(f"dry run: {len(plan.variants)} correction(s) as "
-                                   f"{plan.release.slug}; nothing written, nothing sent.", markup=False)
+            render.console().print(_("dry run: {n} correction(s) as {slug}; nothing written, nothing "
+                                     "sent.").format(n=len(plan.variants), slug=plan.release.slug),
+                                   markup=False)
         raise typer.Exit(EXIT_OK)
     from .deliver import Engine
 
@@ -85,8 +88,10 @@ def correct(
 
 
 def _action(kind: str) -> str:
-    return {"website": "note on the article", "facebook": "post edited", "youtube": "description edited",
-            "twitter": "reply", "instagram": "comment"}.get(kind, "new post")
+    """In English (it is also a JSON value); translate it with _() where people read it."""
+    return {"website": N_("note on the article"), "facebook": N_("post edited"),
+            "youtube": N_("description edited"), "twitter": N_("reply"),
+            "instagram": N_("comment")}.get(kind, N_("new post"))
 
 
 def _shown(v) -> str:
@@ -109,4 +114,10 @@ def _doc(plan, deliveries, notes, dry_run: bool = False) -> dict:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("correct")(correct)
+    app.command("correct", help=_(
+        "Publish a correction (ralat) to every channel the release reached.\n\nThe website article gets a "
+        "dated note on top (its earlier version stays online as versi-N.html), Facebook posts and YouTube "
+        "descriptions are edited, X gets a reply and Instagram a comment linking the article. Channels "
+        "where the original was not sent are skipped with a note. Exit 0 when every correction is sent "
+        "(or queued), 1 when some failed or are unknown, 2 when the release was never published or the "
+        "ralat is invalid."))(correct)

@@ -6,19 +6,24 @@ from pathlib import Path
 
 import typer
 
+from .i18n import _
+
 ConfigOpt = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
-                         help="channels.toml to use (default: ./channels.toml, else the built-in one).")
+                         help=_("channels.toml to use (default: ./channels.toml, else the built-in one)."))
 
 
 def doctor(
     config: Path | None = ConfigOpt,
-    offline: bool = typer.Option(False, "--offline", help="Skip the checks that use the network "
-                                 "(logins, token expiry on Facebook/Instagram, external links)."),
-    days: int | None = typer.Option(None, "--days", min=0, help="Warn when credentials expire within "
-                                    "this many days (default: [doctor] expiry_warning_days, 14)."),
-    timeout: float | None = typer.Option(None, "--timeout", min=0.1, help="Seconds for each network "
-                                         "check (default: [doctor] timeout, 10)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the checks as a JSON list."),
+    offline: bool = typer.Option(False, "--offline", help=_("Skip the checks that use the network "
+                                                            "(logins, token expiry on Facebook/Instagram, "
+                                                            "external links).")),
+    days: int | None = typer.Option(None, "--days", min=0, help=_("Warn when credentials expire within "
+                                                                  "this many days (default: [doctor] "
+                                                                  "expiry_warning_days, 14).")),
+    timeout: float | None = typer.Option(None, "--timeout", min=0.1, help=_("Seconds for each network "
+                                                                            "check (default: [doctor] "
+                                                                            "timeout, 10).")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the checks as a JSON list.")),
 ) -> None:
     """Check channels.toml, credentials (and that they still work), templates, the database, free
     disk space and the website's links. Exit 0 when nothing failed (warnings allowed), 1 otherwise.
@@ -37,9 +42,13 @@ def doctor(
             out.print(doc.format_line(c), markup=False, highlight=False, soft_wrap=True)
         fails = sum(c.status == "fail" for c in checks)
         warns = sum(c.status == "warn" for c in checks)
-        out.print(f"{len(checks)} check(s): {fails} fail, {warns} warn", markup=False, highlight=False)
+        summary = _("{n} check(s): {fails} fail, {warns} warn").format(n=len(checks), fails=fails,
+                                                                        warns=warns)
+        out.print(summary, markup=False, highlight=False)
     raise typer.Exit(doc.exit_code(checks))
 
 
 def register(app: typer.Typer) -> None:
-    app.command("doctor")(doctor)
+    app.command("doctor", help=_("Check channels.toml, credentials (and that they still work), templates, "
+                                 "the database, free disk space and the website's links. Exit 0 when "
+                                 "nothing failed (warnings allowed), 1 otherwise."))(doctor)

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from .errors import InputError
+from .i18n import _
 
 
 def example_dir() -> Path:
@@ -30,7 +31,8 @@ def scaffold(target: Path) -> list[Path]:
     existing = [dest for _src, dest in plan if dest.exists()]
     if existing:
         names = ", ".join(str(p) for p in existing[:5])
-        raise InputError(f"refusing to overwrite existing file(s): {names}; run init in an empty folder")
+        raise InputError(_("refusing to overwrite existing file(s): {names}; run init in an empty "
+                           "folder").format(names=names))
     for src, dest in plan:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest)
@@ -38,14 +40,15 @@ def scaffold(target: Path) -> list[Path]:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
-    def init(folder: Path = typer.Argument(Path("."), help="Where to create the working folder.")) -> None:
+    @app.command(help=_("Create channels.toml (commented), templates/ and an example release with images."))
+    def init(folder: Path = typer.Argument(Path("."), help=_("Where to create the working folder."))) -> None:
         """Create channels.toml (commented), templates/ and an example release with images."""
         created = scaffold(folder)
-        typer.echo(f"created {len(created)} files in {folder.resolve()}")
+        typer.echo(_("created {n} files in {folder}").format(n=len(created), folder=folder.resolve()))
         example = next((p for p in created if p.suffix == ".md" and "examples" in p.parts), None)
-        typer.echo("next steps:\n"
-                   "  1. edit channels.toml: base_url and site_name of your website\n"
-                   f"  2. crosspost preview {example or 'RILIS.md'}\n"
-                   f"  3. crosspost publish {example or 'RILIS.md'}\n"
-                   "  4. enable social channels in channels.toml, then `crosspost auth NAME`")
+        typer.echo(_("next steps:\n"
+                     "  1. edit channels.toml: base_url and site_name of your website\n"
+                     "  2. crosspost preview {release}\n"
+                     "  3. crosspost publish {release}\n"
+                     "  4. enable social channels in channels.toml, then `crosspost auth NAME`").format(
+                         release=example or "RILIS.md"))

@@ -16,10 +16,11 @@ from typing import Any
 import typer
 
 from .errors import EXIT_NOTHING, EXIT_OK, InputError
+from .i18n import _
 
 ConfigOpt = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
-                         help="channels.toml to use (default: ./channels.toml, else the built-in one).")
-JsonOpt = typer.Option(False, "--json", help="Machine-readable output (JSON lines for `run`).")
+                         help=_("channels.toml to use (default: ./channels.toml, else the built-in one)."))
+JsonOpt = typer.Option(False, "--json", help=_("Machine-readable output (JSON lines for `run`)."))
 
 
 def _setup(config: Path | None):
@@ -53,28 +54,31 @@ def _print_report(report: Any, as_json: bool, quiet: bool, tz: Any = None) -> No
         if quiet and not bad:
             continue
         detail = d.url or d.last_error or ""
-        (err if bad else out).print(f"{d.status:<8} #{d.id} {d.release_slug} -> {d.channel}  {detail}",
+        label = render.status_label(d.status)
+        (err if bad else out).print(f"{label:<8} #{d.id} {d.release_slug} -> {d.channel}  {detail}",
                                     markup=False)
     waiting = sorted({d.channel for d in report.waiting})
     if waiting:
-        err.print(f"waiting: {len(report.waiting)} due deliver(ies) for channel(s) not enabled in "
-                  f"channels.toml: {', '.join(waiting)}; enable them or `crosspost cancel` the deliveries",
-                  markup=False)
+        err.print(_("waiting: {n} due deliver(ies) for channel(s) not enabled in channels.toml: {names}; "
+                    "enable them or `crosspost cancel` the deliveries").format(
+                        n=len(report.waiting), names=", ".join(waiting)), markup=False)
     if report.paused is not None:
         from .controls import pause_message
 
         err.print(pause_message(report.paused, tz), markup=False)
     elif not quiet and not report.deliveries:
-        out.print("nothing due.", markup=False)
+        out.print(_("nothing due."), markup=False)
 
 
 def run(
     config: Path | None = ConfigOpt,
-    once: bool = typer.Option(True, "--once/--watch", help="Send what is due and exit (for cron), "
-                              "or keep running and check every --interval seconds."),
-    interval: float = typer.Option(60.0, "--interval", min=1.0, help="Seconds between checks with --watch."),
-    workers: int = typer.Option(4, "--workers", min=1, help="Deliveries sent in parallel."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only failures and unknowns."),
+    once: bool = typer.Option(True, "--once/--watch", help=_("Send what is due and exit (for cron), "
+                                                             "or keep running and check every --interval "
+                                                             "seconds.")),
+    interval: float = typer.Option(60.0, "--interval", min=1.0,
+                                   help=_("Seconds between checks with --watch.")),
+    workers: int = typer.Option(4, "--workers", min=1, help=_("Deliveries sent in parallel.")),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help=_("Print only failures and unknowns.")),
     as_json: bool = JsonOpt,
 ) -> None:
     """Send every delivery that is due: reap stale leases, settle unknowns, retry what may be retried.
@@ -133,14 +137,14 @@ def queue(config: Path | None = ConfigOpt, as_json: bool = JsonOpt) -> None:
         render.print_json([render.delivery_json(d) for d in rows])
         raise typer.Exit(EXIT_OK)
     if not rows:
-        render.console().print("the queue is empty.")
+        render.console().print(_("the queue is empty."))
         raise typer.Exit(EXIT_NOTHING)
-    render.console().print(render.deliveries_table(rows, zone(cfg.timezone), title="waiting"))
+    render.console().print(render.deliveries_table(rows, zone(cfg.timezone), title=_("waiting")))
 
 
 def retry(
-    delivery_id: int | None = typer.Argument(None, metavar="ID", help="The delivery to queue again."),
-    failed: bool = typer.Option(False, "--failed", help="Queue every failed delivery again."),
+    delivery_id: int | None = typer.Argument(None, metavar="ID", help=_("The delivery to queue again.")),
+    failed: bool = typer.Option(False, "--failed", help=_("Queue every failed delivery again.")),
     config: Path | None = ConfigOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -148,14 +152,14 @@ def retry(
     from .clock import SystemClock
 
     if (delivery_id is None) == (not failed):
-        raise InputError("give either a delivery ID or --failed")
+        raise InputError(_("give either a delivery ID or --failed"))
     _cfg, store = _setup(config)
     rows = store.retry(delivery_id, SystemClock().now(), all_failed=failed)
-    _done(rows, "queued again", as_json)
+    _done(rows, _("queued again"), as_json)
 
 
 def cancel(
-    target: str = typer.Argument(..., metavar="ID|RELEASE", help="A delivery id, or a release slug."),
+    target: str = typer.Argument(..., metavar="ID|RELEASE", help=_("A delivery id, or a release slug.")),
     config: Path | None = ConfigOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -164,14 +168,14 @@ def cancel(
 
     _cfg, store = _setup(config)
     rows = store.cancel(int(target) if target.isdigit() else target, SystemClock().now())
-    _done(rows, "cancelled", as_json)
+    _done(rows, _("cancelled"), as_json)
 
 
 def resolve(
-    delivery_id: int = typer.Argument(..., metavar="ID", help="An unknown delivery."),
-    sent: str | None = typer.Option(None, "--sent", metavar="URL", help="It is online at this link."),
-    remote_id: str | None = typer.Option(None, "--remote-id", help="The platform's id of the post."),
-    not_sent: bool = typer.Option(False, "--not-sent", help="It is not online: queue it again."),
+    delivery_id: int = typer.Argument(..., metavar="ID", help=_("An unknown delivery.")),
+    sent: str | None = typer.Option(None, "--sent", metavar="URL", help=_("It is online at this link.")),
+    remote_id: str | None = typer.Option(None, "--remote-id", help=_("The platform's id of the post.")),
+    not_sent: bool = typer.Option(False, "--not-sent", help=_("It is not online: queue it again.")),
     config: Path | None = ConfigOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -180,13 +184,13 @@ def resolve(
     from .models import Receipt
 
     if (sent is None) == (not not_sent):
-        raise InputError("give either --sent URL or --not-sent")
+        raise InputError(_("give either --sent URL or --not-sent"))
     if sent is not None and not sent.startswith(("http://", "https://")):
-        raise InputError(f"--sent expects the post's link (https://...), got '{sent}'")
+        raise InputError(_("--sent expects the post's link (https://...), got '{value}'").format(value=sent))
     _cfg, store = _setup(config)
     receipt = Receipt(remote_id or sent, sent) if sent is not None else None
     d = store.resolve(delivery_id, SystemClock().now(), receipt)
-    _done([d], "marked sent" if receipt else "queued again", as_json)
+    _done([d], _("marked sent") if receipt else _("queued again"), as_json)
 
 
 def _done(rows: list, verb: str, as_json: bool) -> None:
@@ -195,7 +199,7 @@ def _done(rows: list, verb: str, as_json: bool) -> None:
     if as_json:
         render.print_json([render.delivery_json(d) for d in rows])
     elif not rows:
-        render.console().print(f"nothing {verb}.")
+        render.console().print(_("nothing {done}.").format(done=verb))
     else:
         for d in rows:
             render.console().print(f"{verb}: #{d.id} {d.release_slug} -> {d.channel}", markup=False)
@@ -213,9 +217,19 @@ def _warn_expiry(cfg: Any, channels: list, now: float, quiet: bool) -> None:
                             once_per=86400.0 if quiet else None)
     err = render.console(stderr=True)
     for line in lines:
-        err.print(f"warning: {line}", markup=False, highlight=False, soft_wrap=True)
+        err.print(_("warning: {text}").format(text=line), markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
-    for fn in (run, queue, retry, cancel, resolve):
-        app.command(fn.__name__)(fn)
+    helps = {
+        run: _("Send every delivery that is due: reap stale leases, settle unknowns, retry what may be "
+               "retried.\n\nSafe to run from cron every minute, even when runs overlap. Exit 0 when "
+               "everything handled was sent, 1 when something failed or is unknown, 4 when nothing was due."),
+        queue: _("What is waiting and when: queued (and when it is due), sending, unknown, awaiting "
+                 "approval."),
+        retry: _("Queue a failed delivery again (after `crosspost auth`, or once the problem is fixed)."),
+        cancel: _("Stop a delivery (or every pending delivery of a release) from being sent."),
+        resolve: _("Settle an `unknown` delivery after checking the platform by hand."),
+    }
+    for fn, text in helps.items():
+        app.command(fn.__name__, help=text)(fn)

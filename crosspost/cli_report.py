@@ -16,9 +16,10 @@ from typing import Any, TextIO
 import typer
 
 from .errors import EXIT_FAILED, EXIT_OK, InputError
+from .i18n import _
 
 ConfigOpt = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
-                         help="channels.toml to use (default: ./channels.toml, else the built-in one).")
+                         help=_("channels.toml to use (default: ./channels.toml, else the built-in one)."))
 NOT_SECRET = ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")
 REPORT_EXT = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}
 AUDIT_EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
@@ -44,13 +45,14 @@ def _format(fmt: str | None, output: str | None, by_ext: dict[str, str], default
     if fmt:
         if fmt not in set(by_ext.values()):
             known = ", ".join(sorted(set(by_ext.values())))
-            raise InputError(f"--format {fmt}: {what} can be written as {known}")
+            raise InputError(_("--format {fmt}: {what} can be written as {known}").format(
+                fmt=fmt, what=what, known=known))
         return fmt
     if output and output != "-":
         ext = Path(output).suffix.lower()
         if ext not in by_ext:
-            raise InputError(f"cannot tell the format from '{output}': name it {', '.join(by_ext)} "
-                             f"or pass --format")
+            raise InputError(_("cannot tell the format from '{file}': name it {extensions} or pass "
+                               "--format").format(file=output, extensions=", ".join(by_ext)))
         return by_ext[ext]
     return default
 
@@ -61,8 +63,8 @@ def _open(output: str | None, newline: str | None = None) -> tuple[TextIO, bool]
     try:
         return open(output, "w", encoding="utf-8", newline=newline), True  # noqa: SIM115
     except OSError as exc:
-        raise InputError(f"cannot write {output}: {exc.strerror}; check the folder exists and is writable") \
-            from None
+        raise InputError(_("cannot write {file}: {error}; check the folder exists and is writable").format(
+            file=output, error=exc.strerror)) from None
 
 
 def _setup(config: Path | None) -> tuple[Any, Any]:
@@ -75,18 +77,18 @@ def _setup(config: Path | None) -> tuple[Any, Any]:
 
 def report(
     start: str = typer.Option(..., "--from", metavar="DATE",
-                              help="First day, e.g. 2026-07-01 (office time zone)."),
-    end: str = typer.Option(..., "--to", metavar="DATE", help="Last day, included, e.g. 2026-09-30."),
+                              help=_("First day, e.g. 2026-07-01 (office time zone).")),
+    end: str = typer.Option(..., "--to", metavar="DATE", help=_("Last day, included, e.g. 2026-09-30.")),
     fmt: str | None = typer.Option(None, "--format", metavar="FORMAT",
-                                   help="html, md, csv or json (default: from -o, else md)."),
+                                   help=_("html, md, csv or json (default: from -o, else md).")),
     output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                      help="Write here instead of stdout."),
+                                      help=_("Write here instead of stdout.")),
     config: Path | None = ConfigOpt,
 ) -> None:
     """Evaluation report: per channel and section, success rate, waiting times, causes, weekly volume."""
     from . import report as rep
 
-    fmt = _format(fmt, output, REPORT_EXT, "md", "the report")
+    fmt = _format(fmt, output, REPORT_EXT, "md", _("the report"))
     cfg, store = _setup(config)
     try:
         begin, stop = rep.period(start, end, cfg.timezone)
@@ -100,25 +102,26 @@ def report(
         if close:
             out.close()
     if close:
-        print(f"report written to {output}", file=sys.stderr)
+        print(_("report written to {file}").format(file=output), file=sys.stderr)
     raise typer.Exit(EXIT_OK)
 
 
 def audit(
     start: str | None = typer.Option(None, "--from", metavar="DATE",
-                                     help="First day (default: the beginning)."),
-    end: str | None = typer.Option(None, "--to", metavar="DATE", help="Last day, included (default: now)."),
+                                     help=_("First day (default: the beginning).")),
+    end: str | None = typer.Option(None, "--to", metavar="DATE",
+                                   help=_("Last day, included (default: now).")),
     output: str = typer.Option("-", "--output", "-o", metavar="FILE",
-                               help="audit.jsonl or audit.csv; - is stdout."),
+                               help=_("audit.jsonl or audit.csv; - is stdout.")),
     fmt: str | None = typer.Option(None, "--format", metavar="FORMAT",
-                                   help="jsonl or csv (default: from -o, else jsonl)."),
+                                   help=_("jsonl or csv (default: from -o, else jsonl).")),
     verify: bool = typer.Option(False, "--verify",
-                                help="Recompute the events' hash chain instead of exporting."),
+                                help=_("Recompute the events' hash chain instead of exporting.")),
     head: str | None = typer.Option(None, "--head", metavar="HASH",
-                                    help="With --verify: a head hash noted earlier that must still be "
-                                         "in the chain."),
+                                    help=_("With --verify: a head hash noted earlier that must still be "
+                                           "in the chain.")),
     config: Path | None = ConfigOpt,
-    as_json: bool = typer.Option(False, "--json", help="With --verify: print the result as JSON."),
+    as_json: bool = typer.Option(False, "--json", help=_("With --verify: print the result as JSON.")),
 ) -> None:
     """Audit export (who drafted, approved, paused, corrected; text sent; answers) or --verify the log."""
     from . import audit as aud
@@ -136,7 +139,7 @@ def audit(
             else:
                 print(result.message(), file=sys.stdout if result.ok else sys.stderr)
             raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
-        fmt = _format(fmt, output, AUDIT_EXT, "jsonl", "the audit export")
+        fmt = _format(fmt, output, AUDIT_EXT, "jsonl", _("the audit export"))
         import time
 
         from .report import end_of
@@ -146,7 +149,7 @@ def audit(
         begin = parse_when(start, cfg.timezone).timestamp() if start else 0.0
         stop = end_of(end, cfg.timezone).timestamp() if end else time.time() + 1
         if stop <= begin:
-            raise InputError(f"--to ({end}) must come after --from ({start})")
+            raise InputError(_("--to ({end}) must come after --from ({start})").format(end=end, start=start))
         out, close = _open(output, newline="" if fmt == "csv" else None)
         try:
             count = aud.write(aud.records(store, begin, stop, tz), fmt, _Masked(out))  # type: ignore[arg-type]
@@ -156,10 +159,12 @@ def audit(
     finally:
         store.close()
     if close:
-        print(f"{count} release(s) written to {output}", file=sys.stderr)
+        print(_("{n} release(s) written to {file}").format(n=count, file=output), file=sys.stderr)
     raise typer.Exit(EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("report")(report)
-    app.command("audit")(audit)
+    app.command("report", help=_("Evaluation report: per channel and section, success rate, waiting times, "
+                                 "causes, weekly volume."))(report)
+    app.command("audit", help=_("Audit export (who drafted, approved, paused, corrected; text sent; answers) "
+                                "or --verify the log."))(audit)

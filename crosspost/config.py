@@ -19,6 +19,7 @@ from .channels import REGISTRY, channel_class
 from .channels.base import Channel, dataclass_from_mapping
 from .controls import AccessibilitySettings, channel_accessibility
 from .errors import ConfigError
+from .i18n import _
 from .secrets import SecretStore
 
 TOP_KEYS = {"timezone", "database", "templates", "state_dir", "channels", "approval", "lang", "doctor",
@@ -39,7 +40,7 @@ def find_config(explicit: Path | None = None) -> tuple[Path, bool]:
         explicit = Path(os.environ["CROSSPOST_CONFIG"])
     if explicit is not None:
         if not explicit.is_file():
-            raise ConfigError("config file not found; create one with `crosspost init`", explicit)
+            raise ConfigError(_("config file not found; create one with `crosspost init`"), explicit)
         return explicit, False
     local = Path.cwd() / "channels.toml"
     if local.is_file():
@@ -78,8 +79,10 @@ class Config:
 
     def channel(self, name: str) -> Channel:
         if name not in self.tables:
-            known = ", ".join(self.tables) or "none"
-            raise ConfigError(f"no channel named '{name}' (configured: {known})", self.path)
+            known = ", ".join(self.tables) or _("none")
+            raise ConfigError(_("no channel named '{name}' (configured: {known})").format(
+                name=name, known=known),
+                              self.path)
         return build_channel(name, self.tables[name], self)
 
     def channels(self, names: list[str] | None = None, enabled_only: bool = True) -> list[Channel]:
@@ -93,8 +96,8 @@ def build_channel(name: str, table: dict[str, Any], cfg: Config) -> Channel:
     data = dict(table)
     type_ = data.get("type") or name
     if type_ not in REGISTRY:
-        raise ConfigError(f"[channels.{name}] unknown type '{type_}' "
-                          f"(known: {', '.join(sorted(REGISTRY))})", cfg.path)
+        raise ConfigError(_("[channels.{name}] unknown type '{type}' (known: {known})").format(
+            name=name, type=type_, known=", ".join(sorted(REGISTRY))), cfg.path)
     data["type"] = type_
     limits_table = data.pop("limits", {}) or {}
     access = {k: data.pop(k) for k in ("require_alt", "require_captions") if k in data}  # -- controls
@@ -107,7 +110,8 @@ def build_channel(name: str, table: dict[str, Any], cfg: Config) -> Channel:
     channel = cls(name, settings, limits, secrets=secrets, base_dir=cfg.base_dir, state_dir=cfg.state_dir)
     for key, value in access.items():
         if not isinstance(value, bool):
-            raise ConfigError(f"[channels.{name}] {key} must be true or false", cfg.path)
+            raise ConfigError(_("[channels.{name}] {key} must be true or false").format(name=name, key=key),
+                              cfg.path)
     channel.accessibility = channel_accessibility(cfg.accessibility, access)  # read by the accessibility gate
     return channel
 
@@ -117,9 +121,9 @@ def _check_no_secrets(table: dict[str, Any], where: str, path: Path) -> None:
         if isinstance(value, dict):
             _check_no_secrets(value, f"{where}.{key}", path)
         elif any(w in key.lower() for w in SECRET_WORDS) and not key.endswith(("_file", "_env")):
-            raise ConfigError(f"[{where}] '{key}' looks like a secret: secrets never go in "
-                              f"channels.toml; run `crosspost auth` or set an environment variable",
-                              path)
+            raise ConfigError(_("[{table}] '{key}' looks like a secret: secrets never go in channels.toml; "
+                                "run `crosspost auth` or set an environment variable").format(
+                                    table=where, key=key), path)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -127,15 +131,15 @@ def load_config(path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(cfg_path.read_text("utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", cfg_path) from None
+        raise ConfigError(_("not valid TOML: {error}").format(error=exc), cfg_path) from None
     except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", cfg_path) from None
+        raise ConfigError(_("cannot read: {error}").format(error=exc.strerror), cfg_path) from None
     unknown = sorted(set(data) - TOP_KEYS)
     if unknown:
-        raise ConfigError(f"unknown top-level key(s): {', '.join(unknown)}", cfg_path)
+        raise ConfigError(_("unknown top-level key(s): {keys}").format(keys=", ".join(unknown)), cfg_path)
     tables = data.get("channels", {})
     if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
-        raise ConfigError("[channels] must hold one table per channel, e.g. [channels.website]", cfg_path)
+        raise ConfigError(_("[channels] must hold one table per channel, e.g. [channels.website]"), cfg_path)
     _check_no_secrets(tables, "channels", cfg_path)
 
     env_state = os.environ.get("CROSSPOST_STATE_DIR")

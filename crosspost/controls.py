@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any
 
+from .i18n import _
 from .models import Problem, Release
 
 CAPTION_SUFFIXES = (".vtt", ".srt")
@@ -54,19 +55,21 @@ def accessibility_problems(release: Release, channel: Any) -> list[Problem]:
             if not image.alt.strip():
                 out.append(Problem(
                     channel.name, "alt",
-                    f"image {i} ({image.path.name}) has no alt text, which blind readers need; add alt: "
-                    f"under images: in the front matter, e.g. `- path: {image.path.name}` followed by "
-                    f"`  alt: \"Mensos menyerahkan bantuan ...\"`"))
+                    _("image {n} ({file}) has no alt text, which blind readers need; add alt: under images: "
+                      "in the front matter, e.g. `- path: {file}` followed by "
+                      "`  alt: \"Mensos menyerahkan bantuan ...\"`").format(n=i, file=image.path.name)))
     if settings.require_captions and release.video is not None and not release.video_id:
         captions = getattr(release, "captions", None)
         if captions is None:
             out.append(Problem(
                 channel.name, "captions",
-                f"the video {release.video.path.name} has no captions file, which {channel.name} requires; "
-                "add captions: subtitles/liputan.id.vtt (a .vtt or .srt file beside the release) to the "
-                "front matter, or set require_captions = false for this channel in channels.toml"))
+                _("the video {file} has no captions file, which {channel} requires; add captions: "
+                  "subtitles/liputan.id.vtt (a .vtt or .srt file beside the release) to the front matter, "
+                  "or set require_captions = false for this channel in channels.toml").format(
+                      file=release.video.path.name, channel=channel.name)))
         elif not captions.is_file():
-            out.append(Problem(channel.name, "captions", f"captions file not found: {captions}"))
+            out.append(Problem(channel.name, "captions",
+                               _("captions file not found: {file}").format(file=captions)))
     return out
 
 
@@ -79,10 +82,12 @@ def when_text(ts: float | datetime | None, tz: tzinfo) -> str:
 
 
 def pause_message(pause: Mapping[str, Any], tz: tzinfo) -> str:
-    until = f" until {when_text(pause['until'], tz)}" if pause.get("until") else ""
-    return (f"office-wide pause since {when_text(pause['at'], tz)}{until}, by {pause['actor']}: "
-            f"{pause['reason']}. Nothing is sent; queued deliveries keep their place. "
-            "`crosspost resume --by NAME` lifts it.")
+    text = (_("office-wide pause since {at} until {until}, by {actor}: {reason}.") if pause.get("until")
+            else _("office-wide pause since {at}, by {actor}: {reason}."))
+    return (text.format(at=when_text(pause["at"], tz), until=when_text(pause.get("until"), tz),
+                        actor=pause["actor"], reason=pause["reason"]) + " "
+            + _("Nothing is sent; queued deliveries keep their place. `crosspost resume --by NAME` lifts "
+                "it."))
 
 
 def embargo_active(release: Release, now: float) -> bool:
@@ -90,17 +95,18 @@ def embargo_active(release: Release, now: float) -> bool:
 
 
 def embargo_message(release: Release, tz: tzinfo) -> str:
-    return (f"embargoed until {when_text(release.embargo, tz)}: nothing of this release goes out on any "
-            "channel before then (the website page is not written either); the deliveries stay queued "
-            "and `crosspost run` sends them after the embargo.")
+    return _("embargoed until {when}: nothing of this release goes out on any channel before then (the "
+             "website page is not written either); the deliveries stay queued and `crosspost run` sends "
+             "them after the embargo.").format(when=when_text(release.embargo, tz))
 
 
 def approval_message(slug: str, channels: list[str], approvers: tuple[str, ...], content_hash: str) -> str:
-    who = " or ".join(approvers) if approvers else "the person who approves publications"
-    return (f"awaiting approval ({', '.join(channels)}): nothing is sent until {who} approves.\n"
-            f"  approve: crosspost approve {slug} --by NAME --hash {content_hash[:12]}\n"
-            f"  reject:  crosspost reject {slug} --by NAME --reason \"...\"\n"
-            "  (send the approver the page written by `crosspost preview FILE --html preview.html`)")
+    who = (" " + _("or") + " ").join(approvers) if approvers else _("the person who approves publications")
+    return _("awaiting approval ({channels}): nothing is sent until {who} approves.\n"
+             "  approve: crosspost approve {slug} --by NAME --hash {hash}\n"
+             "  reject:  crosspost reject {slug} --by NAME --reason \"...\"\n"
+             "  (send the approver the page written by `crosspost preview FILE --html preview.html`)").format(
+                 channels=", ".join(channels), who=who, slug=slug, hash=content_hash[:12])
 
 
 __all__ = ["AccessibilitySettings", "accessibility_problems", "approval_message", "channel_accessibility",

@@ -63,4 +63,41 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention Babel looks for
+    """Mark a string for extraction without translating it (it is translated where it is shown)."""
+    return message
+
+
+def number(n: float, decimals: int = 0) -> str:
+    """A number as people of the chosen language write it: 12.345,5 in Indonesian, 12,345.5 in English."""
+    text = f"{n:,.{decimals}f}"
+    if _language == "id":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+# typer's own texts that go through gettext (section titles, [default]/[env var]/[required], a few
+# errors). typer calls the stdlib's gettext.gettext, i.e. the global "messages" domain and the
+# locale, not our --lang: these copies put them in our catalogue and localise_typer() points
+# typer's ``_`` at it. ("Usage:", "Error:" and "Try ... for help." are hard-coded English in typer.)
+TYPER_MESSAGES = (
+    N_("Options"), N_("Commands"), N_("Arguments"), N_("env var: {var}"), N_("default: {default}"),
+    N_("required"), N_("(dynamic)"), N_("Missing command."), N_("No such command {name!r}."), N_("Aborted!"),
+)
+
+
+def localise_typer() -> None:
+    """Make typer's help section titles and its few translatable errors follow the chosen language."""
+    import gettext as stdlib
+
+    import typer.core
+
+    if getattr(typer.core, "_", None) in (stdlib.gettext, _translate_typer):
+        typer.core._ = _translate_typer  # type: ignore[attr-defined]
+
+
+def _translate_typer(message: str) -> str:
+    return _translation.gettext(message)
+
+
 setup(detect(sys.argv[1:]))

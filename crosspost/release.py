@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .i18n import N_, _
 from .models import SECTIONS, Media, Release
 from .timezones import to_aware, zone
 
@@ -26,10 +27,10 @@ KNOWN_KEYS = ("title", "date", "section", "number", "summary", "tags", "hashtags
               "video_id", "link", "contact", "language", "slug", "embargo", "captions")
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
 OTHER_FORMATS = {
-    ".doc": "this is the old Word format: open it in Word and save it as .docx (or as Markdown)",
-    ".odt": "open it in LibreOffice and save it as .docx (Word), or write it as Markdown",
-    ".rtf": "open it in Word and save it as .docx, or write it as Markdown",
-    ".pdf": "a PDF cannot be read: use the Word (.docx) or Markdown version of the release",
+    ".doc": N_("this is the old Word format: open it in Word and save it as .docx (or as Markdown)"),
+    ".odt": N_("open it in LibreOffice and save it as .docx (Word), or write it as Markdown"),
+    ".rtf": N_("open it in Word and save it as .docx, or write it as Markdown"),
+    ".pdf": N_("a PDF cannot be read: use the Word (.docx) or Markdown version of the release"),
 }
 SLUG_MAX = 80
 _FENCE = re.compile(r"^---[ \t]*$")
@@ -73,7 +74,7 @@ class Meta:
         if item is not None and lines and item < len(lines):
             line = lines[item]
         if path is None:
-            message += " (given with --set)"
+            message += " " + _("(given with --set)")
         return InputError(message, path, line)
 
 
@@ -85,13 +86,13 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError("file not found: check the name and folder", path) from None
+        raise InputError(_("file not found: check the name and folder"), path) from None
     except IsADirectoryError:
-        raise InputError("this is a folder, not a release file", path) from None
+        raise InputError(_("this is a folder, not a release file"), path) from None
     except PermissionError:
-        raise InputError("cannot read the file: permission denied", path) from None
+        raise InputError(_("cannot read the file: permission denied"), path) from None
     except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path) from None
+        raise InputError(_("cannot read the file: {error}").format(error=exc.strerror or exc), path) from None
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
@@ -147,12 +148,13 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int, int]:
     lines = text.split("\n")
     start = next((i for i, ln in enumerate(lines) if ln.strip()), 0)  # tolerate blank lines on top
     if not lines or not _FENCE.match(lines[start]):
-        raise InputError("the file does not start with front matter: put a line '---' first, then title:, "
-                         "date: and the other keys, then another '---', then the text", path, start + 1)
+        raise InputError(_("the file does not start with front matter: put a line '---' first, then title:, "
+                           "date: and the other keys, then another '---', then the text"), path, start + 1)
     for i in range(start + 1, len(lines)):
         if _CLOSE.match(lines[i]):
             return "\n".join(lines[start + 1:i]), "\n".join(lines[i + 1:]), start + 2, i + 2
-    raise InputError("the front matter is never closed: add a line '---' after the last key", path, start + 1)
+    raise InputError(_("the front matter is never closed: add a line '---' after the last key"), path,
+                     start + 1)
 
 
 def load_yaml(text: str, path: Path | None, first_line: int) -> Meta:
@@ -165,16 +167,17 @@ def load_yaml(text: str, path: Path | None, first_line: int) -> Meta:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError("the front matter must be 'key: value' lines (title:, date:, ...)", path, first_line)
+        raise InputError(_("the front matter must be 'key: value' lines (title:, date:, ...)"), path,
+                         first_line)
     meta = Meta()
     pairs = node.value if isinstance(node, yaml.MappingNode) else []
     key_nodes = {k.value: (k, v) for k, v in pairs}
     counts: dict[str, int] = {}
-    for k, _ in pairs:
+    for k, _v in pairs:
         counts[k.value] = counts.get(k.value, 0) + 1
     for k in (k for k, n in counts.items() if n > 1):
-        meta.warnings.append(f"key '{k}' appears {counts[k]} times in {path.name if path else 'the input'}; "
-                             "the last one is used")
+        meta.warnings.append(_("key '{key}' appears {n} times in {file}; the last one is used").format(
+            key=k, n=counts[k], file=path.name if path else _("the input")))
     for key, value in data.items():
         skey = str(key)
         meta.values[skey] = value
@@ -196,12 +199,13 @@ def _yaml_error(exc: yaml.YAMLError, path: Path | None, first_line: int) -> Inpu
     what = f"{context}: {problem}" if context else problem
     hint = ""
     if context and "quoted scalar" in context:
-        hint = "; a quote opened here is never closed: add the closing \""
+        hint = "; " + _("a quote opened here is never closed: add the closing \"")
     elif "flow sequence" in (context or "") or "flow sequence" in problem:
-        hint = "; a list opened with '[' is never closed: add the closing ']'"
+        hint = "; " + _("a list opened with '[' is never closed: add the closing ']'")
     elif "mapping values are not allowed" in problem:
-        hint = "; a value containing ': ' must be put in double quotes"
-    return InputError(f"the front matter is not valid YAML ({what}){hint}", path, line)
+        hint = "; " + _("a value containing ': ' must be put in double quotes")
+    return InputError(_("the front matter is not valid YAML ({problem})").format(
+        problem=what) + hint, path, line)
 
 
 # --------------------------------------------------------------------------- public entry
@@ -212,7 +216,7 @@ def load_release(path: Path, tz: str = "Asia/Jakarta", overrides: dict | None = 
     path = Path(path).expanduser().absolute()
     suffix = path.suffix.lower()
     if suffix in OTHER_FORMATS:
-        raise InputError(OTHER_FORMATS[suffix], path)
+        raise InputError(_(OTHER_FORMATS[suffix]), path)
     extra = Meta(values=dict(overrides or {}), where={k: (None, None) for k in overrides or {}})
     if suffix == ".docx":
         from .docx_reader import load_docx_parts
@@ -233,8 +237,8 @@ def load_release(path: Path, tz: str = "Asia/Jakarta", overrides: dict | None = 
 def _docx_defaults(path: Path, meta: Meta, warnings: list[str], tz: str) -> None:
     """A Word file rarely carries a machine-readable date: fall back to its modification time, loudly."""
     if not _text(meta, "title"):
-        raise InputError(f"no title found: give the title the 'Heading 1' or 'Title' style in Word, or add "
-                         f'title: "..." to {path.stem}.yml beside it', path)
+        raise InputError(_("no title found: give the title the 'Heading 1' or 'Title' style in Word, or add "
+                           'title: "..." to {name}.yml beside it').format(name=path.stem), path)
     value = meta.values.get("date")
     if isinstance(value, date) and not isinstance(value, datetime) and meta.where.get("date") == (path, None):
         warnings.append(f"the Word file gives only the day ({value:%Y-%m-%d}), so the release time is 00:00; "
@@ -256,26 +260,29 @@ def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: 
         if key not in KNOWN_KEYS:
             guess = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             origin, line = meta.where.get(key, (None, None))
-            where = " (from --set)" if origin is None else f" ({origin.name} line {line})" if line else ""
-            tip = f"did you mean '{guess[0]}'?" if guess else f"known keys: {', '.join(KNOWN_KEYS)}"
-            warnings.append(f"unknown front-matter key '{key}'{where} is ignored; {tip}")
+            where = (" " + _("(from --set)") if origin is None
+                     else " " + _("({file} line {line})").format(file=origin.name, line=line) if line else "")
+            tip = (_("did you mean '{key}'?").format(key=guess[0]) if guess
+                   else _("known keys: {keys}").format(keys=", ".join(KNOWN_KEYS)))
+            warnings.append(_("unknown front-matter key '{key}'{where} is ignored; {tip}").format(
+                key=key, where=where, tip=tip))
 
     title = _one_line(_text(meta, "title"))
     if not title:
-        raise InputError('the release has no title: add a line like title: "Kemensos Salurkan Bantuan ..." '
-                         "to the front matter", path)
+        raise InputError(_('the release has no title: add a line like title: "Kemensos Salurkan Bantuan ..." '
+                           "to the front matter"), path)
     if v.get("date") in (None, ""):
-        raise InputError("the release has no date: add a line like date: 2026-11-20T09:00:00+07:00 "
-                         "(or 2026-11-20 09:00 WIB)", path)
+        raise InputError(_("the release has no date: add a line like date: 2026-11-20T09:00:00+07:00 "
+                           "(or 2026-11-20 09:00 WIB)"), path)
     date = _when(meta, "date", tz)
     embargo = _when(meta, "embargo", tz) if v.get("embargo") not in (None, "") else None
     section = _section(meta)
     body = body.strip("\n")
     if not body.strip():
         if path.suffix.lower() == ".docx":
-            raise InputError("the Word file has no text besides its title", path)
-        raise InputError("the release has no text after the front matter: write the release below the "
-                         "closing '---'", path, body_line)
+            raise InputError(_("the Word file has no text besides its title"), path)
+        raise InputError(_("the release has no text after the front matter: write the release below the "
+                           "closing '---'"), path, body_line)
 
     base = path.parent
     images = tuple(_images(meta, base))
@@ -286,7 +293,8 @@ def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: 
                         f"{embargo:%Y-%m-%d %H:%M %z} (the website page is not written before then either)")
     link = _text(meta, "link") or None
     if link and not re.match(r"^https?://[^\s/]+", link, re.I):
-        raise meta.err("link", f"link '{link}' is not a web address: write it like https://www.kemensos.go.id/...")
+        raise meta.err("link", _("link '{link}' is not a web address: write it like "
+                                 "https://www.kemensos.go.id/...").format(link=link))
     hashtags, tag_warnings = normalise_hashtags(_list(meta, "hashtags"))
     warnings += tag_warnings
     slug = slugify(_text(meta, "slug") or title) or f"rilis-{date:%Y%m%d-%H%M}"
@@ -370,7 +378,8 @@ def _section(meta: Meta) -> str:
     by_label = {label.lower().replace(" ", "-"): name for name, label in SECTIONS.items()}
     key = by_label.get(key, key)
     if key not in SECTIONS:
-        raise meta.err("section", f"unknown section '{raw}': use one of {', '.join(SECTIONS)}")
+        raise meta.err("section", _("unknown section '{section}': use one of {sections}").format(
+            section=raw, sections=", ".join(SECTIONS)))
     return key
 
 
@@ -396,15 +405,17 @@ def _images(meta: Meta, base: Path) -> list[Media]:
             raw = item.get("path") or item.get("file") or ""
             alt = item.get("alt") or ""
             if not isinstance(raw, str) or not raw.strip():
-                raise meta.err("images", f"image {i + 1} has no path: write - path: img/foto.jpg", i)
+                raise meta.err("images", _("image {n} has no path: write - path: img/foto.jpg").format(
+                    n=i + 1), i)
             if not isinstance(alt, str):
                 alt = str(alt)
         else:
-            raise meta.err("images", f"image {i + 1} must be a path or 'path:' and 'alt:' lines", i)
+            raise meta.err("images", _("image {n} must be a path or 'path:' and 'alt:' lines").format(
+                n=i + 1), i)
         p = _resolve(base, raw.strip())
         if not p.is_file():
-            raise meta.err("images", f"image file not found: {raw.strip()} (looked for {p}; paths are "
-                           "relative to the release file)", i)
+            raise meta.err("images", _("image file not found: {file} (looked for {path}; paths are relative "
+                                       "to the release file)").format(file=raw.strip(), path=p), i)
         width, height = _image_size(p, meta, i, raw.strip())
         out.append(Media(path=p, alt=_one_line(alt), kind="image", width=width, height=height))
     return out
@@ -417,7 +428,9 @@ def _image_size(p: Path, meta: Meta, i: int, raw: str) -> tuple[int, int]:
         with Image.open(p) as img:  # reads the header only
             return img.size
     except (UnidentifiedImageError, OSError, ValueError):
-        raise meta.err("images", f"{raw} is not an image that can be read (use JPEG or PNG)", i) from None
+        raise meta.err("images", _("{file} is not an image that can be read (use JPEG or PNG)").format(
+            file=raw),
+                       i) from None
 
 
 def _video(meta: Meta, base: Path) -> Media | None:
@@ -426,11 +439,11 @@ def _video(meta: Meta, base: Path) -> Media | None:
         return None
     raw = value.get("path") if isinstance(value, dict) else value
     if not isinstance(raw, str) or not raw.strip():
-        raise meta.err("video", "video must be a file path, like video: video/liputan.mp4")
+        raise meta.err("video", _("video must be a file path, like video: video/liputan.mp4"))
     p = _resolve(base, raw.strip())
     if not p.is_file():
-        raise meta.err("video", f"video file not found: {raw.strip()} (looked for {p}; paths are relative "
-                       "to the release file)")
+        raise meta.err("video", _("video file not found: {file} (looked for {path}; paths are relative to "
+                                  "the release file)").format(file=raw.strip(), path=p))
     return Media(path=p, kind="video")
 
 
@@ -441,10 +454,10 @@ def _captions(meta: Meta, base: Path) -> Path | None:
         return None
     p = _resolve(base, raw)
     if p.suffix.lower() not in (".vtt", ".srt"):
-        raise meta.err("captions", f"captions must be a .vtt or .srt file, got {raw}")
+        raise meta.err("captions", _("captions must be a .vtt or .srt file, got {file}").format(file=raw))
     if not p.is_file():
-        raise meta.err("captions", f"captions file not found: {raw} (looked for {p}; paths are relative "
-                       "to the release file)")
+        raise meta.err("captions", _("captions file not found: {file} (looked for {path}; paths are relative "
+                                     "to the release file)").format(file=raw, path=p))
     return p
 
 

@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .i18n import N_, _, number
 from .models import Delivery, Problem, Release
 
 if TYPE_CHECKING:  # adapt pulls in jinja2 and markdown-it: `status` and `log` do not need them
@@ -23,6 +24,14 @@ if TYPE_CHECKING:  # adapt pulls in jinja2 and markdown-it: `status` and `log` d
 
 STATUS_STYLE = {"sent": "green", "queued": "cyan", "sending": "yellow", "unknown": "magenta",
                 "failed": "red", "cancelled": "dim", "awaiting_approval": "yellow"}
+STATUS_LABELS = {"sent": N_("sent"), "queued": N_("queued"), "sending": N_("sending"),
+                 "unknown": N_("unknown"), "failed": N_("failed"), "cancelled": N_("cancelled"),
+                 "awaiting_approval": N_("awaiting approval"), "rejected": N_("rejected")}
+
+
+def status_label(status: str) -> str:
+    """A delivery status in the chosen language, for people; JSON keeps the raw status."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 def console(stderr: bool = False) -> Console:
@@ -79,9 +88,9 @@ def preview_panel(item: Adapted) -> Panel:
                                       + (f" {unit}" if unit else ""), style="green" if ok else "red"))
         for m in v.media:
             dims = f"{m.width}×{m.height}" if m.width else ""
-            table.add_row(m.kind, f"{m.path.name} {dims}  alt: {m.alt or '—'}")
+            table.add_row(m.kind, f"{m.path.name} {dims}  " + _("alt: {text}").format(text=m.alt or "—"))
         if v.link:
-            table.add_row("link", v.link)
+            table.add_row(_("link"), v.link)
         parts.append(table)
     parts.extend(_problem_line(p) for p in item.problems)
     ok = item.ok
@@ -137,14 +146,14 @@ def delivery_json(d: Delivery) -> dict[str, Any]:
 
 def deliveries_table(rows: Iterable[Delivery], tz: Any = None, title: str | None = None) -> Table:
     table = Table(title=title, show_lines=False)
-    for col in ("id", "release", "channel", "status", "when", "link / error"):
+    for col in ("id", _("release"), _("channel"), _("status"), _("when"), _("link / error")):
         table.add_column(col, overflow="fold")
     for d in rows:
         detail = d.url or d.last_error or ""
         if d.status == "queued" and d.not_before:
-            detail = detail or f"not before {when(d.not_before, tz)}"
+            detail = detail or _("not before {when}").format(when=when(d.not_before, tz))
         table.add_row(str(d.id), d.release_slug, d.channel,
-                      Text(d.status, style=STATUS_STYLE.get(d.status, "")),
+                      Text(status_label(d.status), style=STATUS_STYLE.get(d.status, "")),
                       when(d.updated_at, tz), detail)
     return table
 
@@ -154,11 +163,12 @@ def status_counts_table(counts: dict[str, dict[str, int]]) -> Table:
     from .store import STATUSES
 
     seen = [s for s in STATUSES if any(s in c for c in counts.values())]
-    table = Table(title="all deliveries", show_lines=False)
-    for col in ("channel", *seen, "total"):
-        table.add_column(col, justify="left" if col == "channel" else "right")
+    table = Table(title=_("all deliveries"), show_lines=False)
+    table.add_column(_("channel"), justify="left")
+    for col in (*(status_label(s) for s in seen), _("total")):
+        table.add_column(col, justify="right")
     for channel, by_status in counts.items():
-        table.add_row(channel, *(f"{by_status.get(s, 0):,}" for s in seen), f"{sum(by_status.values()):,}")
+        table.add_row(channel, *(number(by_status.get(s, 0)) for s in seen), number(sum(by_status.values())))
     return table
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import ReauthRequired
+from .i18n import _
 
 KEYRING_SERVICE = "crosspost"
 
@@ -75,8 +76,8 @@ class SecretStore:
         value = self.get(key)
         if not value:
             raise ReauthRequired(
-                f"channel '{self.channel}' has no '{key}': run `crosspost auth {self.channel}` "
-                f"or set {env_name(self.channel, key)}")
+                _("channel '{channel}' has no '{key}': run `crosspost auth {channel}` or set {env}").format(
+                    channel=self.channel, key=key, env=env_name(self.channel, key)))
         return value
 
     def set(self, key: str, value: str) -> None:
