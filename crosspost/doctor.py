@@ -196,18 +196,7 @@ def _bounded(fn: Callable[[], Any], timeout: float) -> Any:
 
 
 def _masked(channel: Any, text: str) -> str:
-    from .render import mask
-
-    secrets = channel.secrets
-    values: list[str] = list(getattr(secrets, "values", lambda: [])()) if secrets is not None else []
-    for key in secret_keys(channel):
-        try:
-            value = secrets.get(key) if secrets is not None else None
-        except Exception:  # noqa: BLE001 - a broken keyring must not break doctor
-            value = None
-        if value:
-            values.append(value)
-    return mask(text, values)
+    return channel.mask(text, secret_keys(channel))
 
 
 def check_whoami(channel: Any, timeout: float) -> Check:

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from .i18n import N_, _, number
 from .models import Delivery, Problem, Release
+from .secrets import mask as mask  # re-exported: output is masked where it is rendered
 
 if TYPE_CHECKING:  # adapt pulls in jinja2 and markdown-it: `status` and `log` do not need them
     from .adapt import Adapted
@@ -172,8 +173,3 @@ def status_counts_table(counts: dict[str, dict[str, int]]) -> Table:
     return table
 
 
-def mask(text: str, secrets: Iterable[str]) -> str:
-    """Replace every known secret value in text (for --debug output and logs)."""
-    for s in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(s, "****")
-    return text

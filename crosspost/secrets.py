@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .errors import ReauthRequired
@@ -101,6 +101,13 @@ class SecretStore:
         found = [v for k, v in self.env.items() if k.startswith(env_name(self.channel, "")) and v]
         found += [v for v in self._file_values().values() if isinstance(v, str) and v]
         return found
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """Replace every known secret value in text (errors, logs, --debug output)."""
+    for s in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(s, "****")
+    return text
 
 
 def write_private(path: Path, text: str) -> None:

@@ -7,7 +7,7 @@ A channel module must not import its SDK at module level: `crosspost --help` and
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -111,6 +111,22 @@ class Channel:
     def problem(self, field_: str, message: str, limit: int | None = None,
                 actual: int | None = None, severity: str = "error") -> Problem:
         return Problem(self.name, field_, message, limit, actual, severity)  # type: ignore[arg-type]
+
+    def mask(self, text: str, keys: Iterable[str] = ()) -> str:
+        """Text bound for messages and logs, with every secret value of this channel masked."""
+        from ..secrets import mask
+
+        if self.secrets is None:
+            return text
+        values = list(getattr(self.secrets, "values", lambda: [])())
+        for key in keys:
+            try:
+                value = self.secrets.get(key)
+            except Exception:  # a broken keyring must not hide the error being reported
+                value = None
+            if value:
+                values.append(value)
+        return mask(text, values)
 
     def image_file_problems(self, images: Any, max_bytes: int, suffixes: Any, platform: str,
                             formats: str) -> list[Problem]:

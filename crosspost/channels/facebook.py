@@ -322,20 +322,7 @@ class FacebookChannel(Channel):
         return Permanent(f"Facebook rejected the request ({ref}) while {where}: {detail}")
 
     def _mask(self, text: str) -> str:
-        """Remove any secret value of this channel from text bound for messages and logs."""
-        if self.secrets is None:
-            return text
-        values = set(getattr(self.secrets, "values", lambda: [])())
-        try:
-            token = self.secrets.get(TOKEN_KEY)
-        except Exception:
-            token = None
-        if token:
-            values.add(token)
-        for value in sorted(values, key=len, reverse=True):
-            if len(value) >= 4:
-                text = text.replace(value, "***")
-        return text
+        return self.mask(text, (TOKEN_KEY,))
 
     # -- reconcile -----------------------------------------------------------------------
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:

@@ -236,21 +236,7 @@ class TwitterChannel(Channel):
         return UnknownOutcome(msg) if creating else RetryLater(msg)
 
     def _mask(self, text: str) -> str:
-        """Remove any secret value of this channel from text bound for messages and logs."""
-        if self.secrets is None:
-            return text
-        values = set(getattr(self.secrets, "values", lambda: [])())
-        for key in SECRET_KEYS:
-            try:
-                value = self.secrets.get(key)
-            except Exception:
-                value = None
-            if value:
-                values.add(value)
-        for value in sorted(values, key=len, reverse=True):
-            if len(value) >= 4:
-                text = text.replace(value, "***")
-        return text
+        return self.mask(text, SECRET_KEYS)
 
     # -- reconcile -----------------------------------------------------------------------
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
