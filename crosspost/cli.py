@@ -192,6 +192,12 @@ def publish(
     from .timezones import zone
 
     clock = SystemClock()
+    from .doctor import expiry_warnings
+
+    err = render.console(stderr=True)
+    for line in expiry_warnings([a.channel for a in adapted], clock.now(), cfg.doctor.expiry_warning_days,
+                                scheduled_at=not_before, timezone=cfg.timezone):
+        err.print(_("warning: {text}").format(text=line), markup=False, highlight=False, soft_wrap=True)
     store = Store.open(cfg.database)
     release_id = store.save_release(release)
     variants = [a.variant for a in adapted if a.variant is not None]

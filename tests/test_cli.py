@@ -132,3 +132,19 @@ def test_preview_html_for_the_approver(cli):
     page = out.read_text("utf-8")
     assert '<html lang="id"' in page and "Lumbung Sosial" in page
     assert "<script" not in page.lower()
+
+
+def test_publish_at_flags_credentials_that_expire_before_the_post(cli, tmp_path):
+    """A YouTube app still in Google's "Testing" mode loses its refresh token 7 days after
+    consent: a post scheduled later than that is flagged when it is scheduled."""
+    with open(cli.cwd / "channels.toml", "a", encoding="utf-8") as fh:
+        fh.write('[channels.youtube]\ntype = "youtube"\ntesting_app = true\n')
+    secrets = tmp_path / "state" / "secrets"
+    secrets.mkdir(parents=True)
+    (secrets / "youtube.token").write_text("{}")
+    (secrets / "youtube.token_issued").write_text(str(datetime(2099, 1, 1, tzinfo=UTC).timestamp()))
+    proc = cli("publish", str(EXAMPLE), "--set", "video_id=abc123XYZ", "--at", "2099-03-01 09:00")
+    assert proc.returncode == 0, proc.stderr
+    assert "youtube" in proc.stderr and "crosspost auth youtube" in proc.stderr
+    quiet = cli("publish", str(EXAMPLE), "--set", "video_id=abc123XYZ", "--at", "2099-01-02 09:00")
+    assert "crosspost auth youtube" not in quiet.stderr  # before the expiry: nothing to say
