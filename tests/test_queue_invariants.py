@@ -78,7 +78,7 @@ class Queue(RuleBasedStateMachine):
             return
         d = unknown[0]
         found = [p for p in read_posts(self.fake.posts_file) if p["marker"] == f"{d.release_slug}@fake"]
-        receipt = Receipt(found[0]["id"], found[0]["url"]) if found else None
+        receipt = Receipt(found[0]["id"], self.fake.settings.url_base + found[0]["id"]) if found else None
         self.store.resolve(d.id, self.clock.now(), receipt)
 
     @invariant()
@@ -109,6 +109,8 @@ class Queue(RuleBasedStateMachine):
             assert state == d.status
 
 
-Queue.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None,
-                                   suppress_health_check=[HealthCheck.too_slow])
+# derandomize: CI runs the same 60 programs every time (no flaky reds); change the seed by
+# hand (or run with --hypothesis-seed) to explore further.
+Queue.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None,
+                                   derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 test_queue_invariants = Queue.TestCase
