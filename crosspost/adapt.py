@@ -10,7 +10,7 @@ from typing import Any
 from .channels.base import Channel
 from .controls import accessibility_problems
 from .models import Problem, Release, Variant
-from .templating import render, tanggal, utm
+from .templating import render, tanggal
 from .text import plain_paragraphs
 
 
@@ -37,8 +37,7 @@ def template_context(release: Release, channel: Channel) -> dict[str, Any]:
         "summary": release.summary,
         "paragraphs": paragraphs,
         "text": "\n\n".join(paragraphs),
-        "link": utm(release.link, getattr(settings, "utm_source", ""),
-                    getattr(settings, "utm_medium", "social"), release.slug),
+        "link": channel.release_link(release) or "",
         "hashtags": list(release.hashtags),
         "date": tanggal(release.date),
         "channel": channel.name,

@@ -112,6 +112,14 @@ class Channel:
                 actual: int | None = None, severity: str = "error") -> Problem:
         return Problem(self.name, field_, message, limit, actual, severity)  # type: ignore[arg-type]
 
+    def release_link(self, release: Release) -> str | None:
+        """The release's link with this channel's UTM parameters (None when it has none)."""
+        from ..templating import utm
+
+        s = self.settings
+        return utm(release.link, getattr(s, "utm_source", ""), getattr(s, "utm_medium", "social"),
+                   release.slug) or None
+
     def mask(self, text: str, keys: Iterable[str] = ()) -> str:
         """Text bound for messages and logs, with every secret value of this channel masked."""
         from ..secrets import mask

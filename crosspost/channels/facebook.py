@@ -78,9 +78,7 @@ class FacebookChannel(Channel):
     # -- adapt ---------------------------------------------------------------------------
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
         s, lim = self.settings, self.limits
-        from ..templating import utm
-
-        link = utm(release.link, s.utm_source, s.utm_medium, release.slug) or None
+        link = self.release_link(release)
         text = text.strip()
         problems: list[Problem] = []
         if not s.page_id:

@@ -67,9 +67,7 @@ class TwitterChannel(Channel):
     # -- adapt ---------------------------------------------------------------------------
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
         s, lim = self.settings, self.limits
-        from ..templating import utm
-
-        link = utm(release.link, s.utm_source, s.utm_medium, release.slug) or None
+        link = self.release_link(release)
         problems: list[Problem] = []
         parts = split_thread(text, lim.weighted_length, s.numbering, link, s.link_part, s.link_prefix)
         if not parts:

@@ -139,7 +139,6 @@ class YouTubeChannel(Channel):
     # -- adapt ---------------------------------------------------------------------------
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
         s, lim = self.settings, self.limits
-        from ..templating import utm
 
         title = release.title.strip()
         description = text.strip()
@@ -161,7 +160,7 @@ class YouTubeChannel(Channel):
         variant = Variant(
             channel=self.name, kind=self.type, text=description, title=title,
             media=(video,) if video is not None and not release.video_id else (),
-            link=utm(release.link, s.utm_source, s.utm_medium, release.slug) or None,
+            link=self.release_link(release),
             extra={"tags": tags, "video_id": release.video_id, "category_id": str(s.category_id),
                    "privacy": s.privacy, "thumbnail": str(thumb) if thumb else None},
             counts={"title": {"actual": len(title), "limit": lim.title_chars, "unit": "chars"},
@@ -374,6 +373,15 @@ class YouTubeChannel(Channel):
                     "thumbnail in YouTube Studio (custom thumbnails need a verified channel)")
         return None
 
+    def _write_snippet(self, youtube: Any, video_id: str, snippet: dict, ctx: PublishContext) -> Receipt:
+        """videos.update(part="snippet") replaces the whole snippet: callers pass it complete."""
+        ctx.heartbeat()
+        try:
+            youtube.videos().update(part="snippet", body={"id": video_id, "snippet": snippet}).execute()
+        except Exception as exc:
+            raise self.classify(exc, "update", started=True, now=self._now(ctx)) from None
+        return self._receipt(video_id)
+
     def _update(self, youtube: Any, variant: Variant, ctx: PublishContext) -> Receipt:
         video_id = str(variant.extra["video_id"])
         snippet = self._snippet(youtube, video_id, ctx)
@@ -387,12 +395,7 @@ class YouTubeChannel(Channel):
         if tags:  # a release without tags keeps the video's own
             snippet["tags"] = tags
         snippet.setdefault("defaultLanguage", self.settings.language)
-        ctx.heartbeat()
-        try:
-            youtube.videos().update(part="snippet", body={"id": video_id, "snippet": snippet}).execute()
-        except Exception as exc:
-            raise self.classify(exc, "update", started=True, now=self._now(ctx)) from None
-        receipt = self._receipt(video_id)
+        receipt = self._write_snippet(youtube, video_id, snippet, ctx)
         receipt.extra["updated"] = True
         if ctx.scheduled_at is not None:
             receipt.extra["warnings"] = ["an existing video's snippet is updated at once; its "
@@ -570,13 +573,7 @@ class YouTubeChannel(Channel):
         if snippet is None:
             raise Permanent(f"YouTube has no video {video_id} that this account can edit: it may have been "
                             "removed; correct it in YouTube Studio")
-        snippet = {**snippet, "description": variant.text}
-        ctx.heartbeat()
-        try:
-            youtube.videos().update(part="snippet", body={"id": video_id, "snippet": snippet}).execute()
-        except Exception as exc:
-            raise self.classify(exc, "update", started=True, now=self._now(ctx)) from None
-        receipt = self._receipt(video_id)
+        receipt = self._write_snippet(youtube, video_id, {**snippet, "description": variant.text}, ctx)
         receipt.extra["edited"] = True
         return receipt
 
