@@ -28,7 +28,7 @@ from typing import Any
 
 from .channels.base import Channel, PublishContext
 from .clock import Clock
-from .errors import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, EXIT_PAUSED, LeaseLost
+from .errors import EXIT_NOTHING, LeaseLost, outcome_exit_code
 from .models import Delivery
 from .reconcile import reconcile
 from .retry import decide, safe_message
@@ -61,13 +61,8 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        if any(d.status in ("failed", "unknown") for d in self.deliveries):
-            return EXIT_FAILED
-        if self.paused is not None:
-            return EXIT_PAUSED
-        if not self.deliveries:
-            return EXIT_NOTHING
-        return EXIT_OK
+        return outcome_exit_code((d.status for d in self.deliveries), self.paused is not None,
+                                 nothing=EXIT_NOTHING)
 
 
 class Engine:

@@ -134,7 +134,7 @@ def check_config(cfg: Any) -> tuple[list[Check], list[Any]]:
 
 
 def secret_keys(channel: Any) -> tuple[str, ...]:
-    from .cli_auth import secret_keys as keys
+    from .cli.auth import secret_keys as keys
 
     return keys(channel)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 EXIT_OK = 0
@@ -10,6 +11,24 @@ EXIT_INPUT = 2  # bad input or usage: nothing was queued
 EXIT_ERROR = 3  # environment or internal error (database, permissions)
 EXIT_NOTHING = 4  # nothing was due
 EXIT_PAUSED = 5  # the office-wide pause is on
+
+
+# A delivery in one of these states is a problem the operator must look at (exit 1).
+PROBLEM_STATUSES = frozenset({"failed", "unknown", "cancelled"})
+
+
+def outcome_exit_code(statuses: Iterable[str], held_by_pause: bool, *, nothing: int = EXIT_OK) -> int:
+    """The one exit-code rule of every office action and of `run` (the README's table).
+
+    1 when a delivery failed, is unknown or was cancelled; 5 when the office-wide pause held work
+    back; ``nothing`` when no delivery was touched; else 0.
+    """
+    seen = list(statuses)
+    if any(s in PROBLEM_STATUSES for s in seen):
+        return EXIT_FAILED
+    if held_by_pause:
+        return EXIT_PAUSED
+    return EXIT_OK if seen else nothing
 
 
 class CrosspostError(Exception):

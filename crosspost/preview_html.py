@@ -25,8 +25,8 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from .adapt import Adapted
+from .counts import count_rows
 from .models import SECTIONS, Media, Problem, Release
-from .render import count_rows
 from .templating import tanggal
 
 TEMPLATE = "preview_html.j2"

@@ -414,7 +414,7 @@ def test_fitted_images_reach_instagram_within_its_limits(world, capsys):
 def test_publish_shows_an_upload_bar_for_the_youtube_video(world, capsys, monkeypatch):
     import io
 
-    from crosspost import upload_progress
+    from crosspost.cli import progress as upload_progress
 
     made: list[upload_progress.UploadBars] = []
 
@@ -439,7 +439,7 @@ def test_publish_shows_an_upload_bar_for_the_youtube_video(world, capsys, monkey
 def test_no_upload_bar_with_json_or_without_a_terminal():
     import io
 
-    from crosspost import upload_progress
+    from crosspost.cli import progress as upload_progress
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

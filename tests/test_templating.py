@@ -57,7 +57,7 @@ def test_plain_paragraphs_drop_markup_and_unsafe_links():
 
 
 def test_count_rows_understands_every_channel_shape():
-    from crosspost.render import count_rows
+    from crosspost.counts import count_rows
 
     assert count_rows({"weighted": [270, 120], "limit": 280}) == [
         ("weighted 1/2", 270, 280, ""), ("weighted 2/2", 120, 280, "")]

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from .models import Delivery
+from ..models import Delivery
 
 
 class UploadBars:

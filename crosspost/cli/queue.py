@@ -10,25 +10,13 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
 
-from .errors import EXIT_NOTHING, EXIT_OK, InputError
-from .i18n import _
-
-ConfigOpt = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
-                         help=_("channels.toml to use (default: ./channels.toml, else the built-in one)."))
-JsonOpt = typer.Option(False, "--json", help=_("Machine-readable output (JSON lines for `run`)."))
-
-
-def _setup(config: Path | None):
-    from .cli_common import config as load
-    from .store import Store
-
-    cfg = load(config)
-    return cfg, Store.open(cfg.database)
+from ..errors import EXIT_NOTHING, EXIT_OK, InputError
+from ..i18n import _
+from .common import STATE, add_commands, setup, warn
 
 
 def _line(outcome: str, d: Any) -> dict[str, Any]:
@@ -63,7 +51,7 @@ def _print_report(report: Any, as_json: bool, quiet: bool, tz: Any = None) -> No
                     "enable them or `crosspost cancel` the deliveries").format(
                         n=len(report.waiting), names=", ".join(waiting)), markup=False)
     if report.paused is not None:
-        from .controls import pause_message
+        from ..controls import pause_message
 
         err.print(pause_message(report.paused, tz), markup=False)
     elif not quiet and not report.deliveries:
@@ -71,7 +59,6 @@ def _print_report(report: Any, as_json: bool, quiet: bool, tz: Any = None) -> No
 
 
 def run(
-    config: Path | None = ConfigOpt,
     once: bool = typer.Option(True, "--once/--watch", help=_("Send what is due and exit (for cron), "
                                                              "or keep running and check every --interval "
                                                              "seconds.")),
@@ -79,26 +66,18 @@ def run(
                                    help=_("Seconds between checks with --watch.")),
     workers: int = typer.Option(4, "--workers", min=1, help=_("Deliveries sent in parallel.")),
     quiet: bool = typer.Option(False, "--quiet", "-q", help=_("Print only failures and unknowns.")),
-    as_json: bool = JsonOpt,
 ) -> None:
-    """Send every delivery that is due: reap stale leases, settle unknowns, retry what may be retried.
+    from .. import publishing
+    from ..clock import SystemClock
+    from .common import tz
 
-    Safe to run from cron every minute, even when runs overlap. Exit 0 when everything handled
-    was sent, 1 when something failed or is unknown, 4 when nothing was due.
-    """
-    from .clock import SystemClock
-    from .deliver import Engine
-
-    cfg, store = _setup(config)
-    channels = {c.name: c for c in cfg.channels(enabled_only=True)}
+    cfg, store = setup()
     clock = SystemClock()
-    engine = Engine(store, channels, clock, workers=workers)
-    _warn_expiry(cfg, list(channels.values()), clock.now(), quiet)
+    engine = publishing.queue_engine(cfg, store, clock, workers=workers)
+    _warn_expiry(cfg, list(engine.channels.values()), clock, quiet)
     if once:
         report = engine.run_once()
-        from .timezones import zone
-
-        _print_report(report, as_json, quiet, zone(cfg.timezone))
+        _print_report(report, STATE.json, quiet, tz(cfg))
         raise typer.Exit(report.exit_code)
     stop = {"now": False}
 
@@ -108,7 +87,7 @@ def run(
     signal.signal(signal.SIGTERM, _term)
     try:
         while not stop["now"]:
-            _print_watch(engine.run_once(), as_json, quiet)
+            _print_watch(engine.run_once(), STATE.json, quiet)
             slept = 0.0
             while slept < interval and not stop["now"]:
                 clock.sleep(min(1.0, interval - slept))
@@ -125,15 +104,14 @@ def _print_watch(report: Any, as_json: bool, quiet: bool) -> None:
         sys.stdout.flush()
 
 
-def queue(config: Path | None = ConfigOpt, as_json: bool = JsonOpt) -> None:
-    """What is waiting and when: queued (and when it is due), sending, unknown, awaiting approval."""
+def queue() -> None:
+    from ..store import WAITING
+    from ..timezones import zone
     from . import render
-    from .store import WAITING
-    from .timezones import zone
 
-    cfg, store = _setup(config)
+    cfg, store = setup()
     rows = sorted(store.deliveries(status=WAITING), key=lambda d: (d.not_before or 0, d.id))
-    if as_json:
+    if STATE.json:
         render.print_json([render.delivery_json(d) for d in rows])
         raise typer.Exit(EXIT_OK)
     if not rows:
@@ -145,30 +123,24 @@ def queue(config: Path | None = ConfigOpt, as_json: bool = JsonOpt) -> None:
 def retry(
     delivery_id: int | None = typer.Argument(None, metavar="ID", help=_("The delivery to queue again.")),
     failed: bool = typer.Option(False, "--failed", help=_("Queue every failed delivery again.")),
-    config: Path | None = ConfigOpt,
-    as_json: bool = JsonOpt,
 ) -> None:
-    """Queue a failed delivery again (after `crosspost auth`, or once the problem is fixed)."""
-    from .clock import SystemClock
+    from ..clock import SystemClock
 
     if (delivery_id is None) == (not failed):
         raise InputError(_("give either a delivery ID or --failed"))
-    _cfg, store = _setup(config)
+    _cfg, store = setup()
     rows = store.retry(delivery_id, SystemClock().now(), all_failed=failed)
-    _done(rows, _("queued again"), as_json)
+    _done(rows, _("queued again"))
 
 
 def cancel(
     target: str = typer.Argument(..., metavar="ID|RELEASE", help=_("A delivery id, or a release slug.")),
-    config: Path | None = ConfigOpt,
-    as_json: bool = JsonOpt,
 ) -> None:
-    """Stop a delivery (or every pending delivery of a release) from being sent."""
-    from .clock import SystemClock
+    from ..clock import SystemClock
 
-    _cfg, store = _setup(config)
+    _cfg, store = setup()
     rows = store.cancel(int(target) if target.isdigit() else target, SystemClock().now())
-    _done(rows, _("cancelled"), as_json)
+    _done(rows, _("cancelled"))
 
 
 def resolve(
@@ -176,27 +148,24 @@ def resolve(
     sent: str | None = typer.Option(None, "--sent", metavar="URL", help=_("It is online at this link.")),
     remote_id: str | None = typer.Option(None, "--remote-id", help=_("The platform's id of the post.")),
     not_sent: bool = typer.Option(False, "--not-sent", help=_("It is not online: queue it again.")),
-    config: Path | None = ConfigOpt,
-    as_json: bool = JsonOpt,
 ) -> None:
-    """Settle an `unknown` delivery after checking the platform by hand."""
-    from .clock import SystemClock
-    from .models import Receipt
+    from ..clock import SystemClock
+    from ..models import Receipt
 
     if (sent is None) == (not not_sent):
         raise InputError(_("give either --sent URL or --not-sent"))
     if sent is not None and not sent.startswith(("http://", "https://")):
         raise InputError(_("--sent expects the post's link (https://...), got '{value}'").format(value=sent))
-    _cfg, store = _setup(config)
+    _cfg, store = setup()
     receipt = Receipt(remote_id or sent, sent) if sent is not None else None
     d = store.resolve(delivery_id, SystemClock().now(), receipt)
-    _done([d], _("marked sent") if receipt else _("queued again"), as_json)
+    _done([d], _("marked sent") if receipt else _("queued again"))
 
 
-def _done(rows: list, verb: str, as_json: bool) -> None:
+def _done(rows: list, verb: str) -> None:
     from . import render
 
-    if as_json:
+    if STATE.json:
         render.print_json([render.delivery_json(d) for d in rows])
     elif not rows:
         render.console().print(_("nothing {done}.").format(done=verb))
@@ -207,17 +176,12 @@ def _done(rows: list, verb: str, as_json: bool) -> None:
 
 
 # -- credential expiry ----
-def _warn_expiry(cfg: Any, channels: list, now: float, quiet: bool) -> None:
+def _warn_expiry(cfg: Any, channels: list, clock: Any, quiet: bool) -> None:
     """One stderr line per channel whose credentials expire soon; under --quiet (cron) at most
     once a day per channel, so the warning arrives without mailing the operator every minute."""
-    from . import render
-    from .doctor import expiry_warnings
+    from .. import publishing
 
-    lines = expiry_warnings(channels, now, cfg.doctor.expiry_warning_days, timezone=cfg.timezone,
-                            once_per=86400.0 if quiet else None)
-    err = render.console(stderr=True)
-    for line in lines:
-        err.print(_("warning: {text}").format(text=line), markup=False, highlight=False, soft_wrap=True)
+    warn(publishing.expiry_warnings(cfg, channels, clock, once_per=86400.0 if quiet else None))
 
 
 def register(app: typer.Typer) -> None:
@@ -231,5 +195,4 @@ def register(app: typer.Typer) -> None:
         cancel: _("Stop a delivery (or every pending delivery of a release) from being sent."),
         resolve: _("Settle an `unknown` delivery after checking the platform by hand."),
     }
-    for fn, text in helps.items():
-        app.command(fn.__name__, help=text)(fn)
+    add_commands(app, helps)

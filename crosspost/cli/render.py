@@ -16,12 +16,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .i18n import N_, _, number
-from .models import Delivery, Problem, Release
-from .secrets import mask as mask  # re-exported: output is masked where it is rendered
+from ..counts import count_rows
+from ..i18n import N_, _, number
+from ..models import Delivery, Problem, Release
+from ..secrets import mask as mask  # re-exported: output is masked where it is rendered
 
 if TYPE_CHECKING:  # adapt pulls in jinja2 and markdown-it: `status` and `log` do not need them
-    from .adapt import Adapted
+    from ..adapt import Adapted
 
 STATUS_STYLE = {"sent": "green", "queued": "cyan", "sending": "yellow", "unknown": "magenta",
                 "failed": "red", "cancelled": "dim", "awaiting_approval": "yellow"}
@@ -41,28 +42,6 @@ def console(stderr: bool = False) -> Console:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def count_rows(counts: dict[str, Any]) -> list[tuple[str, int, int | None, str]]:
-    """Normalise a variant's counts into (label, actual, limit, unit) rows.
-
-    Channels may give ``{"chars": {"actual": n, "limit": m, "unit": "chars"}}``, or a plain
-    number with ``"chars_limit"`` beside it, or numbers/lists sharing one ``"limit"``.
-    """
-    shared = counts.get("limit")
-    rows: list[tuple[str, int, int | None, str]] = []
-    for name, value in counts.items():
-        if name == "limit" or name.endswith("_limit"):
-            continue
-        limit = counts.get(f"{name}_limit", shared)
-        items = value if isinstance(value, list) else [value]
-        for i, item in enumerate(items, 1):
-            label = f"{name} {i}/{len(items)}" if len(items) > 1 else name
-            if isinstance(item, dict) and "actual" in item:
-                rows.append((label, int(item["actual"]), item.get("limit"), item.get("unit", "")))
-            elif isinstance(item, (int, float)) and not isinstance(item, bool):
-                rows.append((label, int(item), limit if isinstance(limit, int) else None, ""))
-    return rows
 
 
 def _problem_line(p: Problem) -> Text:
@@ -161,7 +140,7 @@ def deliveries_table(rows: Iterable[Delivery], tz: Any = None, title: str | None
 
 def status_counts_table(counts: dict[str, dict[str, int]]) -> Table:
     """Deliveries per channel and status: the whole log at a glance, however long it is."""
-    from .store import STATUSES
+    from ..store import STATUSES
 
     seen = [s for s in STATUSES if any(s in c for c in counts.values())]
     table = Table(title=_("all deliveries"), show_lines=False)

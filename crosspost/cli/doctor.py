@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
-from .i18n import _
-
-ConfigOpt = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
-                         help=_("channels.toml to use (default: ./channels.toml, else the built-in one)."))
+from ..i18n import _
 
 
 def doctor(
-    config: Path | None = ConfigOpt,
     offline: bool = typer.Option(False, "--offline", help=_("Skip the checks that use the network "
                                                             "(logins, token expiry on Facebook/Instagram, "
                                                             "external links).")),
@@ -23,18 +17,14 @@ def doctor(
     timeout: float | None = typer.Option(None, "--timeout", min=0.1, help=_("Seconds for each network "
                                                                             "check (default: [doctor] "
                                                                             "timeout, 10).")),
-    as_json: bool = typer.Option(False, "--json", help=_("Print the checks as a JSON list.")),
 ) -> None:
-    """Check channels.toml, credentials (and that they still work), templates, the database, free
-    disk space and the website's links. Exit 0 when nothing failed (warnings allowed), 1 otherwise.
-    """
-    from . import doctor as doc
+    from .. import doctor as doc
     from . import render
-    from .cli_common import STATE
+    from .common import STATE
 
-    checks = doc.run_checks(config or STATE.config_path,
+    checks = doc.run_checks(STATE.config_path,
                             doc.Options(offline=offline, days=days, timeout=timeout))
-    if as_json:
+    if STATE.json:
         render.print_json([c.as_dict() for c in checks])
     else:
         out = render.console()

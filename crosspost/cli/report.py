@@ -15,11 +15,10 @@ from typing import Any, TextIO
 
 import typer
 
-from .errors import EXIT_FAILED, EXIT_OK, InputError
-from .i18n import _
+from ..errors import EXIT_FAILED, EXIT_OK, InputError
+from ..i18n import _
+from .common import STATE
 
-ConfigOpt = typer.Option(None, "--config", envvar="CROSSPOST_CONFIG",
-                         help=_("channels.toml to use (default: ./channels.toml, else the built-in one)."))
 NOT_SECRET = ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")
 REPORT_EXT = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}
 AUDIT_EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
@@ -67,12 +66,10 @@ def _open(output: str | None, newline: str | None = None) -> tuple[TextIO, bool]
             file=output, error=exc.strerror)) from None
 
 
-def _setup(config: Path | None) -> tuple[Any, Any]:
-    from .cli_common import config as load
-    from .store import Store
+def _setup() -> tuple[Any, Any]:
+    from .common import setup
 
-    cfg = load(config)
-    return cfg, Store.open(cfg.database)
+    return setup()
 
 
 def report(
@@ -83,13 +80,12 @@ def report(
                                    help=_("html, md, csv or json (default: from -o, else md).")),
     output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                       help=_("Write here instead of stdout.")),
-    config: Path | None = ConfigOpt,
 ) -> None:
     """Evaluation report: per channel and section, success rate, waiting times, causes, weekly volume."""
-    from . import report as rep
+    from .. import report as rep
 
     fmt = _format(fmt, output, REPORT_EXT, "md", _("the report"))
-    cfg, store = _setup(config)
+    cfg, store = _setup()
     try:
         begin, stop = rep.period(start, end, cfg.timezone)
         text = rep.render(rep.build(store, begin, stop, cfg.timezone), fmt)
@@ -120,17 +116,15 @@ def audit(
     head: str | None = typer.Option(None, "--head", metavar="HASH",
                                     help=_("With --verify: a head hash noted earlier that must still be "
                                            "in the chain.")),
-    config: Path | None = ConfigOpt,
-    as_json: bool = typer.Option(False, "--json", help=_("With --verify: print the result as JSON.")),
 ) -> None:
     """Audit export (who drafted, approved, paused, corrected; text sent; answers) or --verify the log."""
-    from . import audit as aud
+    from .. import audit as aud
 
-    cfg, store = _setup(config)
+    cfg, store = _setup()
     try:
         if verify:
             result = aud.verify(store, head)
-            if as_json:
+            if STATE.json:
                 import json
 
                 print(json.dumps({"ok": result.ok, "events": result.events, "legacy": result.legacy,
@@ -142,8 +136,8 @@ def audit(
         fmt = _format(fmt, output, AUDIT_EXT, "jsonl", _("the audit export"))
         import time
 
-        from .report import end_of
-        from .timezones import parse_when, zone
+        from ..report import end_of
+        from ..timezones import parse_when, zone
 
         tz = zone(cfg.timezone)
         begin = parse_when(start, cfg.timezone).timestamp() if start else 0.0

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import typer
 
-from .cli_common import config as load_cfg
-from .errors import InputError
-from .i18n import _
-from .secrets import env_name
+from ..errors import InputError
+from ..i18n import _
+from ..secrets import env_name
+from .common import config as load_cfg
 
 SECRET_KEYS: dict[str, tuple[str, ...]] = {
     "twitter": ("api_key", "api_secret", "access_token", "access_token_secret"),
@@ -37,10 +37,6 @@ def register(app: typer.Typer) -> None:
         channel: str = typer.Argument(..., help=_("The channel's name in channels.toml, e.g. twitter.")),
         check: bool = typer.Option(False, "--check", help=_("Only say which credentials are present.")),
     ) -> None:
-        """Store a channel's credentials (hidden prompts; OS keyring or a 0600 file).
-
-        Environment variables CROSSPOST_<CHANNEL>_<KEY> override stored values, for cron.
-        """
         ch = load_cfg().channel(channel)
         keys = secret_keys(ch)
         if check:

@@ -7,20 +7,20 @@ from pathlib import Path
 
 import typer
 
-from .errors import InputError
-from .i18n import _
+from ..errors import InputError
+from ..i18n import _
 
 
 def example_dir() -> Path:
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the crosspost package
     packaged = here / "_examples"
     return packaged if packaged.is_dir() else here.parent / "examples"
 
 
 def scaffold(target: Path) -> list[Path]:
     """Copy channels.toml, templates/ and the examples into target; refuse to overwrite."""
-    from .config import default_config_path  # imported here: `crosspost --help` must not load jinja2
-    from .templating import builtin_templates_dir
+    from ..config import default_config_path  # imported here: `crosspost --help` must not load jinja2
+    from ..templating import builtin_templates_dir
 
     plan: list[tuple[Path, Path]] = [(default_config_path(), target / "channels.toml")]
     for src_root, dest_root in ((builtin_templates_dir(), target / "templates"),
@@ -42,7 +42,6 @@ def scaffold(target: Path) -> list[Path]:
 def register(app: typer.Typer) -> None:
     @app.command(help=_("Create channels.toml (commented), templates/ and an example release with images."))
     def init(folder: Path = typer.Argument(Path("."), help=_("Where to create the working folder."))) -> None:
-        """Create channels.toml (commented), templates/ and an example release with images."""
         created = scaffold(folder)
         typer.echo(_("created {n} files in {folder}").format(n=len(created), folder=folder.resolve()))
         example = next((p for p in created if p.suffix == ".md" and "examples" in p.parts), None)

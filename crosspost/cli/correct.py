@@ -1,6 +1,6 @@
 """`crosspost correct RELEASE --file ralat.md`: publish a correction (ralat) everywhere the
-original went. The rules live in crosspost.correct; this module only wires options, output
-and exit codes."""
+original went. The rules live in crosspost.correct and crosspost.publishing; this module only
+wires options, output and exit codes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
-from .errors import EXIT_FAILED, EXIT_OK, InputError
-from .i18n import N_, _
+from ..errors import EXIT_OK
+from ..i18n import N_, _
+from .common import STATE
 
 
 def correct(
@@ -20,41 +21,22 @@ def correct(
                                                           "itself.")),
     dry_run: bool = typer.Option(False, "--dry-run", help=_("Show what would be sent; write and send "
                                                             "nothing.")),
-    as_json: bool = typer.Option(False, "--json", help=_("Print machine-readable JSON instead of tables.")),
 ) -> None:
-    """Publish a correction (ralat) to every channel the release reached.
-
-    The website article gets a dated note on top (its earlier version stays online as
-    versi-N.html), Facebook posts and YouTube descriptions are edited, X gets a reply and
-    Instagram a comment linking the article. Channels where the original was not sent are
-    skipped with a note. Exit 0 when every correction is sent (or queued), 1 when some failed
-    or are unknown, 2 when the release was never published or the ralat is invalid.
-    """
+    from .. import publishing
+    from ..correct import load_ralat
     from . import render
-    from .cli_common import config as load_cfg
-    from .clock import SystemClock
-    from .correct import load_ralat, plan_correction
+    from .common import config, tz
 
-    cfg = load_cfg()
+    cfg = config()
     ralat = load_ralat(file)
-    if not cfg.database.is_file():
-        raise InputError(_("no delivery log at {database}: release '{slug}' was never published from this "
-                           "folder (see `crosspost status`)").format(database=cfg.database, slug=release))
-    from .store import Store
-
-    store = Store.open(cfg.database)
-    clock = SystemClock()
-    plan = plan_correction(store, cfg.channel, release, ralat, clock.now(), cfg.timezone, cfg.templates_dir)
+    store, plan = publishing.plan_correction(cfg, release, ralat)
     err = render.console(stderr=True)
     notes = [f"{s.channel}: {s.reason}" for s in plan.skipped] + list(ralat.warnings)
     bad = [p for p in plan.problems if p.severity == "error"]
-    if bad:
-        for p in bad:
-            err.print(f"{p.channel}: {p.message}" + (f" ({p.actual}/{p.limit})" if p.limit else ""),
-                      markup=False)
-        raise InputError(_("nothing queued: the correction cannot be sent as it is; fix the ralat file"))
-    if dry_run:
-        if as_json:
+    for p in bad:
+        err.print(f"{p.channel}: {p.message}" + (f" ({p.actual}/{p.limit})" if p.limit else ""), markup=False)
+    if dry_run and not bad:
+        if STATE.json:
             render.print_json(_doc(plan, [], notes, dry_run=True))
         else:
             for v in plan.variants:
@@ -65,26 +47,15 @@ def correct(
                                      "sent.").format(n=len(plan.variants), slug=plan.release.slug),
                                    markup=False)
         raise typer.Exit(EXIT_OK)
-    from .deliver import Engine
-
-    awaiting = {n for n, ch in plan.channels.items() if getattr(ch.settings, "require_approval", False)}
-    _id, deliveries = store.save_correction(release, plan.release, plan.variants, clock.now(),
-                                            awaiting=awaiting)
-    due = [d.id for d in deliveries if d.status == "queued" and (d.not_before or 0) <= clock.now()]
-    if due:
-        Engine(store, plan.channels, clock).run_once(delivery_ids=due)
-    final = [d for d in store.deliveries(release=plan.release.slug) if d.release_slug == plan.release.slug]
-    if as_json:
-        render.print_json(_doc(plan, final, notes))
+    done = publishing.correct(cfg, store, plan)
+    if STATE.json:
+        render.print_json(_doc(plan, done.deliveries, notes))
     else:
-        from .timezones import zone
-
-        render.console().print(render.deliveries_table(final, zone(cfg.timezone),
+        render.console().print(render.deliveries_table(done.deliveries, tz(cfg),
                                                        title=f"{plan.release.title} ({plan.release.slug})"))
         for n in notes:
             err.print(n, markup=False)
-    ok = all(d.status in ("sent", "queued", "awaiting_approval") for d in final)
-    raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
+    raise typer.Exit(done.exit_code)
 
 
 def _action(kind: str) -> str:

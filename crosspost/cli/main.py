@@ -1,0 +1,105 @@
+"""The crosspost command line: the typer app, its global options and the one error boundary.
+
+A command parses its options, calls one office action (crosspost.publishing and the store),
+renders the result and exits; the exit codes are the README's table.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from .. import __version__
+from ..errors import EXIT_ERROR, CrosspostError
+from ..i18n import _, localise_typer  # first: sets the language before any help text below is built
+from .common import STATE, hoist_global_options
+
+localise_typer()
+
+app = typer.Typer(
+    name="crosspost",
+    help=_("One press release (siaran pers) to the website, Instagram, Facebook, X and YouTube: "
+           "adapted, checked against each platform's limits, delivered once, and logged.\n\n"
+           "Start with `crosspost preview RILIS.md`, then `crosspost publish RILIS.md`."),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Lang(StrEnum):
+    """--lang: applied before typer parses anything (crosspost.i18n reads sys.argv); declared for --help."""
+
+    id = "id"
+    en = "en"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"crosspost {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: bool = typer.Option(False, "--debug", help=_("Show tracebacks (secrets stay masked).")),
+    config: Path | None = typer.Option(
+        None, "--config", envvar="CROSSPOST_CONFIG",
+        help=_("channels.toml to use (default: ./channels.toml, else the built-in one).")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print machine-readable JSON instead of tables "
+                                                         "(one JSON object per line for `run`).")),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help=_("Print the version and exit.")),
+    lang: Lang | None = typer.Option(None, "--lang", case_sensitive=False,
+                                    help=_("Language of messages: id (Bahasa Indonesia) or en (English); "
+                                           "default: from CROSSPOST_LANG or the locale (LANG).")),
+) -> None:
+    STATE.debug = debug
+    STATE.config_path = config
+    STATE.json = as_json
+
+
+def _register() -> None:
+    """Each command group lives in its own module."""
+    from . import auth, controls, correct, doctor, init, publish, queue, report, status
+
+    for module in (publish, status, queue, auth, init, controls, report, correct, doctor):
+        module.register(app)
+
+
+_register()
+
+
+def _say(text: str) -> None:
+    """Write to stderr with every secret from the environment masked."""
+    from ..secrets import mask
+
+    secrets = [v for k, v in os.environ.items() if k.startswith("CROSSPOST_") and k not in
+               ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")]
+    sys.stderr.write(mask(text, secrets))
+
+
+def main() -> None:
+    """Entry point: runs the app and turns CrosspostError into a message and an exit code."""
+    try:
+        app(args=hoist_global_options(sys.argv[1:]), prog_name="crosspost")
+    except CrosspostError as exc:
+        if STATE.debug:
+            _say(traceback.format_exc())
+        _say(f"crosspost: {exc}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _say("crosspost: " + _("interrupted") + "\n")
+        sys.exit(130)
+    except Exception as exc:  # an internal error: short message, traceback only with --debug
+        if STATE.debug:
+            _say(traceback.format_exc())
+        _say("crosspost: " + _("internal error: {kind}: {error}\n(run with --debug for details)").format(
+            kind=type(exc).__name__, error=exc) + "\n")
+        sys.exit(EXIT_ERROR)

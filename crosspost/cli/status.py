@@ -1,0 +1,74 @@
+"""Looking back: `status` (what went out, where, with which link) and `log` (the event log)."""
+
+from __future__ import annotations
+
+import typer
+
+from ..errors import InputError
+from ..i18n import _, number
+from .common import STATE, add_commands, setup
+
+STATUS_TABLE_ROWS = 50
+
+
+def status(
+    release: str | None = typer.Argument(None, help=_("A release slug; all releases when omitted.")),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=0,
+                                     help=_("Without a release: how many of the newest deliveries to list "
+                                            "(default 50 in the table, all with --json; 0 = all).")),
+) -> None:
+    from . import render
+    from .common import tz
+
+    cfg, store = setup()
+    if limit is None:  # a year of the log is 100,000 rows: the table shows totals and the newest
+        limit = 0 if STATE.json or release else STATUS_TABLE_ROWS
+    rows = store.deliveries(release=release, limit=limit or None, newest=True)
+    if release and not rows:
+        raise InputError(_("no deliveries for release '{slug}' (see `crosspost status`)").format(
+            slug=release))
+    if STATE.json:
+        render.print_json([render.delivery_json(d) for d in rows])
+        return
+    out = render.console()
+    counts = store.status_counts() if not release else {}
+    total = sum(sum(c.values()) for c in counts.values())
+    if total > len(rows):
+        out.print(render.status_counts_table(counts))
+    out.print(render.deliveries_table(rows, tz(cfg)))
+    if total > len(rows):
+        out.print(_("the newest {shown} of {total} deliveries; `crosspost status SLUG` shows one release, "
+                    "`--limit 0` lists all").format(shown=number(len(rows)), total=number(total)))
+
+
+def log(
+    release: str | None = typer.Option(None, "--release", "-r", help=_("Only this release.")),
+    limit: int = typer.Option(50, "--limit", "-n", help=_("How many of the newest events.")),
+) -> None:
+    from rich.table import Table
+
+    from . import render
+    from .common import tz
+
+    cfg, store = setup()
+    events = store.events(release=release, limit=limit)
+    if STATE.json:
+        render.print_json(events)
+        return
+    table = Table()
+    for col in (_("at"), _("delivery"), _("release"), _("channel"), _("change"), _("detail")):
+        table.add_column(col, overflow="fold")
+    zone = tz(cfg)
+    for e in events:
+        table.add_row(render.when(e.get("at"), zone), str(e.get("delivery_id") or ""),
+                      str(e.get("release") or ""), str(e.get("channel") or ""),
+                      f"{e.get('from_status') or '∅'} → {e.get('to_status') or ''}",
+                      str(e.get("detail") or ""))
+    render.console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    add_commands(app, {
+        status: _("What went out, where, when, with which link, and what failed and why."),
+        log: _("The append-only event log: every state change of every delivery, newest first."),
+    })
