@@ -271,7 +271,7 @@ class WebsiteChannel(Channel):
         from dataclasses import replace
 
         from ..site import ArticlePage, PageImage
-        from ..site.corrections import ArticleMissing, Correction, apply_correction
+        from ..site.corrections import ArticleMissing, Correction
         from ..site.sanitize import render_body
 
         extra = variant.extra
@@ -295,7 +295,7 @@ class WebsiteChannel(Channel):
                           render_body(str(extra.get("note", "")), urlsplit(self.settings.base_url).hostname))
         now = ctx.now() if ctx.now else time.time()
         try:
-            apply_correction(site, page, note, datetime.fromtimestamp(now, UTC))
+            site.apply_correction(page, note, datetime.fromtimestamp(now, UTC))
         except ArticleMissing:
             raise Permanent(f"the article {section}/{slug} is no longer on the website in {self.site_dir}: "
                             "publish the original release again, then `crosspost retry` this "

@@ -13,7 +13,7 @@ straight from disk; absolute URLs (canonical, Open Graph, feed, sitemap) use bas
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +27,7 @@ from markupsafe import Markup
 from ..models import SECTIONS
 from ..templating import builtin_templates_dir, tanggal
 from . import manifest
-from .corrections import HISTORY, corrections_html
+from .corrections import HISTORY, ArticleMissing, Correction, corrections_html, history_page
 from .feeds import atom_feed, aware, sitemap
 from .files import atomic_copy, atomic_write_text, site_lock
 from .manifest import Article
@@ -119,6 +119,35 @@ class StaticSite:
                             corrections=list(old.corrections) if old else [])  # a ralat stays
             atomic_write_text(folder / PAGE, self._render_article(page, entry, now))
             articles = [a for a in articles if a.slug != page.slug] + [entry]
+            manifest.save(self.dir, articles)
+            self._regenerate(sorted(articles, key=manifest.sort_key, reverse=True), now)
+        return entry
+
+    def apply_correction(self, page: ArticlePage, correction: Correction, now: datetime) -> Article:
+        """Add (or, for the same number, replace) a ralat on the article and regenerate what lists it.
+
+        ``page`` is the article as it was published (its media are already in the folder: nothing
+        is copied or pruned). Raises ArticleMissing when the site no longer has the article.
+        """
+        stamp = now.astimezone(UTC).isoformat(timespec="seconds")
+        with site_lock(self.dir):
+            articles = manifest.load(self.dir)
+            old = manifest.find(articles, page.slug)
+            if old is None or old.section != page.section:
+                raise ArticleMissing(f"{page.section}/{page.slug}")
+            folder = self.dir / old.section / old.slug
+            previous = f"versi-{correction.number}.html"
+            others = [c for c in old.corrections if c.get("number") != correction.number]
+            current = folder / "index.html"
+            if not (folder / previous).is_file() and current.is_file():  # the first attempt keeps it
+                kept = history_page(current.read_text("utf-8"), correction.label)
+                atomic_write_text(folder / previous, kept)
+            entry = replace(old, updated=stamp, corrections=others + [{
+                "number": correction.number, "at": stamp, "label": correction.label,
+                "note_html": correction.note_html,
+                "previous": previous if (folder / previous).is_file() else ""}])
+            atomic_write_text(current, self._render_article(page, entry, now))
+            articles = [a for a in articles if a.slug != old.slug] + [entry]
             manifest.save(self.dir, articles)
             self._regenerate(sorted(articles, key=manifest.sort_key, reverse=True), now)
         return entry
