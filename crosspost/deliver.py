@@ -110,16 +110,14 @@ class Engine:
     def _paused(self, report: RunReport | None = None) -> bool:
         """Is the office-wide pause on? (claim() enforces it too; this is for reporting and for the
         last check before a claimed delivery's publish() starts.)"""
-        getter = getattr(self.store, "active_pause", None)
-        pause = getter(self.clock.now()) if getter else None
+        pause = self.store.active_pause(self.clock.now())
         if pause is not None and report is not None and report.paused is None:
             report.paused = pause
             report.counts["paused"] += 1
         return pause is not None
 
     def _fresh(self, delivery_id: int) -> Delivery | None:
-        getter = getattr(self.store, "delivery", None)
-        return getter(delivery_id) if getter else None
+        return self.store.delivery(delivery_id)
 
     def _drain(self, report: RunReport, ids: list[int] | None) -> None:
         attempted: set[int] = set()
@@ -202,11 +200,8 @@ class Engine:
         return "duplicate" if result == "duplicate" else "sent"
 
     def _note_waiting(self, report: RunReport, ids: list[int] | None) -> None:
-        lister = getattr(self.store, "deliveries", None)
-        if lister is None:
-            return
         now = self.clock.now()
-        for d in lister(status="queued"):
+        for d in self.store.deliveries(status="queued"):
             if d.channel not in self.channels and (d.not_before or 0) <= now and (ids is None or d.id in ids):
                 report.waiting.append(d)
                 report.counts["waiting"] += 1

@@ -160,7 +160,8 @@ class Claim:
 
 
 class DeliveryStore(Protocol):
-    """What the engine and the CLI need from a store; SQLite today, PostgreSQL possible."""
+    """Everything the engine (deliver.py, reconcile.py) calls on a store; SQLite today. A second
+    store is proven by tests/test_store_contract.py, which runs one behaviour table on each."""
 
     def save_release(self, release: Release) -> int: ...
     def enqueue(self, release_id: int, variants: list[Variant], not_before: float | None,
@@ -179,6 +180,11 @@ class DeliveryStore(Protocol):
     def settle(self, delivery_id: int, version: int, now: float, receipt: Receipt | None,
                detail: str) -> bool: ...
     def receipts(self, release_id: int) -> dict[str, Receipt]: ...
+    def delivery(self, delivery_id: int) -> Delivery | None: ...
+    def deliveries(self, release: str | None = None, status: str | Collection[str] | None = None,
+                   limit: int | None = None, channel: str | None = None,
+                   newest: bool = False) -> list[Delivery]: ...
+    def active_pause(self, now: float) -> dict[str, Any] | None: ...
 
 
 class Store:

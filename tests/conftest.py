@@ -15,6 +15,24 @@ SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus" / "releases"
 
 
+def _sqlite_store(tmp_path: Path):
+    from crosspost.store import Store
+
+    return Store.open(tmp_path / "nested" / "log.db")
+
+
+# The store contract: each test taking the ``store`` fixture runs once per store here, so a second
+# implementation of crosspost.store.DeliveryStore (PostgreSQL) is proven by adding one line.
+STORE_FACTORIES = {"sqlite": _sqlite_store}
+
+
+@pytest.fixture(params=sorted(STORE_FACTORIES))
+def store(request, tmp_path: Path):
+    made = STORE_FACTORIES[request.param](tmp_path)
+    yield made
+    made.close()
+
+
 @pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():

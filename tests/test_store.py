@@ -1,4 +1,5 @@
-"""The SQLite log: schema, migrations, pragmas, enqueue semantics, claims, operator commands."""
+"""The delivery log: schema, migrations, pragmas (SQLite), and the store contract: every test that
+takes the ``store`` fixture runs against each store in conftest.STORE_FACTORIES."""
 
 from __future__ import annotations
 
@@ -24,11 +25,6 @@ def release(slug: str = "rilis-1", **kw) -> Release:
 
 def variant(channel: str = "x", kind: str = "fake", **kw) -> Variant:
     return Variant(channel=channel, kind=kind, text=kw.pop("text", f"teks {channel}"), **kw)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "nested" / "log.db")
 
 
 def statuses(store: Store) -> dict[str, str]:
