@@ -76,28 +76,4 @@ def number(n: float, decimals: int = 0) -> str:
     return text
 
 
-# typer's own texts that go through gettext (section titles, [default]/[env var]/[required], a few
-# errors). typer calls the stdlib's gettext.gettext, i.e. the global "messages" domain and the
-# locale, not our --lang: these copies put them in our catalogue and localise_typer() points
-# typer's ``_`` at it. ("Usage:", "Error:" and "Try ... for help." are hard-coded English in typer.)
-TYPER_MESSAGES = (
-    N_("Options"), N_("Commands"), N_("Arguments"), N_("env var: {var}"), N_("default: {default}"),
-    N_("required"), N_("(dynamic)"), N_("Missing command."), N_("No such command {name!r}."), N_("Aborted!"),
-)
-
-
-def localise_typer() -> None:
-    """Make typer's help section titles and its few translatable errors follow the chosen language."""
-    import gettext as stdlib
-
-    import typer.core
-
-    if getattr(typer.core, "_", None) in (stdlib.gettext, _translate_typer):
-        typer.core._ = _translate_typer  # type: ignore[attr-defined]
-
-
-def _translate_typer(message: str) -> str:
-    return _translation.gettext(message)
-
-
 setup(detect(sys.argv[1:]))

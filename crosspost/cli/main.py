@@ -16,10 +16,30 @@ import typer
 
 from .. import __version__
 from ..errors import EXIT_ERROR, CrosspostError
-from ..i18n import _, localise_typer  # first: sets the language before any help text below is built
+from ..i18n import N_, _  # first: sets the language before any help text below is built
 from .common import STATE, hoist_global_options
 
-localise_typer()
+# typer's own texts that go through gettext (section titles, [default]/[env var]/[required], a few
+# errors). typer calls the stdlib's gettext.gettext, i.e. the global "messages" domain and the
+# locale, not our --lang: these copies put them in our catalogue and typer's ``_`` is pointed at
+# ours. ("Usage:", "Error:" and "Try ... for help." are hard-coded English in typer.)
+TYPER_MESSAGES = (
+    N_("Options"), N_("Commands"), N_("Arguments"), N_("env var: {var}"), N_("default: {default}"),
+    N_("required"), N_("(dynamic)"), N_("Missing command."), N_("No such command {name!r}."), N_("Aborted!"),
+)
+
+
+def _localise_typer() -> None:
+    """Make typer's help section titles and its few translatable errors follow the chosen language."""
+    import gettext as stdlib
+
+    import typer.core
+
+    if getattr(typer.core, "_", None) in (stdlib.gettext, _):
+        typer.core._ = _  # type: ignore[attr-defined]
+
+
+_localise_typer()
 
 app = typer.Typer(
     name="crosspost",
