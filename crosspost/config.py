@@ -1,8 +1,9 @@
 """channels.toml -> typed settings and Channel objects.
 
-Lookup order: --config / $CROSSPOST_CONFIG, ./channels.toml, the embedded default (the
-static website only). Secrets are never read from this file: keys that look like secrets
-are refused so nobody pastes a token here by mistake.
+Lookup order: --config / $CROSSPOST_CONFIG, channels.toml in the current folder or a parent,
+beside the release file or in a parent, the embedded default (the static website only).
+Secrets are never read from this file: keys that look like secrets are refused so nobody
+pastes a token here by mistake.
 """
 
 from __future__ import annotations
@@ -34,17 +35,25 @@ def default_config_path() -> Path:
     return packaged if packaged.is_file() else here.parent / "channels.toml"
 
 
-def find_config(explicit: Path | None = None) -> tuple[Path, bool]:
-    """The config file to use and whether it is the embedded default."""
+def find_config(explicit: Path | None = None, near: Path | None = None) -> tuple[Path, bool]:
+    """The config file to use and whether it is the embedded default.
+
+    Found the way git finds its repository: --config / $CROSSPOST_CONFIG, else channels.toml in the
+    current folder or the nearest parent, else beside the release file (``near``) or in its nearest
+    parent, else the embedded default (the static website only, state in the user's state folder).
+    """
     if explicit is None and os.environ.get("CROSSPOST_CONFIG"):
         explicit = Path(os.environ["CROSSPOST_CONFIG"])
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(_("config file not found; create one with `crosspost init`"), explicit)
         return explicit, False
-    local = Path.cwd() / "channels.toml"
-    if local.is_file():
-        return local, False
+    starts = [Path.cwd()] + ([near.resolve().parent] if near is not None else [])
+    for start in starts:
+        for folder in (start, *start.parents):
+            candidate = folder / "channels.toml"
+            if candidate.is_file():
+                return candidate, False
     return default_config_path(), True
 
 
@@ -126,8 +135,9 @@ def _check_no_secrets(table: dict[str, Any], where: str, path: Path) -> None:
                                     table=where, key=key), path)
 
 
-def load_config(path: Path | None = None) -> Config:
-    cfg_path, embedded = find_config(path)
+def load_config(path: Path | None = None, near: Path | None = None) -> Config:
+    """channels.toml (see find_config; ``near`` is the release file being worked on)."""
+    cfg_path, embedded = find_config(path, near)
     try:
         data = tomllib.loads(cfg_path.read_text("utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:

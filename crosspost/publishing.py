@@ -82,6 +82,34 @@ def schedule(at: str | None, release: Release, tz: str) -> float | None:
     return when.timestamp()
 
 
+# -- naming a release -----------------------------------------------------------------------------
+def release_slug(cfg: Config, store: Store, handle: str) -> str:
+    """The slug a person means by ``handle``: the slug itself, the release's number as `status`
+    shows it (``12`` or ``#12``), a unique start of the slug, or the release file."""
+    text = handle.strip()
+    if not text:
+        raise InputError(_("name a release: its slug, its number or its file (see `crosspost status`)"))
+    if store.release_slugs(text, limit=1) == [text]:
+        return text
+    digits = text.removeprefix("#")
+    if digits.isdigit():
+        found = store.release_slugs(release_id=int(digits))
+        if found:
+            return found[0]
+    path = Path(text)
+    if path.suffix.lower() in (".md", ".markdown", ".docx", ".txt") and path.is_file():
+        from .release import load_release
+
+        return load_release(path, cfg.timezone).slug
+    matches = store.release_slugs(text, limit=6)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise InputError(_("'{handle}' fits several releases: {slugs}; type more of the slug").format(
+            handle=text, slugs=", ".join(matches[:5])))
+    raise InputError(_("no release '{handle}' in the log (see `crosspost status`)").format(handle=text))
+
+
 # -- sending ---------------------------------------------------------------------------------------
 def send_due(cfg: Config, store: Store, rows: list[Delivery], clock: Clock | None = None,
              channels: dict[str, Any] | None = None, progress: ProgressFactory | None = None
@@ -251,6 +279,7 @@ def plan_correction(cfg: Config, slug: str, ralat: Ralat, clock: Clock | None = 
         raise InputError(_("no delivery log at {database}: release '{slug}' was never published from this "
                            "folder (see `crosspost status`)").format(database=cfg.database, slug=slug))
     store = Store.open(cfg.database)
+    slug = release_slug(cfg, store, slug)
     return store, plan(store, cfg.channel, slug, ralat, (clock or SystemClock()).now(), cfg.timezone,
                        cfg.templates_dir)
 
@@ -270,4 +299,4 @@ def correct(cfg: Config, store: Store, plan: CorrectionPlan, clock: Clock | None
 
 __all__ = ["PROBLEM_STATUSES", "Correction", "Decision", "Outcome", "approve", "check_publishable", "correct",
            "due_now", "exit_code", "expiry_warnings", "plan_correction", "prepare", "publish", "queue_engine",
-           "reject", "schedule", "send_due"]
+           "reject", "release_slug", "schedule", "send_due"]

@@ -1025,3 +1025,15 @@ class Store:
                         back.append(row["id"])
         return ([d for d in (self.delivery(i) for i in back) if d],
                 [d for d in (self.delivery(i) for i in rejected) if d])
+
+    # -- handles people can type ----------------------------------------------------------------
+    def release_slugs(self, prefix: str = "", release_id: int | None = None, limit: int = 20) -> list[str]:
+        """Slugs starting with ``prefix`` (or the one of ``release_id``), for handles and completion."""
+        with self._lock:
+            if release_id is not None:
+                rows = self._conn.execute("SELECT slug FROM releases WHERE id = ?", (release_id,)).fetchall()
+            else:
+                escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                rows = self._conn.execute("SELECT slug FROM releases WHERE slug LIKE ? ESCAPE '\\' "
+                                          "ORDER BY slug LIMIT ?", (escaped + "%", limit)).fetchall()
+        return [r[0] for r in rows]

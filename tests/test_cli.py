@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
 
+import pytest
 from conftest import REPO, cli_env
 
 EXAMPLE = REPO / "examples" / "siaran-pers-lumbung-sosial.md"
@@ -148,3 +150,85 @@ def test_publish_at_flags_credentials_that_expire_before_the_post(cli, tmp_path)
     assert "youtube" in proc.stderr and "crosspost auth youtube" in proc.stderr
     quiet = cli("publish", str(EXAMPLE), "--set", "video_id=abc123XYZ", "--at", "2099-01-02 09:00")
     assert "crosspost auth youtube" not in quiet.stderr  # before the expiry: nothing to say
+
+
+def test_init_says_cd_first_and_ignores_secrets_log_and_site(tmp_path):
+    env = cli_env(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "crosspost", "--lang", "en", "init", "kantor"], env=env,
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    steps = proc.stdout.split("next steps:", 1)[1].splitlines()
+    assert steps[1].strip() == "1. cd kantor"
+    assert "crosspost preview examples/" in steps[3]  # a path that works after the cd
+    ignored = (tmp_path / "kantor" / ".gitignore").read_text("utf-8").split()
+    assert {".crosspost/", "*.db", "site/"} <= set(ignored)
+
+
+def test_config_is_found_in_a_parent_folder_and_the_command_says_so(tmp_path):
+    office = tmp_path / "kantor"
+    (office / "rilis" / "2026").mkdir(parents=True)
+    (office / "channels.toml").write_text('database = "log.db"\n[channels.website]\ntype = "website"\n'
+                                          'site_dir = "site"\n', encoding="utf-8")
+    env = cli_env(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "crosspost", "--lang", "en", "status"], env=env,
+                          capture_output=True, text=True, cwd=office / "rilis" / "2026")
+    assert proc.returncode == 0, proc.stderr
+    assert f"using {office / 'channels.toml'} (log: {office / 'log.db'})" in " ".join(proc.stderr.split())
+
+
+def test_config_beside_the_release_file_is_found_from_another_folder(tmp_path):
+    office = tmp_path / "kantor"
+    office.mkdir()
+    (office / "channels.toml").write_text('[channels.website]\ntype = "website"\nsite_dir = "situs"\n',
+                                          encoding="utf-8")
+    shutil.copytree(EXAMPLE.parent, office / "examples")
+    release = office / "examples" / EXAMPLE.name
+    elsewhere = tmp_path / "lain"
+    elsewhere.mkdir()
+    env = cli_env(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "crosspost", "--lang", "en", "preview", str(release),
+                           "--json"], env=env, capture_output=True, text=True, cwd=elsewhere)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "using " + str(office / "channels.toml") in " ".join(proc.stderr.split())
+
+
+def test_without_any_config_the_builtin_one_is_named_with_its_folder(tmp_path):
+    env = cli_env(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "crosspost", "--lang", "en", "status"], env=env,
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    said = " ".join(proc.stderr.split())
+    assert "using the built-in one" in said and str(tmp_path / "state") in said
+
+
+def test_a_release_is_named_by_number_slug_start_or_file(cli):
+    other = REPO / "examples" / "berita-foto-hksn-2026.md"
+    for release in (EXAMPLE, other):
+        assert cli("publish", str(release)).returncode == 0
+    ids = dict(sqlite3.connect(cli.cwd / "log.db").execute("SELECT slug, id FROM releases").fetchall())
+    lumbung = next(s for s in ids if s.startswith("kemensos-resmikan"))
+    for handle in (str(ids[lumbung]), f"#{ids[lumbung]}", "kemensos-res", lumbung, str(EXAMPLE)):
+        code, got = cli.json("status", handle)
+        assert code == 0 and {r["release"] for r in got} == {lumbung}, handle
+    assert f"#{ids[lumbung]} " in " ".join(cli("status").stdout.split())  # the number is shown
+    proc = cli("--lang", "en", "status", "zzz-tidak-ada")
+    assert proc.returncode == 2 and "no release 'zzz-tidak-ada'" in proc.stderr
+    proc = cli("--lang", "en", "log", "--release", "")
+    assert proc.returncode == 0  # no filter given: every release
+
+
+def test_an_ambiguous_start_of_a_slug_is_refused_with_the_candidates(tmp_path):
+    from crosspost.config import load_config
+    from crosspost.errors import InputError
+    from crosspost.models import Release
+    from crosspost.publishing import release_slug
+    from crosspost.store import Store
+
+    store = Store.open(tmp_path / "log.db")
+    for slug in ("bantuan-banjir-bekasi", "bantuan-banjir-bogor"):
+        when = datetime(2026, 12, 1, tzinfo=UTC)
+        store.save_release(Release(slug=slug, title=slug, body="Isi.", date=when))
+    cfg = load_config(REPO / "channels.toml")
+    assert release_slug(cfg, store, "bantuan-banjir-bo") == "bantuan-banjir-bogor"
+    with pytest.raises(InputError, match="bantuan-banjir-bekasi, bantuan-banjir-bogor"):
+        release_slug(cfg, store, "bantuan-banjir")

@@ -33,10 +33,35 @@ GLOBAL_FLAGS = ("--json", "--debug")
 GLOBAL_VALUED = ("--config", "--lang")
 
 
-def config(path: Path | None = None) -> Config:
+def config(path: Path | None = None, near: Path | None = None) -> Config:
+    """channels.toml for this command (``near``: the release file, searched after the current folder).
+
+    When it is not the current folder's own, stderr says which config and database are used, so
+    nobody publishes from the wrong office folder without noticing.
+    """
+    import os
+
     from ..config import load_config
 
-    return load_config(path or STATE.config_path)
+    explicit = path or STATE.config_path
+    cfg = load_config(explicit, near)
+    if explicit is None and not os.environ.get("CROSSPOST_CONFIG"):
+        _say_where(cfg)
+    return cfg
+
+
+def _say_where(cfg: Config) -> None:
+    if cfg.embedded:
+        text = _("no channels.toml in this folder or above it: using the built-in one (website only); "
+                 "the site and the log are in {folder}. Create your own with `crosspost init FOLDER`.")
+        line = text.format(folder=cfg.state_dir)
+    elif cfg.path.resolve().parent != Path.cwd().resolve():
+        line = _("using {config} (log: {database})").format(config=cfg.path, database=cfg.database)
+    else:
+        return
+    from . import render
+
+    render.console(stderr=True).print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def setup() -> tuple[Config, Store]:

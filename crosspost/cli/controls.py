@@ -19,7 +19,7 @@ from .common import tz as _tz
 
 ByOpt = typer.Option(..., "--by", metavar="NAME", help=_("Your name, as it will stand in the log."))
 ChannelOpt = typer.Option([], "--channel", "-c", help=_("Only this channel (repeatable); default: all."))
-SlugArg = _("The release slug (see `crosspost status`).")
+SlugArg = _("The release: its slug, a unique start of it, its #number (`crosspost status`) or its file.")
 
 
 def _name(value: str, option: str = "--by") -> str:
@@ -76,6 +76,7 @@ def approve(
 
     cfg, store = setup()
     actor = _approver(cfg, by)
+    release = publishing.release_slug(cfg, store, release)
     done = publishing.approve(cfg, store, release, actor, note=note, channels=channel, expect_hash=expect)
     rows, approval = done.deliveries, done.decision
     if STATE.json:
@@ -100,6 +101,7 @@ def reject(
 
     cfg, store = setup()
     actor = _approver(cfg, by)
+    release = publishing.release_slug(cfg, store, release)
     done = publishing.reject(store, release, actor, reason, channels=channel)
     rows, approval = done.deliveries, done.decision
     if STATE.json:

@@ -11,11 +11,11 @@ import typer
 from ..errors import EXIT_OK
 from ..i18n import N_, _
 from .common import STATE
+from .controls import SlugArg
 
 
 def correct(
-    release: str = typer.Argument(..., metavar="RELEASE", help=_("The slug of the published release "
-                                                                 "(see `crosspost status`).")),
+    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg),
     file: Path = typer.Option(..., "--file", "-f", help=_("The correction: Markdown, optional front "
                                                           "matter with title:; the text is the correction "
                                                           "itself.")),

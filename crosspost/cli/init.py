@@ -33,10 +33,26 @@ def scaffold(target: Path) -> list[Path]:
         names = ", ".join(str(p) for p in existing[:5])
         raise InputError(_("refusing to overwrite existing file(s): {names}; run init in an empty "
                            "folder").format(names=names))
+    ignore = target / ".gitignore"
+    if ignore.exists():
+        raise InputError(_("refusing to overwrite existing file(s): {names}; run init in an empty "
+                           "folder").format(names=ignore))
     for src, dest in plan:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest)
-    return [dest for _src, dest in plan]
+    ignore.write_text(GITIGNORE, encoding="utf-8")
+    return [dest for _src, dest in plan] + [ignore]
+
+
+# What an office folder under version control must never carry: credentials, the delivery log
+# (personal data of the public's replies, too) and the generated site.
+GITIGNORE = """# crosspost: never commit credentials, the delivery log or the generated site
+.crosspost/
+*.db
+*.db-wal
+*.db-shm
+site/
+"""
 
 
 def register(app: typer.Typer) -> None:
@@ -45,9 +61,11 @@ def register(app: typer.Typer) -> None:
         created = scaffold(folder)
         typer.echo(_("created {n} files in {folder}").format(n=len(created), folder=folder.resolve()))
         example = next((p for p in created if p.suffix == ".md" and "examples" in p.parts), None)
+        shown = example.relative_to(folder) if example is not None else "RILIS.md"  # after `cd FOLDER`
         typer.echo(_("next steps:\n"
-                     "  1. edit channels.toml: base_url and site_name of your website\n"
-                     "  2. crosspost preview {release}\n"
-                     "  3. crosspost publish {release}\n"
-                     "  4. enable social channels in channels.toml, then `crosspost auth NAME`").format(
-                         release=example or "RILIS.md"))
+                     "  1. cd {folder}\n"
+                     "  2. edit channels.toml: base_url and site_name of your website\n"
+                     "  3. crosspost preview {release}\n"
+                     "  4. crosspost publish {release}\n"
+                     "  5. enable social channels in channels.toml, then `crosspost auth NAME`").format(
+                         folder=folder, release=shown))

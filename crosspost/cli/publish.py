@@ -48,7 +48,7 @@ def preview(
     from .. import publishing
     from . import render
 
-    cfg = load_cfg()
+    cfg = load_cfg(near=file)
     release, adapted = publishing.prepare(cfg, file, channel, (), _parse_sets(sets))
     if html is not None:
         from ..preview_html import write_preview_html
@@ -79,7 +79,7 @@ def publish(
     from ..timezones import zone
     from . import progress, render
 
-    cfg = load_cfg()
+    cfg = load_cfg(near=file)
     release, adapted = publishing.prepare(cfg, file, channel, exclude, _parse_sets(sets))
     out = render.console()
     bad = [a for a in adapted if not a.ok]

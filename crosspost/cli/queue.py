@@ -134,12 +134,19 @@ def retry(
 
 
 def cancel(
-    target: str = typer.Argument(..., metavar="ID|RELEASE", help=_("A delivery id, or a release slug.")),
+    target: str = typer.Argument(..., metavar="ID|RELEASE",
+                                help=_("A delivery id (12), or a release: #number, slug, its start "
+                                       "or file.")),
 ) -> None:
     from ..clock import SystemClock
 
-    _cfg, store = setup()
-    rows = store.cancel(int(target) if target.isdigit() else target, SystemClock().now())
+    cfg, store = setup()
+    if target.isdigit():
+        rows = store.cancel(int(target), SystemClock().now())
+    else:
+        from ..publishing import release_slug
+
+        rows = store.cancel(release_slug(cfg, store, target), SystemClock().now())
     _done(rows, _("cancelled"))
 
 

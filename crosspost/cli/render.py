@@ -132,7 +132,7 @@ def deliveries_table(rows: Iterable[Delivery], tz: Any = None, title: str | None
         detail = d.url or d.last_error or ""
         if d.status == "queued" and d.not_before:
             detail = detail or _("not before {when}").format(when=when(d.not_before, tz))
-        table.add_row(str(d.id), d.release_slug, d.channel,
+        table.add_row(str(d.id), f"#{d.release_id} {d.release_slug}", d.channel,
                       Text(status_label(d.status), style=STATUS_STYLE.get(d.status, "")),
                       when(d.updated_at, tz), detail)
     return table

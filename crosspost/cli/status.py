@@ -12,7 +12,9 @@ STATUS_TABLE_ROWS = 50
 
 
 def status(
-    release: str | None = typer.Argument(None, help=_("A release slug; all releases when omitted.")),
+    release: str | None = typer.Argument(None, metavar="RELEASE",
+                                         help=_("A release (slug, its start, #number or file); all "
+                                                "releases when omitted.")),
     limit: int | None = typer.Option(None, "--limit", "-n", min=0,
                                      help=_("Without a release: how many of the newest deliveries to list "
                                             "(default 50 in the table, all with --json; 0 = all).")),
@@ -21,6 +23,10 @@ def status(
     from .common import tz
 
     cfg, store = setup()
+    if release:
+        from ..publishing import release_slug
+
+        release = release_slug(cfg, store, release)
     if limit is None:  # a year of the log is 100,000 rows: the table shows totals and the newest
         limit = 0 if STATE.json or release else STATUS_TABLE_ROWS
     rows = store.deliveries(release=release, limit=limit or None, newest=True)
@@ -42,7 +48,8 @@ def status(
 
 
 def log(
-    release: str | None = typer.Option(None, "--release", "-r", help=_("Only this release.")),
+    release: str | None = typer.Option(None, "--release", "-r", metavar="RELEASE",
+                                         help=_("Only this release (slug, its start, #number or file).")),
     limit: int = typer.Option(50, "--limit", "-n", help=_("How many of the newest events.")),
 ) -> None:
     from rich.table import Table
@@ -51,6 +58,10 @@ def log(
     from .common import tz
 
     cfg, store = setup()
+    if release:
+        from ..publishing import release_slug
+
+        release = release_slug(cfg, store, release)
     events = store.events(release=release, limit=limit)
     if STATE.json:
         render.print_json(events)
