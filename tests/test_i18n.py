@@ -136,7 +136,7 @@ def test_tables_and_status_words_in_indonesian(cli):
     assert code == 0 and {d["status"] for d in doc} == {"sent"}
     proc = cli("status", "tidak-ada")
     assert proc.returncode == 2
-    assert "tidak ada pengiriman untuk rilis 'tidak-ada'" in proc.stderr
+    assert "tidak ada rilis 'tidak-ada' di log" in proc.stderr
 
 
 # -- the catalogue in step with the code ------------------------------------------------------------
