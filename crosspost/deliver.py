@@ -61,8 +61,7 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        return outcome_exit_code((d.status for d in self.deliveries), self.paused is not None,
-                                 nothing=EXIT_NOTHING)
+        return outcome_exit_code(self.deliveries, self.paused is not None, nothing=EXIT_NOTHING)
 
 
 class Engine:

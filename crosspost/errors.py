@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # some delivery failed or is unknown
@@ -13,21 +14,28 @@ EXIT_NOTHING = 4  # nothing was due
 EXIT_PAUSED = 5  # the office-wide pause is on
 
 
+EXIT_RETRYING = 6  # nothing failed, but some delivery waits to be tried again (network, rate limit)
+
 # A delivery in one of these states is a problem the operator must look at (exit 1).
 PROBLEM_STATUSES = frozenset({"failed", "unknown", "cancelled"})
+# Why a queued delivery was put back after an attempt that provably did not reach the platform.
+RETRY_KINDS = frozenset({"retry", "rate_limit"})
 
 
-def outcome_exit_code(statuses: Iterable[str], held_by_pause: bool, *, nothing: int = EXIT_OK) -> int:
+def outcome_exit_code(rows: Iterable[Any], held_by_pause: bool, *, nothing: int = EXIT_OK) -> int:
     """The one exit-code rule of every office action and of `run` (the README's table).
 
-    1 when a delivery failed, is unknown or was cancelled; 5 when the office-wide pause held work
-    back; ``nothing`` when no delivery was touched; else 0.
+    ``rows`` are the deliveries the action touched (anything with ``status`` and ``error_kind``).
+    1 when one failed, is unknown or was cancelled; 5 when the office-wide pause held work back;
+    6 when one was put back to be retried later; ``nothing`` when none was touched; else 0.
     """
-    seen = list(statuses)
-    if any(s in PROBLEM_STATUSES for s in seen):
+    seen = list(rows)
+    if any(d.status in PROBLEM_STATUSES for d in seen):
         return EXIT_FAILED
     if held_by_pause:
         return EXIT_PAUSED
+    if any(d.status == "queued" and d.error_kind in RETRY_KINDS for d in seen):
+        return EXIT_RETRYING
     return EXIT_OK if seen else nothing
 
 

@@ -30,7 +30,7 @@ def exit_code(rows: Iterable[Delivery], pause: dict[str, Any] | None, *, nothing
     (see errors.outcome_exit_code)."""
     rows = list(rows)
     held = pause is not None and any(d.status == "queued" for d in rows)
-    return outcome_exit_code((d.status for d in rows), held, nothing=nothing)
+    return outcome_exit_code(rows, held, nothing=nothing)
 
 
 def due_now(rows: Iterable[Delivery], now: float) -> list[Delivery]:

@@ -13,7 +13,7 @@ from crosspost.channels.base import PublishContext
 from crosspost.channels.fake import FakeChannel, read_posts
 from crosspost.clock import FakeClock
 from crosspost.deliver import Engine, LeaseLost
-from crosspost.errors import EXIT_FAILED, EXIT_NOTHING, EXIT_OK
+from crosspost.errors import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, EXIT_RETRYING
 from crosspost.models import Receipt, Release, Variant
 from crosspost.retry import backoff_delay, decide
 from crosspost.store import ChannelPolicy, Store
@@ -78,9 +78,10 @@ def test_connection_refused_goes_back_to_the_queue_with_backoff(tmp_path: Path) 
     got = env.get(d)
     assert (got.status, got.attempts, got.error_kind) == ("queued", 1, "retry")
     assert T0 <= got.not_before <= T0 + 30
-    assert report.counts["retry"] == 1 and report.exit_code == EXIT_OK and env.posts == []
+    # cron must see it: nothing failed, but the post is not out yet (exit 6, not 0)
+    assert report.counts["retry"] == 1 and report.exit_code == EXIT_RETRYING and env.posts == []
     env.clock.set(got.not_before)
-    env.engine().run_once()
+    assert env.engine().run_once().exit_code == EXIT_OK
     assert env.get(d).status == "sent" and env.get(d).attempts == 2 and len(env.posts) == 1
 
 
