@@ -26,6 +26,9 @@ from .secrets import SecretStore
 TOP_KEYS = {"timezone", "database", "templates", "state_dir", "channels", "approval", "lang", "doctor",
             "accessibility"}
 SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
+# What people type for a platform whose channel is named otherwise in channels.toml.
+CHANNEL_ALIASES = {"x": "twitter", "fb": "facebook", "ig": "instagram", "yt": "youtube", "web": "website",
+                   "situs": "website"}
 
 
 def default_config_path() -> Path:
@@ -87,17 +90,34 @@ class Config:
         return [n for n, t in self.tables.items() if not enabled_only or t.get("enabled", True)]
 
     def channel(self, name: str) -> Channel:
-        if name not in self.tables:
-            known = ", ".join(self.tables) or _("none")
-            raise ConfigError(_("no channel named '{name}' (configured: {known})").format(
-                name=name, known=known),
-                              self.path)
-        return build_channel(name, self.tables[name], self)
+        return build_channel(self.channel_name(name), self.tables[self.channel_name(name)], self)
+
+    def channel_name(self, typed: str) -> str:
+        """The configured channel a person means: any case, ``x`` for X/Twitter, or a platform type
+        when one channel has it; a typo gets the nearest name suggested."""
+        if typed in self.tables:
+            return typed
+        wanted = typed.strip().casefold()
+        wanted = CHANNEL_ALIASES.get(wanted, wanted)
+        by_name = {n.casefold(): n for n in self.tables}
+        if wanted in by_name:
+            return by_name[wanted]
+        of_type = [n for n, t in self.tables.items() if str(t.get("type") or n).casefold() == wanted]
+        if len(of_type) == 1:
+            return of_type[0]
+        import difflib
+
+        known = ", ".join(self.tables) or _("none")
+        near = difflib.get_close_matches(wanted, list(by_name), n=1, cutoff=0.6)
+        hint = _("; did you mean '{name}'?").format(name=by_name[near[0]]) if near else ""
+        raise ConfigError(_("no channel named '{name}' (configured: {known})").format(
+            name=typed, known=known) + hint, self.path)
 
     def channels(self, names: list[str] | None = None, enabled_only: bool = True) -> list[Channel]:
-        """Channels by name (all enabled ones when names is None)."""
+        """Channels by name (all enabled ones when names is None); ``-c x,facebook`` lists work too."""
         if names:
-            return [self.channel(n) for n in names]
+            typed = [part for n in names for part in n.split(",") if part.strip()]
+            return [self.channel(n) for n in dict.fromkeys(self.channel_name(t) for t in typed)]
         return [self.channel(n) for n in self.channel_names(enabled_only)]
 
 

@@ -63,10 +63,8 @@ def prepare(cfg: Config, file: Path, channels: Collection[str] = (), exclude: Co
 
     release = load_release(file, cfg.timezone, overrides or None)
     chosen = cfg.channels(list(channels) or None)
-    unknown = set(exclude) - set(cfg.channel_names(enabled_only=False))
-    if unknown:
-        raise InputError(_("--exclude: no channel named {names}").format(names=", ".join(sorted(unknown))))
-    chosen = [c for c in chosen if c.name not in exclude]
+    left_out = {cfg.channel_name(part) for name in exclude for part in name.split(",") if part.strip()}
+    chosen = [c for c in chosen if c.name not in left_out]
     if not chosen:
         raise InputError(_("no channel selected: enable one in channels.toml or pass --channel NAME"))
     return release, adapt(release, chosen, cfg.templates_dir)

@@ -65,3 +65,23 @@ def test_bad_toml_names_the_file(tmp_path):
     p = write(tmp_path, "[channels.website\n")
     with pytest.raises(ConfigError, match="channels.toml"):
         load_config(p)
+
+
+def test_channel_names_as_people_type_them(tmp_path):
+    from crosspost.config import load_config
+    from crosspost.errors import ConfigError
+
+    path = tmp_path / "channels.toml"
+    path.write_text('[channels.website]\ntype = "website"\n[channels.x_kemensos]\ntype = "twitter"\n'
+                    '[channels.facebook]\ntype = "facebook"\n', encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.channel_name("x") == "x_kemensos"  # the platform's short name, for the one X channel
+    assert cfg.channel_name("Twitter") == "x_kemensos"
+    assert cfg.channel_name("FACEBOOK") == "facebook"
+    assert [c.name for c in cfg.channels(["x,facebook", "website", "fb"])] == ["x_kemensos", "facebook",
+                                                                                "website"]
+    with pytest.raises(ConfigError, match="did you mean 'facebook'"):
+        cfg.channel_name("facebok")
+    with pytest.raises(ConfigError, match="no channel named 'tiktok'") as err:
+        cfg.channel_name("tiktok")
+    assert "did you mean" not in str(err.value)
