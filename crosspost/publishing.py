@@ -8,8 +8,10 @@ once, for every action.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,8 @@ from .clock import Clock, SystemClock
 from .errors import EXIT_OK, PROBLEM_STATUSES, InputError, outcome_exit_code
 from .i18n import _
 from .models import Delivery, Release
+
+PAST_TOLERANCE = 60.0  # seconds: "--at 09:00" typed at 09:00:30 still means now
 
 if TYPE_CHECKING:  # adapt pulls in jinja2 and markdown-it; the engine the channels' base
     from .adapt import Adapted
@@ -70,14 +74,19 @@ def prepare(cfg: Config, file: Path, channels: Collection[str] = (), exclude: Co
     return release, adapt(release, chosen, cfg.templates_dir)
 
 
-def schedule(at: str | None, release: Release, tz: str) -> float | None:
-    """``--at``: a time ('2026-12-01 09:00', WIB unless it says otherwise) or 'release'."""
+def schedule(at: str | None, release: Release, tz: str, now: float | None = None) -> datetime | None:
+    """``--at``: a time ('2026-12-01 09:00', WIB unless it says otherwise) or 'release' (the
+    release's own date). A time already past is refused: it would go out at once, unannounced."""
     if not at:
         return None
     from .timezones import parse_when
 
     when = release.date if at.strip().lower() == "release" else parse_when(at, tz)
-    return when.timestamp()
+    current = time.time() if now is None else now
+    if when.timestamp() < current - PAST_TOLERANCE:
+        raise InputError(_("--at {when} is already past; give a time in the future, or publish now "
+                           "without --at").format(when=when.isoformat(timespec="minutes")))
+    return when
 
 
 # -- naming a release -----------------------------------------------------------------------------

@@ -92,6 +92,21 @@ def test_problem_on_an_enabled_channel_blocks_the_whole_release(cli, corpus):
     assert proc.returncode == 0, proc.stderr
 
 
+def test_scheduled_publish_says_when_in_both_zones_and_who_sends_it(cli):
+    proc = cli("--lang", "en", "publish", str(EXAMPLE), "--at", "2099-12-01 09:00 WITA")
+    assert proc.returncode == 0, proc.stderr
+    said = " ".join(proc.stdout.split())
+    assert "scheduled for 2099-12-01 09:00 WITA (2099-12-01 08:00 WIB)" in said
+    assert "`crosspost run` (cron) sends it then" in said
+
+
+def test_a_time_already_past_is_refused_and_nothing_is_queued(cli):
+    proc = cli("--lang", "en", "publish", str(EXAMPLE), "--at", "2020-01-01 09:00")
+    assert proc.returncode == 2 and "already past" in proc.stderr
+    assert not (cli.cwd / "log.db").exists() or not sqlite3.connect(cli.cwd / "log.db").execute(
+        "SELECT count(*) FROM deliveries").fetchone()[0]
+
+
 def test_scheduled_publish_queues_without_sending(cli):
     code, doc = cli.json("publish", str(EXAMPLE), "--at", "2099-12-01 09:00 WITA")
     assert code == 0, doc

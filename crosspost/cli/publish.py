@@ -9,7 +9,7 @@ import typer
 
 from ..errors import EXIT_FAILED, EXIT_OK, InputError
 from ..i18n import _
-from .common import STATE, add_commands, warn
+from .common import STATE, add_commands, now, warn
 from .common import config as load_cfg
 
 
@@ -91,7 +91,8 @@ def publish(
             for a in bad:
                 out.print(render.preview_panel(a))
         publishing.check_publishable(adapted)
-    not_before = publishing.schedule(at, release, cfg.timezone)
+    when = publishing.schedule(at, release, cfg.timezone, now())
+    not_before = when.timestamp() if when is not None else None
     if dry_run:
         if STATE.json:
             render.print_json({"release": render.release_json(release), "dry_run": True,
@@ -117,7 +118,18 @@ def publish(
         out.print(render.deliveries_table(outcome.deliveries, zone(cfg.timezone), title=release.title))
         for note in outcome.notes:
             out.print(note, markup=False)
+        if when is not None and any(d.status == "queued" for d in outcome.deliveries):
+            out.print(_scheduled_note(when, zone(cfg.timezone)), markup=False)
     raise typer.Exit(outcome.exit_code)
+
+
+def _scheduled_note(when: Any, office: Any) -> str:
+    """The time as it was given and in the office's zone, and who sends it then."""
+    given = when.strftime("%Y-%m-%d %H:%M %Z").strip()
+    local = when.astimezone(office).strftime("%Y-%m-%d %H:%M %Z").strip()
+    shown = given if given == local else f"{given} ({local})"
+    return _("scheduled for {when}: `crosspost run` (cron) sends it then; check that cron runs it "
+             "(README, cron and systemd).").format(when=shown)
 
 
 def register(app: typer.Typer) -> None:
