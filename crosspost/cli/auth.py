@@ -13,6 +13,7 @@ from ..errors import InputError
 from ..i18n import _
 from ..secrets import env_name
 from .common import config as load_cfg
+from .common import example_epilog
 
 SECRET_KEYS: dict[str, tuple[str, ...]] = {
     "twitter": ("api_key", "api_secret", "access_token", "access_token_secret"),
@@ -31,7 +32,9 @@ def secret_keys(channel) -> tuple[str, ...]:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(help=_("Store a channel's credentials (hidden prompts; OS keyring or a 0600 file).\n\n"
+    @app.command(
+        epilog=example_epilog("auth"),
+        help=_("Store a channel's credentials (hidden prompts; OS keyring or a 0600 file).\n\n"
                         "Environment variables CROSSPOST_<CHANNEL>_<KEY> override stored values, for cron."))
     def auth(
         channel: str = typer.Argument(..., help=_("The channel's name in channels.toml, e.g. twitter.")),

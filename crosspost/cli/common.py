@@ -102,10 +102,43 @@ def warn(lines: Iterable[str]) -> None:
         err.print(_("warning: {text}").format(text=line), markup=False, highlight=False, soft_wrap=True)
 
 
+# One example per command, printed at the end of its --help (commands are not translated).
+EXAMPLES = {
+    "preview": "crosspost preview rilis.docx --set section=siaran-pers --html pratinjau.html",
+    "publish": "crosspost publish rilis.md -x instagram --at \"2026-12-01 09:00 WITA\"",
+    "status": "crosspost status kemensos-salurkan",
+    "log": "crosspost log --release '#12' -n 20",
+    "run": "* * * * * cd /srv/humas && .venv/bin/crosspost run --once --quiet",
+    "queue": "crosspost queue --json",
+    "retry": "crosspost auth twitter && crosspost retry 42",
+    "cancel": "crosspost cancel '#12'",
+    "resolve": "crosspost resolve 42 --sent https://x.com/KemensosRI/status/1234567890",
+    "approve": "crosspost approve '#12' --by Rina --hash 1a2b3c4d5e6f",
+    "reject": "crosspost reject '#12' --by Rina --reason \"angka penerima belum final\"",
+    "pause": "crosspost pause --reason \"masa berkabung nasional\" --by Rina --until \"2026-12-02 06:00\"",
+    "resume": "crosspost resume --by Rina",
+    "correct": "crosspost correct '#12' --file ralat.md --dry-run",
+    "report": "crosspost report --from 2026-07-01 --to 2026-09-30 -o laporan.html",
+    "audit": "crosspost audit --verify",
+    "doctor": "crosspost doctor --offline",
+    "auth": "crosspost auth facebook --check",
+    "init": "crosspost init kantor && cd kantor",
+}
+
+
+def example_epilog(name: str) -> str | None:
+    """``Example:`` and the command, kept as one unwrapped line (click's \\b marker)."""
+    example = EXAMPLES.get(name)
+    if not example:
+        return None
+    label = _("Example:")
+    return f"\b\n{label}\n  {example}"
+
+
 def add_commands(app: typer.Typer, helps: dict[Callable[..., Any], str]) -> None:
-    """Register command functions under their own names with their (translated) help."""
+    """Register command functions under their own names with their (translated) help and example."""
     for fn, text in helps.items():
-        app.command(fn.__name__, help=text)(fn)
+        app.command(fn.__name__, help=text, epilog=example_epilog(fn.__name__))(fn)
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import EXIT_OK
 from ..i18n import N_, _
-from .common import STATE
+from .common import STATE, example_epilog
 from .controls import SlugArg
 
 
@@ -85,7 +85,9 @@ def _doc(plan, deliveries, notes, dry_run: bool = False) -> dict:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("correct", help=_(
+    app.command("correct",
+        epilog=example_epilog("correct"),
+        help=_(
         "Publish a correction (ralat) to every channel the release reached.\n\nThe website article gets a "
         "dated note on top (its earlier version stays online as versi-N.html), Facebook posts and YouTube "
         "descriptions are edited, X gets a reply and Instagram a comment linking the article. Channels "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from ..i18n import _
+from .common import example_epilog
 
 
 def doctor(
@@ -39,6 +40,8 @@ def doctor(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("doctor", help=_("Check channels.toml, credentials (and that they still work), templates, "
+    app.command("doctor",
+        epilog=example_epilog("doctor"),
+        help=_("Check channels.toml, credentials (and that they still work), templates, "
                                  "the database, free disk space and the website's links. Exit 0 when "
                                  "nothing failed (warnings allowed), 1 otherwise."))(doctor)

@@ -9,6 +9,7 @@ import typer
 
 from ..errors import InputError
 from ..i18n import _
+from .common import example_epilog
 
 
 def example_dir() -> Path:
@@ -56,7 +57,9 @@ site/
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(help=_("Create channels.toml (commented), templates/ and an example release with images."))
+    @app.command(
+        epilog=example_epilog("init"),
+        help=_("Create channels.toml (commented), templates/ and an example release with images."))
     def init(folder: Path = typer.Argument(Path("."), help=_("Where to create the working folder."))) -> None:
         created = scaffold(folder)
         typer.echo(_("created {n} files in {folder}").format(n=len(created), folder=folder.resolve()))

@@ -17,7 +17,7 @@ import typer
 
 from ..errors import EXIT_FAILED, EXIT_OK, InputError
 from ..i18n import _
-from .common import STATE
+from .common import STATE, example_epilog
 
 NOT_SECRET = ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")
 REPORT_EXT = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}
@@ -158,7 +158,11 @@ def audit(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("report", help=_("Evaluation report: per channel and section, success rate, waiting times, "
+    app.command("report",
+        epilog=example_epilog("report"),
+        help=_("Evaluation report: per channel and section, success rate, waiting times, "
                                  "causes, weekly volume."))(report)
-    app.command("audit", help=_("Audit export (who drafted, approved, paused, corrected; text sent; answers) "
+    app.command("audit",
+        epilog=example_epilog("audit"),
+        help=_("Audit export (who drafted, approved, paused, corrected; text sent; answers) "
                                 "or --verify the log."))(audit)
