@@ -16,7 +16,6 @@ will be posted; instagrapi would otherwise crop silently and the Graph API would
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,12 +24,10 @@ from typing import Any, ClassVar
 from ..errors import ConfigError, InputError, Permanent
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
+from .captions import count_hashtags, count_mentions, same_caption
 
 BACKENDS = ("graph", "instagrapi")
 FIT_MODES = ("pad", "crop")
-# A hashtag or mention starts a word: '#' inside a URL fragment or '@' in an e-mail is not one.
-HASHTAG_RE = re.compile(r"(?:^|(?<=\s))#(\w+)", re.UNICODE)
-MENTION_RE = re.compile(r"(?:^|(?<=\s))@([A-Za-z0-9._]+)")
 
 
 @dataclass(frozen=True)
@@ -70,30 +67,6 @@ class Limits:
     min_width: int = 320
     max_width: int = 1440
     image_bytes: int = 8 * 1024 * 1024
-
-
-def count_hashtags(text: str) -> int:
-    return len(HASHTAG_RE.findall(text))
-
-
-def count_mentions(text: str) -> int:
-    return len(MENTION_RE.findall(text))
-
-
-def first_line(text: str) -> str:
-    for line in (text or "").splitlines():
-        if line.strip():
-            return " ".join(line.split())
-    return ""
-
-
-def same_caption(mine: str, theirs: str | None) -> bool:
-    """Instagram keeps captions as sent; compare whitespace-normalised, or by the first line."""
-    if not theirs:
-        return False
-    if " ".join(mine.split()) == " ".join(theirs.split()):
-        return True
-    return bool(first_line(mine)) and first_line(mine) == first_line(theirs)
 
 
 class InstagramChannel(Channel):
