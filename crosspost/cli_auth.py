@@ -27,7 +27,7 @@ SECRET_KEYS: dict[str, tuple[str, ...]] = {
 
 def secret_keys(channel) -> tuple[str, ...]:
     backend = getattr(channel.settings, "backend", "")
-    return SECRET_KEYS.get(f"{channel.type}:{backend}", SECRET_KEYS.get(channel.type, ()))
+    return SECRET_KEYS.get(f"{channel.platform}:{backend}", SECRET_KEYS.get(channel.platform, ()))
 
 
 def register(app: typer.Typer) -> None:

@@ -159,7 +159,7 @@ def plan_correction(store: Any, get_channel: Callable[[str], Channel], slug: str
         else:
             short = render(TEMPLATE, {
                 "note": ralat.plain, "title": original.title, "date": label, "number": number,
-                "channel": channel.name, "kind": channel.type, "settings": channel.settings,
+                "channel": channel.name, "kind": channel.platform, "settings": channel.settings,
                 "limits": channel.limits,
                 "link": utm(link, getattr(channel.settings, "utm_source", ""),
                             getattr(channel.settings, "utm_medium", "social"), release.slug),

@@ -99,7 +99,7 @@ def run_checks(config_path: Path | None = None, opts: Options | None = None) -> 
         checks.append(check_template(ch, cfg.templates_dir))
     checks.append(check_database(cfg.database))
     folders = {"database": cfg.database.parent}
-    websites = [ch for ch in channels if ch.type == "website" and ch.settings.enabled]
+    websites = [ch for ch in channels if ch.platform == "website" and ch.settings.enabled]
     for ch in websites:
         folders[f"site {ch.name}"] = ch.site_dir
     seen: set[Path] = set()
@@ -146,12 +146,12 @@ def check_credentials(channel: Any) -> Check:
     name = f"credentials {channel.name}"
     fix = f"run `crosspost auth {channel.name}`"
     secrets = channel.secrets
-    if channel.type == "youtube":
+    if channel.platform == "youtube":
         token = secrets.path("token") if secrets is not None else None
         if token is None or not token.is_file():
             return fail(name, "no YouTube authorization stored yet", fix)
         return ok(name, "YouTube authorization stored")
-    if channel.type == "instagram" and getattr(channel.settings, "backend", "") == "instagrapi":
+    if channel.platform == "instagram" and getattr(channel.settings, "backend", "") == "instagrapi":
         session = secrets.path("session") if secrets is not None else None
         has_password = secrets is not None and secrets.get("password") is not None
         if session is not None and session.is_file() and session.stat().st_size:
@@ -224,9 +224,9 @@ def check_whoami(channel: Any, timeout: float) -> Check:
 # -- credential expiry ------------------------------------------------------------------------
 def expiry_is_local(channel: Any) -> bool:
     """Whether credentials_expire_at needs no network (doctor --offline may still ask it)."""
-    if channel.type == "facebook":
+    if channel.platform == "facebook":
         return False
-    return not (channel.type == "instagram" and getattr(channel.settings, "backend", "") == "graph")
+    return not (channel.platform == "instagram" and getattr(channel.settings, "backend", "") == "graph")
 
 
 def _when(stamp: float, tz: str) -> str:
@@ -405,9 +405,9 @@ def check_template(channel: Any, templates_dir: Path | None) -> Check:
     from .adapt import adapt_one
 
     name = f"template {channel.name}"
-    template = getattr(channel.settings, "template", "") or f"{channel.type}.j2"
+    template = getattr(channel.settings, "template", "") or f"{channel.platform}.j2"
     with tempfile.TemporaryDirectory(prefix="crosspost-doctor-") as tmp:
-        release = sample_release(Path(tmp) / "rilis", with_video=channel.type == "youtube")
+        release = sample_release(Path(tmp) / "rilis", with_video=channel.platform == "youtube")
         probe = copy.copy(channel)  # derived images go to the temporary folder, not the state dir
         probe.state_dir = Path(tmp) / "state"
         try:

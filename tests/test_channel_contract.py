@@ -43,7 +43,7 @@ def test_module_imports_no_sdk(type_):
 @pytest.mark.parametrize("type_", sorted(REGISTRY))
 def test_channel_shape_and_variant(type_, tmp_path):
     cls = channel_class(type_)
-    assert issubclass(cls, Channel) and cls.type == type_
+    assert issubclass(cls, Channel) and cls.platform == type_
     assert issubclass(cls.Settings, CommonSettings)
     for dc in (cls.Settings, cls.Limits):
         assert dataclasses.is_dataclass(dc) and dc.__dataclass_params__.frozen

@@ -70,13 +70,13 @@ class CommonSettings:
 
 
 class Channel:
-    """Base class. Subclasses set ``type``, ``Settings`` and ``Limits`` (frozen dataclasses).
+    """Base class. Subclasses set ``platform``, ``Settings`` and ``Limits`` (frozen dataclasses).
 
     ``build_variant`` turns the rendered template into a Variant and checks it against the
     limits; ``publish`` sends it; ``lookup`` (optional) finds a post that may already exist.
     """
 
-    type: ClassVar[str] = ""
+    platform: ClassVar[str] = ""
     Settings: ClassVar[type] = CommonSettings
     Limits: ClassVar[type]
     can_lookup: ClassVar[bool] = False
@@ -157,6 +157,11 @@ class Channel:
         """A path from channels.toml, relative to the config file's folder."""
         p = Path(path).expanduser()
         return p if p.is_absolute() else self.base_dir / p
+
+
+# Deprecated alias of ``platform`` for readers not yet switched (crosspost/adapt.py). Set outside the
+# class body so that ``type`` inside it stays the builtin.
+Channel.type = property(lambda self: self.platform)  # type: ignore[attr-defined]
 
 
 def dataclass_from_mapping(cls: type, data: dict[str, Any], where: str) -> Any:

@@ -70,7 +70,7 @@ class Limits:
 
 
 class FacebookChannel(Channel):
-    type: ClassVar[str] = "facebook"
+    platform: ClassVar[str] = "facebook"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
     can_lookup: ClassVar[bool] = True
@@ -107,7 +107,7 @@ class FacebookChannel(Channel):
             problems.append(self.problem("media", "the video is not uploaded to Facebook: the post "
                                          "goes out without it", severity="warning"))
         kind = "photo" if images else "link"
-        variant = Variant(channel=self.name, kind=self.type, text=text, title=release.title,
+        variant = Variant(channel=self.name, kind=self.platform, text=text, title=release.title,
                           media=images, link=link, extra={"post_type": kind},
                           counts={"chars": len(text), "limit": lim.message_chars})
         return variant, problems

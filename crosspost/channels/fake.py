@@ -76,7 +76,7 @@ def read_posts(path: Path) -> list[dict[str, Any]]:
 
 
 class FakeChannel(Channel):
-    type: ClassVar[str] = "fake"
+    platform: ClassVar[str] = "fake"
     Settings: ClassVar[type] = FakeSettings
     Limits: ClassVar[type] = FakeLimits
     can_lookup: ClassVar[bool] = True
@@ -84,7 +84,7 @@ class FakeChannel(Channel):
     @classmethod
     def create(cls, name: str, base_dir: Path, **settings: Any) -> FakeChannel:
         """A fake channel without channels.toml (tests, benchmarks)."""
-        return cls(name, FakeSettings(type=cls.type, **settings), FakeLimits(), base_dir=Path(base_dir))
+        return cls(name, FakeSettings(type=cls.platform, **settings), FakeLimits(), base_dir=Path(base_dir))
 
     @property
     def posts_file(self) -> Path:
@@ -94,7 +94,7 @@ class FakeChannel(Channel):
         return f"{release.slug}@{self.name}"
 
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
-        variant = Variant(channel=self.name, kind=self.type, text=text, title=release.title,
+        variant = Variant(channel=self.name, kind=self.platform, text=text, title=release.title,
                           link=release.link, counts={"chars": len(text)})
         problems = []
         if len(text) > self.limits.max_chars:

@@ -70,7 +70,7 @@ class Limits:
 
 
 class InstagramChannel(Channel):
-    type: ClassVar[str] = "instagram"
+    platform: ClassVar[str] = "instagram"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
     can_lookup: ClassVar[bool] = True
@@ -112,7 +112,7 @@ class InstagramChannel(Channel):
                     "images", "Instagram needs at least one image: add images: to the front matter "
                     "or exclude instagram", 1, 0))
         variant = Variant(
-            channel=self.name, kind=self.type, text=caption, title=release.title, media=media,
+            channel=self.name, kind=self.platform, text=caption, title=release.title, media=media,
             link=release.link or None,
             extra={"backend": self.settings.backend, "images": images_info},
             counts={"chars": chars, "chars_limit": lim.caption_chars, "hashtags": tags,

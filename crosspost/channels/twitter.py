@@ -59,7 +59,7 @@ class Limits:
 
 
 class TwitterChannel(Channel):
-    type: ClassVar[str] = "twitter"
+    platform: ClassVar[str] = "twitter"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
     can_lookup: ClassVar[bool] = True
@@ -98,7 +98,7 @@ class TwitterChannel(Channel):
             problems.append(self.problem("media", "video upload to X is not supported yet: the "
                                          "post goes out without the video", severity="warning"))
         variant = Variant(
-            channel=self.name, kind=self.type, text=parts[0] if len(parts) == 1 else text,
+            channel=self.name, kind=self.platform, text=parts[0] if len(parts) == 1 else text,
             title=release.title, parts=tuple(parts) if len(parts) > 1 else (), media=media,
             link=link, counts={"weighted": counts, "limit": lim.weighted_length})
         return variant, problems

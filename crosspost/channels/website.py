@@ -88,7 +88,7 @@ def _image_size(m: Media) -> tuple[int | None, int | None]:
 
 
 class WebsiteChannel(Channel):
-    type: ClassVar[str] = "website"
+    platform: ClassVar[str] = "website"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
     can_lookup: ClassVar[bool] = True
@@ -158,7 +158,7 @@ class WebsiteChannel(Channel):
         section, slug = release.section, release.slug
         url = f"{self._base_url()}/{section}/{slug}/"
         variant = Variant(
-            channel=self.name, kind=self.type, text=html, title=title, media=tuple(media), link=url,
+            channel=self.name, kind=self.platform, text=html, title=title, media=tuple(media), link=url,
             extra={"path": f"{section}/{slug}/index.html", "section": section, "slug": slug,
                    "files": names, "inline_files": inline, "backend": s.backend},
             counts={"title": {"actual": len(title), "limit": lim.max_title, "unit": "chars"},

@@ -128,7 +128,7 @@ def _mimetype(path: Path, family: str) -> str:
 
 
 class YouTubeChannel(Channel):
-    type: ClassVar[str] = "youtube"
+    platform: ClassVar[str] = "youtube"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
     can_lookup: ClassVar[bool] = True
@@ -158,7 +158,7 @@ class YouTubeChannel(Channel):
         thumb = self._thumbnail(release, problems) if video is not None and not release.video_id else None
         desc_bytes = len(description.encode("utf-8"))
         variant = Variant(
-            channel=self.name, kind=self.type, text=description, title=title,
+            channel=self.name, kind=self.platform, text=description, title=title,
             media=(video,) if video is not None and not release.video_id else (),
             link=self.release_link(release),
             extra={"tags": tags, "video_id": release.video_id, "category_id": str(s.category_id),
