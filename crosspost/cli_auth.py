@@ -14,20 +14,9 @@ from .errors import InputError
 from .i18n import _
 from .secrets import env_name
 
-SECRET_KEYS: dict[str, tuple[str, ...]] = {
-    "twitter": ("api_key", "api_secret", "access_token", "access_token_secret"),
-    "facebook": ("page_access_token",),
-    "instagram": ("access_token",),  # graph backend; instagrapi asks for username/password
-    "instagram:instagrapi": ("password",),
-    "youtube": (),  # OAuth installed-app flow
-    "website": (),
-    "fake": (),
-}
-
 
 def secret_keys(channel) -> tuple[str, ...]:
-    backend = getattr(channel.settings, "backend", "")
-    return SECRET_KEYS.get(f"{channel.platform}:{backend}", SECRET_KEYS.get(channel.platform, ()))
+    return tuple(channel.credential_keys())
 
 
 def register(app: typer.Typer) -> None:

@@ -9,8 +9,9 @@ A correction is stored as its own release row (slug ``<original>--ralat-<n>``,
 ``releases.corrects`` = the original) whose deliveries are ordinary deliveries, so the engine's
 claim / lease / retry / unknown rules apply unchanged (a reply is a post: never retried
 blindly). Each variant carries ``extra["action"] == "correct"`` and what the channel needs to
-find the original (``extra["original"]``); every channel's publish() hands such a variant to
-its ``correct()``.
+find the original (``extra["original"]``); the engine hands such a variant to the channel's
+``correct()`` (and, to settle an unknown outcome, ``lookup_correction()``) instead of
+``publish()``. Whether a post is edited or answered is the channel's ``editable``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .channels import channel_class
 from .channels.base import Channel
 from .errors import ConfigError, InputError
 from .models import Problem, Receipt, Release, Variant
@@ -29,7 +31,6 @@ from .templating import one_line, render, tanggal, utm
 from .text import plain_paragraphs
 
 TEMPLATE = "ralat.j2"
-EDITED = ("facebook", "youtube")  # the platform lets the post's own text be changed
 ALLOWED_KEYS = ("title",)
 
 
@@ -164,7 +165,7 @@ def plan_correction(store: Any, get_channel: Callable[[str], Channel], slug: str
                 "link": utm(link, getattr(channel.settings, "utm_source", ""),
                             getattr(channel.settings, "utm_medium", "social"), release.slug),
             }, templates_dir)
-            if variant.kind in EDITED:
+            if channel.editable:  # the ralat goes first, the post's earlier text stays below it
                 text = f"{short}\n\n{earlier.get(d.channel, variant.text)}"
                 base["ralat_text"] = short
             else:
@@ -182,9 +183,16 @@ def _latest_sent_texts(corrections: list[tuple[Any, Variant]]) -> dict[str, str]
     """Per channel, the text the last sent correction put on an edited post (oldest first in)."""
     out: dict[str, str] = {}
     for d, v in corrections:
-        if d.status == "sent" and v.kind in EDITED:
+        if d.status == "sent" and _editable(v.kind):
             out[d.channel] = v.text
     return out
+
+
+def _editable(kind: str) -> bool:
+    try:
+        return channel_class(kind).editable
+    except KeyError:  # a platform this crosspost no longer has
+        return False
 
 
 def _original_fields(variant: Variant) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from .channels.base import Channel, PublishContext
+from .channels.base import Channel, PublishContext, is_correction
 from .clock import Clock
 from .errors import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, EXIT_PAUSED, LeaseLost
 from .models import Delivery
@@ -187,7 +187,8 @@ class Engine:
             on_progress=self.progress(d) if self.progress is not None else None)
         failpoint("after_sending")
         try:
-            receipt = channel.publish(claim.variant, ctx)
+            send = channel.correct if is_correction(claim.variant) else channel.publish
+            receipt = send(claim.variant, ctx)
         except LeaseLost as exc:
             # The channel stopped at a heartbeat; earlier steps may have reached the platform.
             held = self.store.record(d.id, claim.token, "unknown", now(), error=safe_message(exc),

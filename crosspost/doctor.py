@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import linkcheck
+from .channels.base import implements
 from .errors import ConfigError, CrosspostError, DeliveryError, ReauthRequired, RetryLater
 
 GB = 1024**3
@@ -92,7 +93,7 @@ def run_checks(config_path: Path | None = None, opts: Options | None = None) -> 
         cred = check_credentials(ch)
         checks.append(cred)
         if cred.status != "fail":
-            if cred.status == "ok" and not opts.offline and callable(getattr(ch, "whoami", None)):
+            if cred.status == "ok" and not opts.offline and implements(ch, "whoami"):
                 checks.append(check_whoami(ch, timeout))
             if not opts.offline or expiry_is_local(ch):
                 checks += check_expiry(ch, now, days, cfg.timezone, timeout)
@@ -224,9 +225,7 @@ def check_whoami(channel: Any, timeout: float) -> Check:
 # -- credential expiry ------------------------------------------------------------------------
 def expiry_is_local(channel: Any) -> bool:
     """Whether credentials_expire_at needs no network (doctor --offline may still ask it)."""
-    if channel.platform == "facebook":
-        return False
-    return not (channel.platform == "instagram" and getattr(channel.settings, "backend", "") == "graph")
+    return not channel.expiry_needs_network()
 
 
 def _when(stamp: float, tz: str) -> str:
@@ -245,9 +244,9 @@ def _in_days(seconds: float) -> str:
 def check_expiry(channel: Any, now: float, days: int, tz: str = "Asia/Jakarta",
                  timeout: float = 10.0) -> list[Check]:
     """When the credentials stop working, where the platform says (empty for channels that never expire)."""
-    method = getattr(channel, "credentials_expire_at", None)
-    if not callable(method):
+    if not implements(channel, "credentials_expire_at"):
         return []
+    method = channel.credentials_expire_at
     name = f"expiry {channel.name}"
     fix = f"run `crosspost auth {channel.name}` before then"
     try:
@@ -312,9 +311,9 @@ def _save_cache(path: Path, data: dict[str, Any]) -> None:
 def expires_at(channel: Any, now: float, cache: dict[str, Any] | None = None,
                timeout: float = 10.0) -> float | None:
     """The channel's credential expiry, from ``cache`` when fresh; None when unknown or on error."""
-    method = getattr(channel, "credentials_expire_at", None)
-    if not callable(method):
+    if not implements(channel, "credentials_expire_at"):
         return None
+    method = channel.credentials_expire_at
     fp = _fingerprint(channel)
     entry = (cache or {}).get(channel.name) or {}
     if entry.get("fp") == fp and now - float(entry.get("checked", 0)) < CACHE_SECONDS:
@@ -342,7 +341,7 @@ def expiry_warnings(channels: list[Any], now: float, days: int, scheduled_at: fl
     lines: list[str] = []
     caches: dict[Path, dict[str, Any]] = {}
     for ch in channels:
-        if not callable(getattr(ch, "credentials_expire_at", None)):
+        if not implements(ch, "credentials_expire_at"):
             continue
         cache_path = Path(ch.state_dir) / EXPIRY_CACHE
         cache = caches.setdefault(cache_path, _load_cache(cache_path))

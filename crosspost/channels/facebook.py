@@ -73,6 +73,8 @@ class FacebookChannel(Channel):
     platform: ClassVar[str] = "facebook"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
+    secret_keys: ClassVar[tuple[str, ...]] = (TOKEN_KEY,)
+    editable: ClassVar[bool] = True  # a correction edits the Page post
     can_lookup: ClassVar[bool] = True
 
     # -- adapt ---------------------------------------------------------------------------
@@ -114,8 +116,6 @@ class FacebookChannel(Channel):
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
-        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
-            return self.correct(variant, ctx)
         done = ctx.progress.get("post_id")
         if done:  # the post was created and recorded before the outcome got lost
             return self._receipt(str(done), ctx.progress.get("photos") or [])
@@ -329,8 +329,6 @@ class FacebookChannel(Channel):
         A post matches when its message carries the release link or starts with the
         variant's first line.
         """
-        if variant.extra.get("action") == "correct":  # a ralat: was the post edited?
-            return self.lookup_correction(variant, ctx)
         done = ctx.progress.get("post_id")
         if done:
             return self._receipt(str(done), ctx.progress.get("photos") or [])
@@ -362,6 +360,9 @@ class FacebookChannel(Channel):
                             f"not for Page {page}: store the Page's own access token with "
                             f"`crosspost auth {self.name}`")
         return f"{me.get('name') or '?'} (Page {me.get('id')})"
+
+    def expiry_needs_network(self) -> bool:
+        return True  # the Graph API's token debugger
 
     def credentials_expire_at(self) -> float | None:
         """When the Page token stops working, from Graph API's token debugger (None: never).

@@ -79,6 +79,8 @@ class FakeChannel(Channel):
     platform: ClassVar[str] = "fake"
     Settings: ClassVar[type] = FakeSettings
     Limits: ClassVar[type] = FakeLimits
+    secret_keys: ClassVar[tuple[str, ...]] = ()
+    editable: ClassVar[bool] = False
     can_lookup: ClassVar[bool] = True
 
     @classmethod
@@ -162,6 +164,10 @@ class FakeChannel(Channel):
         if kind == "rejected":
             raise Permanent("the fake platform rejected the post")
         raise Permanent(f"unknown outcome {outcome!r} in the script of [channels.{self.name}]")
+
+    def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        """A correction is one more post on the fake platform, scripted like any call."""
+        return self.publish(variant, ctx)
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         marker = self.marker(ctx.release)

@@ -73,6 +73,8 @@ class InstagramChannel(Channel):
     platform: ClassVar[str] = "instagram"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
+    secret_keys: ClassVar[tuple[str, ...]] = ("access_token",)  # graph; see credential_keys()
+    editable: ClassVar[bool] = False  # captions of published posts cannot be edited: a comment
     can_lookup: ClassVar[bool] = True
 
     # Injectable for tests: the HTTP session (graph), the instagrapi Client factory, sleep.
@@ -190,16 +192,12 @@ class InstagramChannel(Channel):
                             sleep=self.sleep)
 
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
-        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
-            return self.correct(variant, ctx)
         if not variant.media:
             raise Permanent("Instagram needs at least one image: add images: to the front matter "
                             "or exclude instagram")
         return self.backend().publish(variant, ctx)
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
-        if variant.extra.get("action") == "correct":
-            return self.lookup_correction(variant, ctx)
         return self.backend().lookup(variant, ctx)
 
     def authorize(self) -> None:
@@ -228,6 +226,13 @@ class InstagramChannel(Channel):
                              session=self.http_session, sleep=self.sleep)
         me = graph.call("GET", graph.ig, params={"fields": "username"})
         return f"@{me.get('username') or '?'} (id {graph.ig})"
+
+    def credential_keys(self) -> tuple[str, ...]:
+        """graph: the access token; instagrapi: the password (the username is in channels.toml)."""
+        return ("password",) if self.settings.backend == "instagrapi" else self.secret_keys
+
+    def expiry_needs_network(self) -> bool:
+        return self.settings.backend == "graph"  # the token debugger; instagrapi: the session file
 
     def credentials_expire_at(self) -> float | None:
         """instagrapi: the saved login's age against session_max_days. Graph: the token debugger

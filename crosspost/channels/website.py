@@ -91,6 +91,8 @@ class WebsiteChannel(Channel):
     platform: ClassVar[str] = "website"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
+    secret_keys: ClassVar[tuple[str, ...]] = ()
+    editable: ClassVar[bool] = True  # a correction goes on top of the article, on the same page
     can_lookup: ClassVar[bool] = True
 
     # -- helpers ------------------------------------------------------------------------------
@@ -200,8 +202,6 @@ class WebsiteChannel(Channel):
 
     # -- deliver ------------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
-        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
-            return self.correct(variant, ctx)
         from ..site import ArticlePage, PageImage
 
         if self.settings.backend not in BACKENDS:
@@ -240,8 +240,6 @@ class WebsiteChannel(Channel):
         return self._receipt(site, section, slug, [i.name for i in images])
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
-        if variant.extra.get("action") == "correct":
-            return self.lookup_correction(variant, ctx)
         site = self.site()
         entry = site.find(variant.extra.get("slug", ctx.release.slug))
         return None if entry is None else self._receipt(site, entry.section, entry.slug, entry.images)

@@ -131,6 +131,8 @@ class YouTubeChannel(Channel):
     platform: ClassVar[str] = "youtube"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
+    secret_keys: ClassVar[tuple[str, ...]] = ()  # OAuth installed-app flow: a token file (authorize)
+    editable: ClassVar[bool] = True  # a correction edits the video's description
     can_lookup: ClassVar[bool] = True
 
     # Tests replace this with a function returning googleapiclient's HttpMockSequence.
@@ -256,8 +258,6 @@ class YouTubeChannel(Channel):
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
-        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
-            return self.correct(variant, ctx)
         done = ctx.progress.get("video_id")
         if done:  # the upload finished and was recorded before the outcome got lost
             return self._receipt(str(done))
@@ -413,8 +413,6 @@ class YouTubeChannel(Channel):
     # -- reconcile -----------------------------------------------------------------------
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         """The video with the variant's title among the channel's recent uploads, if any."""
-        if variant.extra.get("action") == "correct":  # a ralat: was the description edited?
-            return self.lookup_correction(variant, ctx)
         done = ctx.progress.get("video_id")
         if done:
             return self._receipt(str(done))
