@@ -192,7 +192,7 @@ def publish(
     from .timezones import zone
 
     clock = SystemClock()
-    from .doctor import expiry_warnings
+    from .credentials import expiry_warnings
 
     err = render.console(stderr=True)
     for line in expiry_warnings([a.channel for a in adapted], clock.now(), cfg.doctor.expiry_warning_days,

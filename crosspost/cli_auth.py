@@ -10,13 +10,10 @@ from __future__ import annotations
 import typer
 
 from .cli_common import config as load_cfg
+from .credentials import secret_keys
 from .errors import InputError
 from .i18n import _
 from .secrets import env_name
-
-
-def secret_keys(channel) -> tuple[str, ...]:
-    return tuple(channel.credential_keys())
 
 
 def register(app: typer.Typer) -> None:

@@ -211,7 +211,7 @@ def _warn_expiry(cfg: Any, channels: list, now: float, quiet: bool) -> None:
     """One stderr line per channel whose credentials expire soon; under --quiet (cron) at most
     once a day per channel, so the warning arrives without mailing the operator every minute."""
     from . import render
-    from .doctor import expiry_warnings
+    from .credentials import expiry_warnings
 
     lines = expiry_warnings(channels, now, cfg.doctor.expiry_warning_days, timezone=cfg.timezone,
                             once_per=86400.0 if quiet else None)
