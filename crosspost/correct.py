@@ -175,7 +175,7 @@ def plan_correction(store: Any, get_channel: Callable[[str], Channel], slug: str
                           extra={**base, **_original_fields(variant)}, counts={"chars": len(text)})
         plan.variants.append(new)
         plan.channels[d.channel] = channel
-        plan.problems.extend(_problems(channel, new))
+        plan.problems.extend(channel.correction_problems(new))
     return plan
 
 
@@ -215,31 +215,3 @@ def _website_variant(variant: Variant, original: Release, base: dict[str, Any],
     return Variant(channel=variant.channel, kind=variant.kind, text=variant.text, title=variant.title,
                    media=variant.media, link=variant.link,
                    extra={**variant.extra, **base, "page": page}, counts={})
-
-
-def _problems(channel: Channel, v: Variant) -> list[Problem]:
-    """The platform limits a correction text must meet (it is checked like any post)."""
-    lim = channel.limits
-    out: list[Problem] = []
-    if v.kind == "twitter":
-        from .channels.twitter_thread import weighted_length
-
-        n, limit = weighted_length(v.text), lim.weighted_length
-        if n > limit:
-            out.append(channel.problem("ralat", f"the reply on X is {n} characters, more than {limit}: "
-                                       "shorten the ralat", limit, n))
-    elif v.kind == "instagram" and len(v.text) > lim.caption_chars:
-        out.append(channel.problem("ralat", "the Instagram comment is too long: shorten the ralat",
-                                   lim.caption_chars, len(v.text)))
-    elif v.kind == "facebook" and len(v.text) > lim.message_chars:
-        out.append(channel.problem("ralat", "the corrected Facebook post would be too long: shorten the "
-                                   "ralat", lim.message_chars, len(v.text)))
-    elif v.kind == "youtube":
-        size = len(v.text.encode("utf-8"))
-        if size > lim.description_bytes:
-            out.append(channel.problem("ralat", "the corrected YouTube description would be too long "
-                                       "(UTF-8 bytes): shorten the ralat", lim.description_bytes, size))
-        if "<" in v.text or ">" in v.text:
-            out.append(channel.problem("ralat", "YouTube descriptions cannot contain < or >: remove them "
-                                       "from the ralat"))
-    return out

@@ -87,6 +87,7 @@ class Channel:
     - ``build_variant``: the rendered template -> a Variant, checked against the limits.
     - ``publish``: send a new post; ``correct``: send a correction (ralat) of an earlier one.
       The engine picks one of the two (``is_correction``); neither looks at the other's variants.
+      ``correction_problems`` checks a correction against the limits before it is queued.
     - ``lookup`` (when ``can_lookup``) and ``lookup_correction``: find a post that may already
       exist, to settle an unknown outcome.
     - ``whoami`` and ``credentials_expire_at`` for `crosspost doctor` and the expiry warnings
@@ -142,6 +143,10 @@ class Channel:
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         """Return the receipt of an existing post for this delivery, or None if none exists."""
         raise NotImplementedError
+
+    def correction_problems(self, variant: Variant) -> list[Problem]:
+        """The platform limits a correction variant must meet (it is checked like any post)."""
+        return []
 
     def lookup_correction(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         """Whether a correction was applied (the edit made, the reply or comment posted): its

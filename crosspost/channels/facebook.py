@@ -381,6 +381,12 @@ class FacebookChannel(Channel):
         return token_expiry(data, time.time())
 
     # -- corrections (ralat) -------------------------------------------------------------
+    def correction_problems(self, variant: Variant) -> list[Problem]:
+        if len(variant.text) > self.limits.message_chars:
+            return [self.problem("ralat", "the corrected Facebook post would be too long: shorten the "
+                                 "ralat", self.limits.message_chars, len(variant.text))]
+        return []
+
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
         """Edit the original Page post: the ralat goes first, the earlier message stays below it
         (Facebook also keeps the edit history). An edit is idempotent, so it is safe to repeat."""

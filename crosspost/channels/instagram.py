@@ -266,6 +266,12 @@ class InstagramChannel(Channel):
         return token_expiry(data, time.time())
 
     # -- corrections (ralat) -------------------------------------------------------------
+    def correction_problems(self, variant: Variant) -> list[Problem]:
+        if len(variant.text) > self.limits.caption_chars:
+            return [self.problem("ralat", "the Instagram comment is too long: shorten the ralat",
+                                 self.limits.caption_chars, len(variant.text))]
+        return []
+
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
         """Comment the ralat under the original post (captions of published posts cannot be
         edited through the Graph API). A comment is a new post: an ambiguous failure is an

@@ -286,6 +286,13 @@ class TwitterChannel(Channel):
         return None
 
     # -- corrections (ralat) -------------------------------------------------------------
+    def correction_problems(self, variant: Variant) -> list[Problem]:
+        n, limit = weighted_length(variant.text), self.limits.weighted_length
+        if n > limit:
+            return [self.problem("ralat", f"the reply on X is {n} characters, more than {limit}: "
+                                 "shorten the ralat", limit, n)]
+        return []
+
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
         """Reply to the original post (the first part of a thread) with the ralat text.
 

@@ -557,6 +557,17 @@ class YouTubeChannel(Channel):
         return issued + self.TESTING_REFRESH_DAYS * 86400
 
     # -- corrections (ralat) -------------------------------------------------------------
+    def correction_problems(self, variant: Variant) -> list[Problem]:
+        out: list[Problem] = []
+        size = len(variant.text.encode("utf-8"))
+        if size > self.limits.description_bytes:
+            out.append(self.problem("ralat", "the corrected YouTube description would be too long "
+                                    "(UTF-8 bytes): shorten the ralat", self.limits.description_bytes, size))
+        if "<" in variant.text or ">" in variant.text:
+            out.append(self.problem("ralat", "YouTube descriptions cannot contain < or >: remove them "
+                                    "from the ralat"))
+        return out
+
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
         """Edit the original video's description to the ralat followed by the earlier text.
 
