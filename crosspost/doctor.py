@@ -136,21 +136,10 @@ def check_credentials(channel: Any) -> Check:
     name = f"credentials {channel.name}"
     fix = f"run `crosspost auth {channel.name}`"
     secrets = channel.secrets
-    if channel.platform == "youtube":
-        token = secrets.path("token") if secrets is not None else None
-        if token is None or not token.is_file():
-            return fail(name, "no YouTube authorization stored yet", fix)
-        return ok(name, "YouTube authorization stored")
-    if channel.platform == "instagram" and getattr(channel.settings, "backend", "") == "instagrapi":
-        session = secrets.path("session") if secrets is not None else None
-        has_password = secrets is not None and secrets.get("password") is not None
-        if session is not None and session.is_file() and session.stat().st_size:
-            extra = "" if has_password else " (no password stored: an expired session needs `crosspost auth`)"
-            return ok(name, "instagrapi session saved" + extra)
-        if has_password:
-            return warn(name, "password stored but no saved session: the first run logs in, which "
-                        "Instagram may challenge", f"{fix} at a terminal to log in now")
-        return fail(name, "no password and no saved session", fix)
+    stored = channel.stored_credentials()
+    if stored is not None:  # credentials that are files: the channel says what it found
+        status, detail, how = stored
+        return Check(name, status, detail, "" if status == "ok" else how or fix)
     keys = secret_keys(channel)
     if not keys:
         return ok(name, "no credentials needed")

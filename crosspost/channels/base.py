@@ -159,6 +159,12 @@ class Channel:
         needs other ones)."""
         return self.secret_keys
 
+    def stored_credentials(self) -> tuple[str, str, str] | None:
+        """For credentials that are files (an OAuth token, a saved login), what is stored:
+        (``"ok"``, ``"warn"`` or ``"fail"``, what was found, what to do). None: doctor checks
+        that every key in credential_keys() is present. Says nothing of validity (whoami does)."""
+        return None
+
     def whoami(self, timeout: float) -> str:
         """The account the stored credentials act for, by a cheap authenticated call: proves
         they work today. Raises a DeliveryError when they do not."""

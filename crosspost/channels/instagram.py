@@ -205,6 +205,22 @@ class InstagramChannel(Channel):
         self.backend().authorize()
 
     # -- health (crosspost doctor) -------------------------------------------------------
+    def stored_credentials(self) -> tuple[str, str, str] | None:
+        """instagrapi: a saved session (and the password to renew it); graph: the token key."""
+        if self.settings.backend != "instagrapi":
+            return None
+        fix = f"run `crosspost auth {self.name}`"
+        secrets = self.secrets
+        session = secrets.path("session") if secrets is not None else None
+        has_password = secrets is not None and secrets.get("password") is not None
+        if session is not None and session.is_file() and session.stat().st_size:
+            extra = "" if has_password else " (no password stored: an expired session needs `crosspost auth`)"
+            return "ok", "instagrapi session saved" + extra, ""
+        if has_password:
+            return ("warn", "password stored but no saved session: the first run logs in, which "
+                    "Instagram may challenge", f"{fix} at a terminal to log in now")
+        return "fail", "no password and no saved session", fix
+
     def whoami(self, timeout: float) -> str:
         """The account behind the credentials: Graph GET /{ig_user_id}?fields=username, or
         instagrapi's account_info from the saved session (doctor never logs in by itself)."""

@@ -516,6 +516,13 @@ class YouTubeChannel(Channel):
     # -- health (crosspost doctor) -------------------------------------------------------
     TESTING_REFRESH_DAYS: ClassVar[float] = 7.0  # refresh tokens of apps in "Testing"
 
+    def stored_credentials(self) -> tuple[str, str, str] | None:
+        fix = f"run `crosspost auth {self.name}`"
+        token = self.secrets.path("token") if self.secrets is not None else None
+        if token is None or not token.is_file():
+            return "fail", "no YouTube authorization stored yet", fix
+        return "ok", "YouTube authorization stored", ""
+
     def whoami(self, timeout: float) -> str:
         """The channel the token acts for: channels.list(mine=True), 1 quota unit."""
         import copy
