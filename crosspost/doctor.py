@@ -247,7 +247,7 @@ def check_template(channel: Any, templates_dir: Path | None) -> Check:
     name = f"template {channel.name}"
     template = getattr(channel.settings, "template", "") or f"{channel.platform}.j2"
     with tempfile.TemporaryDirectory(prefix="crosspost-doctor-") as tmp:
-        release = sample_release(Path(tmp) / "rilis", with_video=channel.platform == "youtube")
+        release = sample_release(Path(tmp) / "rilis", with_video=channel.video_only)
         probe = copy.copy(channel)  # derived images go to the temporary folder, not the state dir
         probe.state_dir = Path(tmp) / "state"
         try:

@@ -101,6 +101,7 @@ class Channel:
     Limits: ClassVar[type]
     secret_keys: ClassVar[tuple[str, ...]] = ()
     editable: ClassVar[bool] = False
+    video_only: ClassVar[bool] = False  # every post is a video (doctor's sample release carries one)
     can_lookup: ClassVar[bool] = False
     has_comments: ClassVar[bool] = False
     has_metrics: ClassVar[bool] = False

@@ -133,6 +133,7 @@ class YouTubeChannel(Channel):
     Limits: ClassVar[type] = Limits
     secret_keys: ClassVar[tuple[str, ...]] = ()  # OAuth installed-app flow: a token file (authorize)
     editable: ClassVar[bool] = True  # a correction edits the video's description
+    video_only: ClassVar[bool] = True
     can_lookup: ClassVar[bool] = True
 
     # Tests replace this with a function returning googleapiclient's HttpMockSequence.
