@@ -242,10 +242,11 @@ class Channel:
         p = Path(path).expanduser()
         return p if p.is_absolute() else self.base_dir / p
 
-
-# Deprecated alias of ``platform`` for readers not yet switched (crosspost/adapt.py). Set outside the
-# class body so that ``type`` inside it stays the builtin.
-Channel.type = property(lambda self: self.platform)  # type: ignore[attr-defined]
+    # Last in the class body, so that ``type`` above is the builtin.
+    @property
+    def type(self) -> str:
+        """Deprecated alias of ``platform`` for readers not yet switched (crosspost/adapt.py)."""
+        return self.platform
 
 
 def is_correction(variant: Variant) -> bool:
