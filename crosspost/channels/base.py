@@ -91,7 +91,9 @@ class Channel:
     - ``lookup`` (when ``can_lookup``) and ``lookup_correction``: find a post that may already
       exist, to settle an unknown outcome.
     - ``whoami`` and ``credentials_expire_at`` for `crosspost doctor` and the expiry warnings
-      of `publish` and `run` (``implements(channel, name)`` says whether a channel has them).
+      of `publish` and `run` (``implements(channel, name)`` says whether a channel has them);
+      for doctor also ``stored_credentials`` (credentials kept as files),
+      ``expiry_needs_network`` and ``video_only``.
     - optionally ``comments`` and ``metrics`` (with ``has_comments`` / ``has_metrics``), for
       the coming inbox and metrics features.
     """
