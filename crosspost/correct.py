@@ -9,8 +9,9 @@ A correction is stored as its own release row (slug ``<original>--ralat-<n>``,
 ``releases.corrects`` = the original) whose deliveries are ordinary deliveries, so the engine's
 claim / lease / retry / unknown rules apply unchanged (a reply is a post: never retried
 blindly). Each variant carries ``extra["action"] == "correct"`` and what the channel needs to
-find the original (``extra["original"]``); every channel's publish() hands such a variant to
-its ``correct()``.
+find the original (``extra["original"]``); the engine hands such a variant to the channel's
+``correct()`` (and, to settle an unknown outcome, ``lookup_correction()``) instead of
+``publish()``. Whether a post is edited or answered is the channel's ``editable``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .channels import channel_class
 from .channels.base import Channel
 from .errors import ConfigError, InputError
 from .models import Problem, Receipt, Release, Variant
@@ -29,7 +31,6 @@ from .templating import one_line, render, tanggal, utm
 from .text import plain_paragraphs
 
 TEMPLATE = "ralat.j2"
-EDITED = ("facebook", "youtube")  # the platform lets the post's own text be changed
 ALLOWED_KEYS = ("title",)
 
 
@@ -159,12 +160,12 @@ def plan_correction(store: Any, get_channel: Callable[[str], Channel], slug: str
         else:
             short = render(TEMPLATE, {
                 "note": ralat.plain, "title": original.title, "date": label, "number": number,
-                "channel": channel.name, "kind": channel.type, "settings": channel.settings,
+                "channel": channel.name, "kind": channel.platform, "settings": channel.settings,
                 "limits": channel.limits,
                 "link": utm(link, getattr(channel.settings, "utm_source", ""),
                             getattr(channel.settings, "utm_medium", "social"), release.slug),
             }, templates_dir)
-            if variant.kind in EDITED:
+            if channel.editable:  # the ralat goes first, the post's earlier text stays below it
                 text = f"{short}\n\n{earlier.get(d.channel, variant.text)}"
                 base["ralat_text"] = short
             else:
@@ -174,7 +175,7 @@ def plan_correction(store: Any, get_channel: Callable[[str], Channel], slug: str
                           extra={**base, **_original_fields(variant)}, counts={"chars": len(text)})
         plan.variants.append(new)
         plan.channels[d.channel] = channel
-        plan.problems.extend(_problems(channel, new))
+        plan.problems.extend(channel.correction_problems(new))
     return plan
 
 
@@ -182,9 +183,16 @@ def _latest_sent_texts(corrections: list[tuple[Any, Variant]]) -> dict[str, str]
     """Per channel, the text the last sent correction put on an edited post (oldest first in)."""
     out: dict[str, str] = {}
     for d, v in corrections:
-        if d.status == "sent" and v.kind in EDITED:
+        if d.status == "sent" and _editable(v.kind):
             out[d.channel] = v.text
     return out
+
+
+def _editable(kind: str) -> bool:
+    try:
+        return channel_class(kind).editable
+    except KeyError:  # a platform this crosspost no longer has
+        return False
 
 
 def _original_fields(variant: Variant) -> dict[str, Any]:
@@ -207,31 +215,3 @@ def _website_variant(variant: Variant, original: Release, base: dict[str, Any],
     return Variant(channel=variant.channel, kind=variant.kind, text=variant.text, title=variant.title,
                    media=variant.media, link=variant.link,
                    extra={**variant.extra, **base, "page": page}, counts={})
-
-
-def _problems(channel: Channel, v: Variant) -> list[Problem]:
-    """The platform limits a correction text must meet (it is checked like any post)."""
-    lim = channel.limits
-    out: list[Problem] = []
-    if v.kind == "twitter":
-        from .channels.twitter_thread import weighted_length
-
-        n, limit = weighted_length(v.text), lim.weighted_length
-        if n > limit:
-            out.append(channel.problem("ralat", f"the reply on X is {n} characters, more than {limit}: "
-                                       "shorten the ralat", limit, n))
-    elif v.kind == "instagram" and len(v.text) > lim.caption_chars:
-        out.append(channel.problem("ralat", "the Instagram comment is too long: shorten the ralat",
-                                   lim.caption_chars, len(v.text)))
-    elif v.kind == "facebook" and len(v.text) > lim.message_chars:
-        out.append(channel.problem("ralat", "the corrected Facebook post would be too long: shorten the "
-                                   "ralat", lim.message_chars, len(v.text)))
-    elif v.kind == "youtube":
-        size = len(v.text.encode("utf-8"))
-        if size > lim.description_bytes:
-            out.append(channel.problem("ralat", "the corrected YouTube description would be too long "
-                                       "(UTF-8 bytes): shorten the ralat", lim.description_bytes, size))
-        if "<" in v.text or ">" in v.text:
-            out.append(channel.problem("ralat", "YouTube descriptions cannot contain < or >: remove them "
-                                       "from the ralat"))
-    return out

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from .channels.base import Channel, PublishContext
+from .channels.base import Channel, PublishContext, is_correction
 from .clock import Clock
 from .errors import EXIT_NOTHING, LeaseLost, outcome_exit_code
 from .models import Delivery
@@ -179,7 +179,8 @@ class Engine:
             on_progress=self.progress(d) if self.progress is not None else None)
         failpoint("after_sending")
         try:
-            receipt = channel.publish(claim.variant, ctx)
+            send = channel.correct if is_correction(claim.variant) else channel.publish
+            receipt = send(claim.variant, ctx)
         except LeaseLost as exc:
             # The channel stopped at a heartbeat; earlier steps may have reached the platform.
             held = self.store.record(d.id, claim.token, "unknown", now(), error=safe_message(exc),

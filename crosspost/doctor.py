@@ -3,18 +3,15 @@
 Each check is a small function returning ``Check``s (ok / warn / fail, what was found, and
 what to do), so the CLI prints one line per check and exits non-zero on any fail. Network
 checks (who-am-I calls, external links, Facebook's token debugger) are skipped with
-``offline``. ``expiry_warnings`` is shared with ``run`` and ``publish``: credentials that die
-silently are found only when a post fails, so every run says so days ahead.
+``offline``. The platform facts come from each channel (``whoami``, ``credentials_expire_at``,
+``credential_keys``); the expiry warnings of ``run`` and ``publish`` are in crosspost.credentials.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -22,13 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from . import linkcheck
+from .channels.base import implements
+from .credentials import DAY, bounded, has_expiry, in_days, secret_keys, when
 from .errors import ConfigError, CrosspostError, DeliveryError, ReauthRequired, RetryLater
 
 GB = 1024**3
 MB = 1024**2
-DAY = 86400.0
-EXPIRY_CACHE = "expiry.json"  # under the state dir: run/publish ask the platform at most every CACHE_SECONDS
-CACHE_SECONDS = 6 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -92,14 +88,14 @@ def run_checks(config_path: Path | None = None, opts: Options | None = None) -> 
         cred = check_credentials(ch)
         checks.append(cred)
         if cred.status != "fail":
-            if cred.status == "ok" and not opts.offline and callable(getattr(ch, "whoami", None)):
+            if cred.status == "ok" and not opts.offline and implements(ch, "whoami"):
                 checks.append(check_whoami(ch, timeout))
             if not opts.offline or expiry_is_local(ch):
                 checks += check_expiry(ch, now, days, cfg.timezone, timeout)
         checks.append(check_template(ch, cfg.templates_dir))
     checks.append(check_database(cfg.database))
     folders = {"database": cfg.database.parent}
-    websites = [ch for ch in channels if ch.type == "website" and ch.settings.enabled]
+    websites = [ch for ch in channels if ch.platform == "website" and ch.settings.enabled]
     for ch in websites:
         folders[f"site {ch.name}"] = ch.site_dir
     seen: set[Path] = set()
@@ -133,12 +129,6 @@ def check_config(cfg: Any) -> tuple[list[Check], list[Any]]:
     return checks, channels
 
 
-def secret_keys(channel: Any) -> tuple[str, ...]:
-    from .cli.auth import secret_keys as keys
-
-    return keys(channel)
-
-
 def check_credentials(channel: Any) -> Check:
     """The channel's stored secrets (and token/session files) are present; says nothing of validity."""
     from .secrets import env_name
@@ -146,21 +136,10 @@ def check_credentials(channel: Any) -> Check:
     name = f"credentials {channel.name}"
     fix = f"run `crosspost auth {channel.name}`"
     secrets = channel.secrets
-    if channel.type == "youtube":
-        token = secrets.path("token") if secrets is not None else None
-        if token is None or not token.is_file():
-            return fail(name, "no YouTube authorization stored yet", fix)
-        return ok(name, "YouTube authorization stored")
-    if channel.type == "instagram" and getattr(channel.settings, "backend", "") == "instagrapi":
-        session = secrets.path("session") if secrets is not None else None
-        has_password = secrets is not None and secrets.get("password") is not None
-        if session is not None and session.is_file() and session.stat().st_size:
-            extra = "" if has_password else " (no password stored: an expired session needs `crosspost auth`)"
-            return ok(name, "instagrapi session saved" + extra)
-        if has_password:
-            return warn(name, "password stored but no saved session: the first run logs in, which "
-                        "Instagram may challenge", f"{fix} at a terminal to log in now")
-        return fail(name, "no password and no saved session", fix)
+    stored = channel.stored_credentials()
+    if stored is not None:  # credentials that are files: the channel says what it found
+        status, detail, how = stored
+        return Check(name, status, detail, "" if status == "ok" else how or fix)
     keys = secret_keys(channel)
     if not keys:
         return ok(name, "no credentials needed")
@@ -169,30 +148,6 @@ def check_credentials(channel: Any) -> Check:
         envs = ", ".join(env_name(channel.name, k) for k in missing)
         return fail(name, f"missing {', '.join(missing)}", f"{fix} (or set {envs} for cron)")
     return ok(name, f"{', '.join(keys)} present")
-
-
-def _bounded(fn: Callable[[], Any], timeout: float) -> Any:
-    """Run fn in a daemon thread; TimeoutError when it takes longer than timeout.
-
-    SDKs do not all honour a per-request timeout (instagrapi, token refreshes), and one hung
-    platform must not hang doctor or a cron run.
-    """
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True, name="crosspost-doctor")
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise TimeoutError
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 def _masked(channel: Any, text: str) -> str:
@@ -204,7 +159,7 @@ def check_whoami(channel: Any, timeout: float) -> Check:
     name = f"login {channel.name}"
     fix = f"run `crosspost auth {channel.name}`"
     try:
-        who = _bounded(lambda: channel.whoami(timeout), timeout * 2 + 1)
+        who = bounded(lambda: channel.whoami(timeout), timeout * 2 + 1)
     except TimeoutError:
         return warn(name, f"no answer within {timeout:g} s: could not check the credentials",
                     "check the network, or try again with a longer --timeout")
@@ -224,34 +179,19 @@ def check_whoami(channel: Any, timeout: float) -> Check:
 # -- credential expiry ------------------------------------------------------------------------
 def expiry_is_local(channel: Any) -> bool:
     """Whether credentials_expire_at needs no network (doctor --offline may still ask it)."""
-    if channel.type == "facebook":
-        return False
-    return not (channel.type == "instagram" and getattr(channel.settings, "backend", "") == "graph")
-
-
-def _when(stamp: float, tz: str) -> str:
-    from .timezones import zone
-
-    return datetime.fromtimestamp(stamp, zone(tz)).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def _in_days(seconds: float) -> str:
-    days = seconds / DAY
-    if days < 1:
-        return f"in {max(0, int(seconds // 3600))} hour(s)"
-    return f"in {round(days)} day(s)"
+    return not channel.expiry_needs_network()
 
 
 def check_expiry(channel: Any, now: float, days: int, tz: str = "Asia/Jakarta",
                  timeout: float = 10.0) -> list[Check]:
     """When the credentials stop working, where the platform says (empty for channels that never expire)."""
-    method = getattr(channel, "credentials_expire_at", None)
-    if not callable(method):
+    if not has_expiry(channel):
         return []
+    method = channel.credentials_expire_at
     name = f"expiry {channel.name}"
     fix = f"run `crosspost auth {channel.name}` before then"
     try:
-        expires = _bounded(method, timeout * 2 + 1)
+        expires = bounded(method, timeout * 2 + 1)
     except TimeoutError:
         return [warn(name, f"no answer within {timeout:g} s: could not find out when the credentials "
                      "expire", "check the network and try again")]
@@ -263,112 +203,12 @@ def check_expiry(channel: Any, now: float, days: int, tz: str = "Asia/Jakarta",
     if expires is None:
         return [ok(name, "the credentials do not expire by date")]
     if expires <= now:
-        return [fail(name, f"the credentials expired on {_when(expires, tz)}",
+        return [fail(name, f"the credentials expired on {when(expires, tz)}",
                      f"run `crosspost auth {channel.name}`")]
     if expires <= now + days * DAY:
-        return [warn(name, f"the credentials expire on {_when(expires, tz)} ({_in_days(expires - now)})",
+        return [warn(name, f"the credentials expire on {when(expires, tz)} ({in_days(expires - now)})",
                      fix)]
-    return [ok(name, f"the credentials expire on {_when(expires, tz)} ({_in_days(expires - now)})")]
-
-
-def _fingerprint(channel: Any) -> str:
-    """Changes when the channel's credentials change (so a new `crosspost auth` clears the cache).
-
-    A truncated hash of high-entropy secrets, kept in the 0600 state folder beside them.
-    """
-    h = hashlib.sha256()
-    secrets = channel.secrets
-    if secrets is None:
-        return ""
-    for key in secret_keys(channel):
-        try:
-            h.update((secrets.get(key) or "").encode() + b"\0")
-        except Exception:  # noqa: BLE001
-            h.update(b"?\0")
-    folder = getattr(secrets, "dir", None)
-    if folder is not None and Path(folder).is_dir():
-        for file in sorted(Path(folder).glob(f"{channel.name}.*")):
-            h.update(f"{file.name}:{file.stat().st_mtime_ns}\0".encode())
-    return h.hexdigest()[:16]
-
-
-def _load_cache(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def _save_cache(path: Path, data: dict[str, Any]) -> None:
-    from .secrets import write_private
-
-    try:
-        write_private(path, json.dumps(data, indent=1))
-    except OSError:
-        pass  # a read-only state folder only costs a repeated check
-
-
-def expires_at(channel: Any, now: float, cache: dict[str, Any] | None = None,
-               timeout: float = 10.0) -> float | None:
-    """The channel's credential expiry, from ``cache`` when fresh; None when unknown or on error."""
-    method = getattr(channel, "credentials_expire_at", None)
-    if not callable(method):
-        return None
-    fp = _fingerprint(channel)
-    entry = (cache or {}).get(channel.name) or {}
-    if entry.get("fp") == fp and now - float(entry.get("checked", 0)) < CACHE_SECONDS:
-        return entry.get("expires_at")
-    try:
-        value = _bounded(method, timeout)
-    except BaseException:  # noqa: BLE001 - a warning helper must never stop a run
-        return entry.get("expires_at") if entry.get("fp") == fp else None
-    value = None if value is None else float(value)
-    if cache is not None:
-        cache[channel.name] = {**entry, "fp": fp, "checked": now, "expires_at": value}
-    return value
-
-
-def expiry_warnings(channels: list[Any], now: float, days: int, scheduled_at: float | None = None, *,
-                    timezone: str = "Asia/Jakarta", once_per: float | None = None,
-                    timeout: float = 10.0) -> list[str]:
-    """One line per channel whose credentials expire within ``days`` (or before ``scheduled_at``).
-
-    For `run` and `publish`. Answers are cached for a few hours in ``<state_dir>/expiry.json``
-    so a cron run every minute does not ask Facebook every minute. ``once_per`` (seconds)
-    repeats a channel's warning at most that often (for `run --quiet` under cron).
-    Never raises: a failing check just gives no warning.
-    """
-    lines: list[str] = []
-    caches: dict[Path, dict[str, Any]] = {}
-    for ch in channels:
-        if not callable(getattr(ch, "credentials_expire_at", None)):
-            continue
-        cache_path = Path(ch.state_dir) / EXPIRY_CACHE
-        cache = caches.setdefault(cache_path, _load_cache(cache_path))
-        exp = expires_at(ch, now, cache, timeout)
-        if exp is None:
-            continue
-        when = _when(exp, timezone)
-        fix = f"run `crosspost auth {ch.name}`"
-        if exp <= now:
-            line = f"{ch.name}: the credentials expired on {when}: {fix}"
-        elif exp <= now + days * DAY:
-            line = f"{ch.name}: the credentials expire on {when} ({_in_days(exp - now)}): {fix} before then"
-        elif scheduled_at is not None and exp <= scheduled_at:
-            line = (f"{ch.name}: the credentials expire on {when}, before the post scheduled for "
-                    f"{_when(scheduled_at, timezone)}: {fix} before then")
-        else:
-            continue
-        entry = cache.setdefault(ch.name, {})
-        if scheduled_at is None:  # `run`'s repeated warnings; publish's scheduling check always says it
-            if once_per is not None and now - float(entry.get("warned", 0)) < once_per:
-                continue
-            entry["warned"] = now
-        lines.append(line)
-    for path, data in caches.items():
-        _save_cache(path, data)
-    return lines
+    return [ok(name, f"the credentials expire on {when(expires, tz)} ({in_days(expires - now)})")]
 
 
 # -- templates --------------------------------------------------------------------------------
@@ -405,9 +245,9 @@ def check_template(channel: Any, templates_dir: Path | None) -> Check:
     from .adapt import adapt_one
 
     name = f"template {channel.name}"
-    template = getattr(channel.settings, "template", "") or f"{channel.type}.j2"
+    template = getattr(channel.settings, "template", "") or f"{channel.platform}.j2"
     with tempfile.TemporaryDirectory(prefix="crosspost-doctor-") as tmp:
-        release = sample_release(Path(tmp) / "rilis", with_video=channel.type == "youtube")
+        release = sample_release(Path(tmp) / "rilis", with_video=channel.video_only)
         probe = copy.copy(channel)  # derived images go to the temporary folder, not the state dir
         probe.state_dir = Path(tmp) / "state"
         try:

@@ -166,7 +166,7 @@ def website_body(html: str, inline_files: dict[str, str]) -> Markup:
 
 def _card(item: Adapted) -> dict[str, Any]:
     v = item.variant
-    kind = item.channel.type
+    kind = item.channel.platform
     card: dict[str, Any] = {
         "name": item.channel.name, "kind": kind, "platform": PLATFORMS.get(kind, kind), "ok": item.ok,
         "variant": v, "problems": [_problem(p) for p in item.problems],

@@ -160,7 +160,7 @@ def queue_engine(cfg: Config, store: Store, clock: Clock | None = None, workers:
 def expiry_warnings(cfg: Config, channels: list[Any], clock: Clock, *, scheduled_at: float | None = None,
                     once_per: float | None = None) -> list[str]:
     """One line per channel whose credentials expire soon (cached; never raises)."""
-    from .doctor import expiry_warnings as check
+    from .credentials import expiry_warnings as check
 
     return check(channels, clock.now(), cfg.doctor.expiry_warning_days, scheduled_at=scheduled_at,
                  timezone=cfg.timezone, once_per=once_per)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from .channels.base import Channel, PublishContext
+from .channels.base import Channel, PublishContext, is_correction
 from .clock import Clock
 from .models import Delivery
 from .retry import safe_message
@@ -31,7 +31,9 @@ def reconcile(store: DeliveryStore, channels: Mapping[str, Channel], clock: Cloc
             save_progress=lambda p, _id=d.id: store.save_progress(_id, p),
             sibling_receipts=store.receipts(item.release_id), now=clock.now)
         try:
-            found = channels[d.channel].lookup(item.variant, ctx)
+            channel = channels[d.channel]
+            find = channel.lookup_correction if is_correction(item.variant) else channel.lookup
+            found = find(item.variant, ctx)
         except NotImplementedError:
             continue
         except Exception as exc:  # the platform could not answer: ask again next run

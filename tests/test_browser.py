@@ -269,7 +269,7 @@ def preview(www: Path, releases: dict, tmp_path_factory: pytest.TempPathFactory)
     tmp = tmp_path_factory.mktemp("preview-state")
     rel = releases["hksn.md"]
     adapted = adapt(rel, _all_channels(tmp))
-    assert {a.channel.type for a in adapted} >= {"website", "twitter", "instagram", "facebook"}
+    assert {a.channel.platform for a in adapted} >= {"website", "twitter", "instagram", "facebook"}
     return write_preview_html(rel, adapted, www / "pratinjau" / "index.html",
                               datetime(2026, 12, 1, 9, 30, tzinfo=WIB))
 

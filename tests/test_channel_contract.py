@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -11,7 +12,7 @@ import pytest
 from conftest import REPO
 
 from crosspost.channels import REGISTRY, channel_class
-from crosspost.channels.base import Channel, CommonSettings
+from crosspost.channels.base import Channel, CommonSettings, implements
 from crosspost.models import Media, Problem, Release, Variant
 from crosspost.secrets import SecretStore
 
@@ -43,7 +44,7 @@ def test_module_imports_no_sdk(type_):
 @pytest.mark.parametrize("type_", sorted(REGISTRY))
 def test_channel_shape_and_variant(type_, tmp_path):
     cls = channel_class(type_)
-    assert issubclass(cls, Channel) and cls.type == type_
+    assert issubclass(cls, Channel) and cls.platform == type_
     assert issubclass(cls.Settings, CommonSettings)
     for dc in (cls.Settings, cls.Limits):
         assert dataclasses.is_dataclass(dc) and dc.__dataclass_params__.frozen
@@ -60,3 +61,36 @@ def test_channel_shape_and_variant(type_, tmp_path):
     if cls.can_lookup:
         assert cls.lookup is not Channel.lookup
     assert cls.publish is not Channel.publish
+
+
+@pytest.mark.parametrize("type_", sorted(REGISTRY))
+def test_channel_declares_the_platform_facts(type_, tmp_path):
+    """platform, secret_keys and editable are declared by the channel itself, not inherited, so a
+    new platform has to say them; nothing outside the channel keeps a per-platform list."""
+    cls = channel_class(type_)
+    for fact in ("platform", "secret_keys", "editable"):
+        assert fact in vars(cls), f"{cls.__name__} does not declare {fact}"
+    assert cls.platform == type_
+    assert isinstance(cls.secret_keys, tuple) and all(isinstance(k, str) and k for k in cls.secret_keys)
+    assert isinstance(cls.editable, bool)
+    ch = cls(f"{type_}-uji", cls.Settings(type=type_), cls.Limits(),
+             SecretStore("x", tmp_path, env={}, use_keyring=False), tmp_path, tmp_path)
+    keys = ch.credential_keys()
+    assert isinstance(keys, tuple) and all(isinstance(k, str) and k for k in keys)
+
+
+@pytest.mark.parametrize("type_", sorted(REGISTRY))
+def test_corrections_are_their_own_methods(type_):
+    """The engine calls correct() / lookup_correction() for a ralat; publish() and lookup() never
+    look at a variant's action."""
+    cls = channel_class(type_)
+    assert cls.correct is not Channel.correct
+    for method in (cls.publish, cls.lookup):
+        assert '"action"' not in inspect.getsource(method)
+
+
+@pytest.mark.parametrize("type_", sorted(REGISTRY))
+def test_optional_capabilities_match_their_methods(type_):
+    cls = channel_class(type_)
+    assert cls.has_comments == implements(cls, "comments")
+    assert cls.has_metrics == implements(cls, "metrics")

@@ -29,7 +29,7 @@ def test_embedded_default_when_no_file(monkeypatch, tmp_path):
     monkeypatch.setenv("CROSSPOST_STATE_DIR", str(tmp_path / "state"))
     cfg = load_config()
     assert cfg.embedded
-    assert [c.type for c in cfg.channels()] == ["website"]
+    assert [c.platform for c in cfg.channels()] == ["website"]
     assert cfg.database.parent == tmp_path / "state"
 
 
@@ -58,7 +58,7 @@ def test_several_accounts_of_one_platform(tmp_path):
     p = write(tmp_path, '[channels.web-a]\ntype = "website"\nsite_dir = "a"\n'
                         '[channels.web-b]\ntype = "website"\nsite_dir = "b"\n')
     chans = load_config(p).channels()
-    assert [(c.name, c.type) for c in chans] == [("web-a", "website"), ("web-b", "website")]
+    assert [(c.name, c.platform) for c in chans] == [("web-a", "website"), ("web-b", "website")]
 
 
 def test_bad_toml_names_the_file(tmp_path):

@@ -154,12 +154,12 @@ def test_website_correction_keeps_the_original_and_updates_the_feed(tmp_path):
     assert "Ralat, Senin, 30 November 2026:" in (folder / "index.html").read_text("utf-8")
     assert (folder / "versi-1.html").is_file()
     # lookup sees the ralat; a second ralat gets number 2 and its own history file
-    assert web.lookup(p.variants[0], ctx(p.release)).remote_id.endswith("#ralat-1")
+    assert web.lookup_correction(p.variants[0], ctx(p.release)).remote_id.endswith("#ralat-1")
     p2 = plan_correction(store, {"website": web}.__getitem__, rel.slug, Ralat("Ralat kedua."),
                          clock.now(), "Asia/Jakarta")
     assert p2.release.slug == correction_slug(rel.slug, 2)
-    assert web.lookup(p2.variants[0], ctx(p2.release)) is None
-    web.publish(p2.variants[0], ctx(p2.release))
+    assert web.lookup_correction(p2.variants[0], ctx(p2.release)) is None
+    web.correct(p2.variants[0], ctx(p2.release))
     page = (folder / "index.html").read_text("utf-8")
     assert page.index('id="ralat-2"') < page.index('id="ralat-1"')  # newest first
     assert "Ralat, Senin" in (folder / "versi-2.html").read_text("utf-8")
@@ -185,7 +185,7 @@ def test_facebook_post_is_edited_with_the_ralat_first(tmp_path):
     p = plan(store, {"facebook": fb})
     [v] = p.variants
     responses.post(f"{GRAPH}/1029_555", json={"success": True})
-    receipt = fb.publish(v, ctx(p.release))
+    receipt = fb.correct(v, ctx(p.release))
     message = parse_qs(responses.calls[0].request.body)["message"][0]
     assert message.startswith("RALAT: Tertulis 1.200 penerima; yang benar 12.000 penerima. Selengkapnya: "
                               + LINK)
@@ -195,10 +195,10 @@ def test_facebook_post_is_edited_with_the_ralat_first(tmp_path):
 
     # lookup: not edited yet -> None (editing again is harmless); edited -> the post
     responses.get(f"{GRAPH}/1029_555", json={"id": "1029_555", "message": FB_TEXT})
-    assert fb.lookup(v, ctx(p.release)) is None
+    assert fb.lookup_correction(v, ctx(p.release)) is None
     responses.replace(responses.GET, f"{GRAPH}/1029_555", json={"id": "1029_555", "message": message,
                                                                  "permalink_url": "https://fb.example/p"})
-    assert fb.lookup(v, ctx(p.release)).url == "https://fb.example/p"
+    assert fb.lookup_correction(v, ctx(p.release)).url == "https://fb.example/p"
 
 
 def test_second_facebook_ralat_builds_on_the_first(tmp_path):
@@ -224,7 +224,7 @@ def test_facebook_edit_rate_limit_is_retry_not_unknown(tmp_path):
     [v] = plan(store, {"facebook": fb}).variants
     responses.post(f"{GRAPH}/1029_555", body=requests.exceptions.ReadTimeout("read timed out"))
     with pytest.raises(RetryLater):  # an edit is idempotent: safe to do again
-        fb.publish(v, ctx(release()))
+        fb.correct(v, ctx(release()))
 
 
 # -- X ----------------------------------------------------------------------------------------------
@@ -255,12 +255,12 @@ def test_x_gets_a_reply_to_the_first_part_of_the_thread(tmp_path):
     saved = {}
     c = ctx(p.release)
     c.save_progress = saved.update
-    receipt = x.publish(v, c)
+    receipt = x.correct(v, c)
     assert bodies == [{"text": v.text, "reply": {"in_reply_to_tweet_id": "111"}}]
     assert receipt.remote_id == "999" and receipt.url == "https://x.com/kemensos/status/999"
     assert saved == {"parts": ["999"]}
     # a retry after the reply was recorded does not reply twice
-    assert x.publish(v, ctx(p.release, {"parts": ["999"]})).remote_id == "999"
+    assert x.correct(v, ctx(p.release, {"parts": ["999"]})).remote_id == "999"
     assert len(bodies) == 1
 
 
@@ -272,7 +272,7 @@ def test_x_reply_timeout_is_unknown_never_blind_retry(tmp_path):
     [v] = plan(store, {"x": x}).variants
     responses.post("https://api.x.com/2/tweets", body=requests.exceptions.ReadTimeout("timed out"))
     with pytest.raises(UnknownOutcome):
-        x.publish(v, ctx(release()))
+        x.correct(v, ctx(release()))
 
 
 def test_x_reply_too_long_is_a_problem(tmp_path):
@@ -304,14 +304,14 @@ def test_instagram_graph_comment_on_the_original(tmp_path):
     p = plan(store, {"ig": ig})
     [v] = p.variants
     responses.post(f"{GRAPH}/M1/comments", json={"id": "C77"})
-    receipt = ig.publish(v, ctx(p.release))
+    receipt = ig.correct(v, ctx(p.release))
     form = {k: val[0] for k, val in parse_qs(responses.calls[0].request.body).items()}
     assert form["message"] == v.text and v.text.startswith("RALAT: Tertulis")
     assert receipt.remote_id == "C77" and receipt.url == "https://www.instagram.com/p/M1x/"
     # reconcile finds the comment by its text
     responses.get(f"{GRAPH}/M1/comments", json={"data": [{"id": "C1", "text": "mantap"},
                                                          {"id": "C77", "text": v.text}]})
-    assert ig.lookup(v, ctx(p.release)).remote_id == "C77"
+    assert ig.lookup_correction(v, ctx(p.release)).remote_id == "C77"
 
 
 def test_instagram_private_comment_through_instagrapi(tmp_path):
@@ -335,7 +335,7 @@ def test_instagram_private_comment_through_instagrapi(tmp_path):
     store = Store.open(tmp_path / "log.db")
     original(store, [(Variant("ig", "instagram", "caption"), Receipt("3100_4242", "https://ig/p/x/"))])
     [v] = plan(store, {"ig": ig}).variants
-    assert ig.publish(v, ctx(release())).remote_id == "555"
+    assert ig.correct(v, ctx(release())).remote_id == "555"
     assert calls[-1] == ("media_comment", "3100_4242", v.text)
 
 
@@ -373,7 +373,7 @@ def test_youtube_description_is_updated_keeping_the_snippet(tmp_path):
     p = plan(store, {"yt": yt})
     assert p.ok
     [v] = p.variants
-    receipt = yt.publish(v, ctx(p.release))
+    receipt = yt.correct(v, ctx(p.release))
     assert receipt.remote_id == "abc" and receipt.extra["edited"] is True
     (u1, m1, _b1, _h1), (u2, m2, b2, _h2) = mock.request_sequence
     assert m1 == "GET" and "id=abc" in u1

@@ -15,7 +15,7 @@ import pytest
 import responses
 from conftest import REPO
 
-from crosspost import doctor
+from crosspost import credentials, doctor
 from crosspost.adapt import adapt_one
 from crosspost.channels.base import PublishContext
 from crosspost.channels.facebook import FacebookChannel
@@ -351,19 +351,19 @@ def test_expiry_warnings_cache_schedule_and_once_per(tmp_path):
         "is_valid": True, "expires_at": int(now + 20 * 86400)}})
     channel = facebook(tmp_path)
     channel.state_dir = tmp_path / "state"
-    assert doctor.expiry_warnings([channel], now, 14) == []
+    assert credentials.expiry_warnings([channel], now, 14) == []
     assert len(responses.calls) == 1
-    [line] = doctor.expiry_warnings([channel], now, 14, scheduled_at=now + 25 * 86400)
+    [line] = credentials.expiry_warnings([channel], now, 14, scheduled_at=now + 25 * 86400)
     assert line.startswith("facebook: the credentials expire on ") and "before the post scheduled" in line
     assert len(responses.calls) == 1  # answered from <state_dir>/expiry.json
     assert TOKEN not in (tmp_path / "state" / "expiry.json").read_text("utf-8")
-    [line] = doctor.expiry_warnings([channel], now, 30, once_per=86400)
+    [line] = credentials.expiry_warnings([channel], now, 30, once_per=86400)
     assert "crosspost auth facebook" in line
-    assert doctor.expiry_warnings([channel], now + 60, 30, once_per=86400) == []  # said already today
-    assert len(doctor.expiry_warnings([channel], now + 60, 30)) == 1
+    assert credentials.expiry_warnings([channel], now + 60, 30, once_per=86400) == []  # said already today
+    assert len(credentials.expiry_warnings([channel], now + 60, 30)) == 1
     # new credentials: the cached answer is not reused
     channel.secrets.env = {"CROSSPOST_FACEBOOK_PAGE_ACCESS_TOKEN": TOKEN + "new"}
-    doctor.expiry_warnings([channel], now + 120, 14)
+    credentials.expiry_warnings([channel], now + 120, 14)
     assert len(responses.calls) == 2
 
 
@@ -375,7 +375,7 @@ def test_expiry_warnings_never_raise(tmp_path):
         raise RuntimeError("network down")
 
     channel.credentials_expire_at = broken  # type: ignore[method-assign]
-    assert doctor.expiry_warnings([channel], time.time(), 14) == []
+    assert credentials.expiry_warnings([channel], time.time(), 14) == []
 
 
 def youtube(tmp_path: Path, testing: bool = True) -> YouTubeChannel:

@@ -39,7 +39,7 @@ class Env:
 
     def queue(self, slug: str = "rilis-1", channels=("fake",), not_before=None):
         rid = self.store.save_release(release(slug))
-        variants = [Variant(channel=c, kind=self.channels[c].type, text=f"{slug} {c}") for c in channels]
+        variants = [Variant(channel=c, kind=self.channels[c].platform, text=f"{slug} {c}") for c in channels]
         return self.store.enqueue(rid, variants, not_before, self.clock.now())
 
     def get(self, d):
@@ -259,7 +259,7 @@ def test_website_goes_first_and_its_receipt_reaches_the_others(tmp_path: Path) -
     seen: dict[str, dict] = {}
 
     class Site(FakeChannel):
-        type = "website"
+        platform = "website"
 
     class Social(FakeChannel):
         def publish(self, variant, ctx):

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import channel_helpers
 import pytest
 import requests
 import responses
-from PIL import Image
+from channel_helpers import make_channel as build_channel
+from channel_helpers import make_image
 
-from crosspost.channels.base import PublishContext
-from crosspost.channels.facebook import FacebookChannel, Limits, Settings, retry_after
+from crosspost.channels.facebook import FacebookChannel, Settings, retry_after
 from crosspost.errors import (
     ConfigError,
     DeliveryError,
@@ -23,7 +24,6 @@ from crosspost.errors import (
     UnknownOutcome,
 )
 from crosspost.models import Media, Release, Variant
-from crosspost.secrets import SecretStore
 
 CANARY = "CANARY-fb-page-t0ken-5e4d3c"
 PAGE = "1029384756"
@@ -37,26 +37,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 def make_channel(tmp_path: Path, token: str = CANARY, **settings) -> FacebookChannel:
     env = {"CROSSPOST_FACEBOOK_PAGE_ACCESS_TOKEN": token} if token else {}
-    secrets = SecretStore("facebook", tmp_path, env=env, use_keyring=False)
     settings.setdefault("page_id", PAGE)
-    return FacebookChannel("facebook", Settings(type="facebook", **settings), Limits(), secrets=secrets,
-                           base_dir=tmp_path, state_dir=tmp_path)
-
-
-class Progress:
-    """What the engine does with progress: keeps the last saved dict for the next attempt."""
-
-    def __init__(self) -> None:
-        self.saved: dict = {}
-        self.calls: list[dict] = []
-
-    def ctx(self, scheduled_at: datetime | None = None) -> PublishContext:
-        def save(p: dict) -> None:
-            self.saved = dict(p)
-            self.calls.append(dict(p))
-
-        return PublishContext(release=make_release(), progress=dict(self.saved), save_progress=save,
-                              scheduled_at=scheduled_at, now=lambda: NOW)
+    return build_channel(FacebookChannel, tmp_path, env=env, **settings)
 
 
 def make_release(images: tuple[Media, ...] = (), **kw) -> Release:
@@ -64,13 +46,12 @@ def make_release(images: tuple[Media, ...] = (), **kw) -> Release:
                    date=datetime(2026, 11, 20, 9, 0, tzinfo=WIB), link=LINK, images=images, **kw)
 
 
+class Progress(channel_helpers.Progress):
+    release, now = staticmethod(make_release), NOW
+
+
 def photos(tmp_path: Path, n: int) -> tuple[Media, ...]:
-    out = []
-    for i in range(n):
-        path = tmp_path / f"foto{i}.jpg"
-        Image.new("RGB", (64, 48), (200, 30, 30)).save(path, "JPEG")
-        out.append(Media(path, alt=f"Foto {i}"))
-    return tuple(out)
+    return tuple(Media(make_image(tmp_path / f"foto{i}.jpg"), alt=f"Foto {i}") for i in range(n))
 
 
 def variant(media: tuple[Media, ...] = (), link: str | None = LINK) -> Variant:

@@ -14,15 +14,16 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 import responses
+from channel_helpers import make_channel as build_channel
 from instagrapi import exceptions as ie
 from PIL import Image
 
 from crosspost.adapt import adapt_one
 from crosspost.channels.base import PublishContext
-from crosspost.channels.instagram import InstagramChannel, Limits, Settings, count_hashtags
+from crosspost.channels.captions import count_hashtags
+from crosspost.channels.instagram import InstagramChannel, Settings
 from crosspost.errors import ConfigError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
 from crosspost.models import Media, Receipt, Release
-from crosspost.secrets import SecretStore
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "releases"
@@ -55,9 +56,8 @@ def channel(tmp_path: Path, env: dict | None = None, **settings) -> InstagramCha
     settings.setdefault("ig_user_id", IG)
     settings.setdefault("image_base_url", CDN)
     env = {"CROSSPOST_INSTAGRAM_ACCESS_TOKEN": CANARY} if env is None else env
-    secrets = SecretStore("instagram", tmp_path / "state", env=env, use_keyring=False)
-    ch = InstagramChannel("instagram", Settings(type="instagram", **settings), Limits(), secrets,
-                          tmp_path, tmp_path / "state")
+    ch = build_channel(InstagramChannel, tmp_path, env=env, secrets_dir=tmp_path / "state",
+                       state_dir=tmp_path / "state", **settings)
     ch.http_session = requests.Session()
     ch.sleeps = []
     ch.sleep = ch.sleeps.append

@@ -180,7 +180,7 @@ def test_images_are_small_jpeg_thumbnails_with_alt(html: str) -> None:
 def test_a_card_per_channel_with_platform_look(html: str, tmp_path: Path) -> None:
     page = parse(html)
     kinds = [s["class"].split()[1] for s in page.sections]
-    expected = [c.type for c in channels(tmp_path / "x")]
+    expected = [c.platform for c in channels(tmp_path / "x")]
     assert kinds == [f"kanal-{k}" for k in expected]
     for label in ("Situs web", "X (Twitter)", "Instagram", "Facebook"):
         assert f">{label}<small>" in html
@@ -191,7 +191,7 @@ def test_a_card_per_channel_with_platform_look(html: str, tmp_path: Path) -> Non
 
 
 def _fake(name: str, type_: str) -> SimpleNamespace:
-    return SimpleNamespace(name=name, type=type_)
+    return SimpleNamespace(name=name, platform=type_)
 
 
 def test_counts_are_green_or_red_and_problems_listed(release, tmp_path: Path) -> None:

@@ -6,12 +6,13 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import channel_helpers
 import pytest
 import requests
 import responses
-from PIL import Image
+from channel_helpers import make_channel as build_channel
+from channel_helpers import make_image
 
-from crosspost.channels.base import PublishContext
 from crosspost.channels.twitter import Limits, Settings, TwitterChannel
 from crosspost.channels.twitter_thread import weighted_length
 from crosspost.errors import DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
@@ -31,35 +32,16 @@ def make_channel(tmp_path: Path, **settings) -> TwitterChannel:
     env = {"CROSSPOST_TWITTER_API_KEY": "consumer-key", "CROSSPOST_TWITTER_API_SECRET": CANARY,
            "CROSSPOST_TWITTER_ACCESS_TOKEN": "42-access-token",
            "CROSSPOST_TWITTER_ACCESS_TOKEN_SECRET": CANARY + "-token"}
-    secrets = SecretStore("twitter", tmp_path, env=env, use_keyring=False)
-    return TwitterChannel("twitter", Settings(type="twitter", **settings), Limits(), secrets=secrets,
-                          base_dir=tmp_path, state_dir=tmp_path)
-
-
-class Progress:
-    """What the engine does with progress: keeps the last saved dict for the next attempt."""
-
-    def __init__(self) -> None:
-        self.saved: dict = {}
-        self.calls: list[dict] = []
-
-    def ctx(self, release: Release | None = None, now: float = 1_000_000.0) -> PublishContext:
-        def save(p: dict) -> None:
-            self.saved = dict(p)
-            self.calls.append(dict(p))
-
-        return PublishContext(release=release or make_release(), progress=dict(self.saved),
-                              save_progress=save, now=lambda: now)
-
-
-def make_image(path: Path, size=(64, 48)) -> Path:
-    Image.new("RGB", size, (200, 30, 30)).save(path, "JPEG")
-    return path
+    return build_channel(TwitterChannel, tmp_path, env=env, **settings)
 
 
 def make_release(body: str = "Paragraf pertama.", images: tuple[Media, ...] = (), **kw) -> Release:
     return Release(slug="bantuan-banjir", title="Bantuan Banjir Bekasi", body=body,
                    date=datetime(2026, 11, 20, 9, 0, tzinfo=WIB), link=LINK, images=images, **kw)
+
+
+class Progress(channel_helpers.Progress):
+    release = staticmethod(make_release)
 
 
 def single(text: str = "Kemensos salurkan bantuan untuk korban banjir.") -> Variant:

@@ -9,12 +9,13 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 
+import channel_helpers
 import pytest
 from conftest import REPO
-from PIL import Image
 
 from crosspost.adapt import adapt_one
 from crosspost.channels.base import PublishContext
@@ -29,10 +30,7 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC).timestamp()
 
 
-def make_image(path: Path, size=(640, 480), color=(200, 30, 30)) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", size, color).save(path, "JPEG")
-    return path
+make_image = partial(channel_helpers.make_image, size=(640, 480))
 
 
 def channel(tmp_path: Path, limits: Limits | None = None, **settings) -> WebsiteChannel:

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from channel_helpers import make_channel as build_channel
 from googleapiclient.http import HttpMockSequence
 
 from crosspost.channels.base import PublishContext
@@ -88,10 +89,9 @@ def write_token(path: Path, expiry: str = "2999-01-01T00:00:00Z", token: str = C
 
 
 def make_channel(tmp_path: Path, responses: list, **settings) -> tuple[YouTubeChannel, Mock]:
-    secrets = SecretStore("youtube", tmp_path / "state", env={}, use_keyring=False)
-    write_token(secrets.path("token"))
-    ch = YouTubeChannel("youtube", Settings(type="youtube", **settings), Limits(), secrets=secrets,
-                        base_dir=tmp_path, state_dir=tmp_path / "state")
+    ch = build_channel(YouTubeChannel, tmp_path, secrets_dir=tmp_path / "state", state_dir=tmp_path / "state",
+                       **settings)
+    write_token(ch.secrets.path("token"))
     mock = Mock(list(responses))
     ch.http_factory = lambda: mock
     return ch, mock

@@ -70,16 +70,43 @@ class CommonSettings:
 
 
 class Channel:
-    """Base class. Subclasses set ``type``, ``Settings`` and ``Limits`` (frozen dataclasses).
+    """Base class: one platform's facts and operations. A new platform is one subclass (its own
+    module under ``crosspost/channels/``), one template and one line in the registry.
 
-    ``build_variant`` turns the rendered template into a Variant and checks it against the
-    limits; ``publish`` sends it; ``lookup`` (optional) finds a post that may already exist.
+    Every channel declares:
+
+    - ``platform``: the registry name (``type = "..."`` in channels.toml), e.g. ``"twitter"``.
+    - ``Settings`` and ``Limits``: frozen dataclasses read from its channels.toml table.
+    - ``secret_keys``: the secrets `crosspost auth` asks for (``credential_keys()`` when a
+      backend needs other ones).
+    - ``editable``: whether a sent post's own text can be changed (a correction edits it in
+      place instead of adding a reply or a comment).
+
+    and implements:
+
+    - ``build_variant``: the rendered template -> a Variant, checked against the limits.
+    - ``publish``: send a new post; ``correct``: send a correction (ralat) of an earlier one.
+      The engine picks one of the two (``is_correction``); neither looks at the other's variants.
+      ``correction_problems`` checks a correction against the limits before it is queued.
+    - ``lookup`` (when ``can_lookup``) and ``lookup_correction``: find a post that may already
+      exist, to settle an unknown outcome.
+    - ``whoami`` and ``credentials_expire_at`` for `crosspost doctor` and the expiry warnings
+      of `publish` and `run` (``implements(channel, name)`` says whether a channel has them);
+      for doctor also ``stored_credentials`` (credentials kept as files),
+      ``expiry_needs_network`` and ``video_only``.
+    - optionally ``comments`` and ``metrics`` (with ``has_comments`` / ``has_metrics``), for
+      the coming inbox and metrics features.
     """
 
-    type: ClassVar[str] = ""
+    platform: ClassVar[str] = ""
     Settings: ClassVar[type] = CommonSettings
     Limits: ClassVar[type]
+    secret_keys: ClassVar[tuple[str, ...]] = ()
+    editable: ClassVar[bool] = False
+    video_only: ClassVar[bool] = False  # every post is a video (doctor's sample release carries one)
     can_lookup: ClassVar[bool] = False
+    has_comments: ClassVar[bool] = False
+    has_metrics: ClassVar[bool] = False
     accessibility: Any = None  # set by config: crosspost.controls.AccessibilitySettings
 
     def __init__(
@@ -98,16 +125,75 @@ class Channel:
         self.base_dir = base_dir or Path.cwd()
         self.state_dir = state_dir or self.base_dir
 
+    # -- adapt and deliver ------------------------------------------------------------------
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
         raise NotImplementedError
 
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        """Send a new post; raise a DeliveryError subclass (crosspost.errors) that says what the
+        engine may do next (retry, wait, ask for re-authentication, ask a person)."""
         raise NotImplementedError
+
+    def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        """Send a correction (ralat) of a sent post: edit it when ``editable``, else reply or
+        comment. ``variant.extra["original"]`` holds the original's remote_id, url and receipt
+        extra (see crosspost.correct). The same failure rules as publish() apply."""
+        from ..errors import Permanent
+
+        raise Permanent(f"channel '{self.name}' ({self.platform}) cannot send a correction: "
+                        "correct the post by hand")
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         """Return the receipt of an existing post for this delivery, or None if none exists."""
         raise NotImplementedError
 
+    def correction_problems(self, variant: Variant) -> list[Problem]:
+        """The platform limits a correction variant must meet (it is checked like any post)."""
+        return []
+
+    def lookup_correction(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        """Whether a correction was applied (the edit made, the reply or comment posted): its
+        receipt, or None. By default a correction is found like any post, by lookup()."""
+        return self.lookup(variant, ctx)
+
+    # -- credentials (crosspost auth, doctor, expiry warnings) ------------------------------
+    def credential_keys(self) -> tuple[str, ...]:
+        """The secret keys this configured channel needs (``secret_keys`` unless a backend
+        needs other ones)."""
+        return self.secret_keys
+
+    def stored_credentials(self) -> tuple[str, str, str] | None:
+        """For credentials that are files (an OAuth token, a saved login), what is stored:
+        (``"ok"``, ``"warn"`` or ``"fail"``, what was found, what to do). None: doctor checks
+        that every key in credential_keys() is present. Says nothing of validity (whoami does)."""
+        return None
+
+    def whoami(self, timeout: float) -> str:
+        """The account the stored credentials act for, by a cheap authenticated call: proves
+        they work today. Raises a DeliveryError when they do not."""
+        raise NotImplementedError
+
+    def credentials_expire_at(self) -> float | None:
+        """When the stored credentials stop working (Unix time), or None when they do not
+        expire by date. A channel without this method has nothing that expires."""
+        raise NotImplementedError
+
+    def expiry_needs_network(self) -> bool:
+        """Whether credentials_expire_at() asks the platform (doctor --offline then skips it)."""
+        return False
+
+    # -- optional: the coming inbox and metrics features ------------------------------------
+    def comments(self, receipt: Receipt, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Comments and replies on a sent post (``has_comments``): one dict per comment with at
+        least ``id``, ``author``, ``text`` and ``created_at``. Read-only."""
+        raise NotImplementedError
+
+    def metrics(self, receipt: Receipt) -> dict[str, float]:
+        """The platform's counters for a sent post (``has_metrics``), e.g. ``views``, ``likes``,
+        ``shares``, ``comments``; only the ones the platform reports. Read-only."""
+        raise NotImplementedError
+
+    # -- helpers ----------------------------------------------------------------------------
     def problem(self, field_: str, message: str, limit: int | None = None,
                 actual: int | None = None, severity: str = "error") -> Problem:
         return Problem(self.name, field_, message, limit, actual, severity)  # type: ignore[arg-type]
@@ -157,6 +243,29 @@ class Channel:
         """A path from channels.toml, relative to the config file's folder."""
         p = Path(path).expanduser()
         return p if p.is_absolute() else self.base_dir / p
+
+    # Last in the class body, so that ``type`` above is the builtin.
+    @property
+    def type(self) -> str:
+        """Deprecated alias of ``platform`` for readers not yet switched (crosspost/adapt.py)."""
+        return self.platform
+
+
+def is_correction(variant: Variant) -> bool:
+    """Whether the variant is a correction (ralat) of a sent post, built by crosspost.correct:
+    the engine then calls correct() / lookup_correction() instead of publish() / lookup()."""
+    return variant.extra.get("action") == "correct"
+
+
+def implements(channel: Any, method: str) -> bool:
+    """Whether ``channel`` (an instance or a class) has its own optional ``method`` (whoami,
+    credentials_expire_at, comments, metrics) rather than the base's NotImplementedError."""
+    own = getattr(channel, "__dict__", {}).get(method) if not isinstance(channel, type) else None
+    if own is not None:
+        return callable(own)
+    cls = channel if isinstance(channel, type) else type(channel)
+    found = getattr(cls, method, None)
+    return callable(found) and found is not getattr(Channel, method, None)
 
 
 def dataclass_from_mapping(cls: type, data: dict[str, Any], where: str) -> Any:

@@ -70,9 +70,11 @@ class Limits:
 
 
 class FacebookChannel(Channel):
-    type: ClassVar[str] = "facebook"
+    platform: ClassVar[str] = "facebook"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
+    secret_keys: ClassVar[tuple[str, ...]] = (TOKEN_KEY,)
+    editable: ClassVar[bool] = True  # a correction edits the Page post
     can_lookup: ClassVar[bool] = True
 
     # -- adapt ---------------------------------------------------------------------------
@@ -107,15 +109,13 @@ class FacebookChannel(Channel):
             problems.append(self.problem("media", "the video is not uploaded to Facebook: the post "
                                          "goes out without it", severity="warning"))
         kind = "photo" if images else "link"
-        variant = Variant(channel=self.name, kind=self.type, text=text, title=release.title,
+        variant = Variant(channel=self.name, kind=self.platform, text=text, title=release.title,
                           media=images, link=link, extra={"post_type": kind},
                           counts={"chars": len(text), "limit": lim.message_chars})
         return variant, problems
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
-        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
-            return self.correct(variant, ctx)
         done = ctx.progress.get("post_id")
         if done:  # the post was created and recorded before the outcome got lost
             return self._receipt(str(done), ctx.progress.get("photos") or [])
@@ -329,8 +329,6 @@ class FacebookChannel(Channel):
         A post matches when its message carries the release link or starts with the
         variant's first line.
         """
-        if variant.extra.get("action") == "correct":  # a ralat: was the post edited?
-            return self.lookup_correction(variant, ctx)
         done = ctx.progress.get("post_id")
         if done:
             return self._receipt(str(done), ctx.progress.get("photos") or [])
@@ -363,6 +361,9 @@ class FacebookChannel(Channel):
                             f"`crosspost auth {self.name}`")
         return f"{me.get('name') or '?'} (Page {me.get('id')})"
 
+    def expiry_needs_network(self) -> bool:
+        return True  # the Graph API's token debugger
+
     def credentials_expire_at(self) -> float | None:
         """When the Page token stops working, from Graph API's token debugger (None: never).
 
@@ -380,6 +381,12 @@ class FacebookChannel(Channel):
         return token_expiry(data, time.time())
 
     # -- corrections (ralat) -------------------------------------------------------------
+    def correction_problems(self, variant: Variant) -> list[Problem]:
+        if len(variant.text) > self.limits.message_chars:
+            return [self.problem("ralat", "the corrected Facebook post would be too long: shorten the "
+                                 "ralat", self.limits.message_chars, len(variant.text))]
+        return []
+
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
         """Edit the original Page post: the ralat goes first, the earlier message stays below it
         (Facebook also keeps the edit history). An edit is idempotent, so it is safe to repeat."""

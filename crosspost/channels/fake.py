@@ -76,15 +76,17 @@ def read_posts(path: Path) -> list[dict[str, Any]]:
 
 
 class FakeChannel(Channel):
-    type: ClassVar[str] = "fake"
+    platform: ClassVar[str] = "fake"
     Settings: ClassVar[type] = FakeSettings
     Limits: ClassVar[type] = FakeLimits
+    secret_keys: ClassVar[tuple[str, ...]] = ()
+    editable: ClassVar[bool] = False
     can_lookup: ClassVar[bool] = True
 
     @classmethod
     def create(cls, name: str, base_dir: Path, **settings: Any) -> FakeChannel:
         """A fake channel without channels.toml (tests, benchmarks)."""
-        return cls(name, FakeSettings(type=cls.type, **settings), FakeLimits(), base_dir=Path(base_dir))
+        return cls(name, FakeSettings(type=cls.platform, **settings), FakeLimits(), base_dir=Path(base_dir))
 
     @property
     def posts_file(self) -> Path:
@@ -94,7 +96,7 @@ class FakeChannel(Channel):
         return f"{release.slug}@{self.name}"
 
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
-        variant = Variant(channel=self.name, kind=self.type, text=text, title=release.title,
+        variant = Variant(channel=self.name, kind=self.platform, text=text, title=release.title,
                           link=release.link, counts={"chars": len(text)})
         problems = []
         if len(text) > self.limits.max_chars:
@@ -162,6 +164,10 @@ class FakeChannel(Channel):
         if kind == "rejected":
             raise Permanent("the fake platform rejected the post")
         raise Permanent(f"unknown outcome {outcome!r} in the script of [channels.{self.name}]")
+
+    def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
+        """A correction is one more post on the fake platform, scripted like any call."""
+        return self.publish(variant, ctx)
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         marker = self.marker(ctx.release)

@@ -16,7 +16,6 @@ will be posted; instagrapi would otherwise crop silently and the Graph API would
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,12 +24,10 @@ from typing import Any, ClassVar
 from ..errors import ConfigError, InputError, Permanent
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
+from .captions import count_hashtags, count_mentions, same_caption
 
 BACKENDS = ("graph", "instagrapi")
 FIT_MODES = ("pad", "crop")
-# A hashtag or mention starts a word: '#' inside a URL fragment or '@' in an e-mail is not one.
-HASHTAG_RE = re.compile(r"(?:^|(?<=\s))#(\w+)", re.UNICODE)
-MENTION_RE = re.compile(r"(?:^|(?<=\s))@([A-Za-z0-9._]+)")
 
 
 @dataclass(frozen=True)
@@ -72,34 +69,12 @@ class Limits:
     image_bytes: int = 8 * 1024 * 1024
 
 
-def count_hashtags(text: str) -> int:
-    return len(HASHTAG_RE.findall(text))
-
-
-def count_mentions(text: str) -> int:
-    return len(MENTION_RE.findall(text))
-
-
-def first_line(text: str) -> str:
-    for line in (text or "").splitlines():
-        if line.strip():
-            return " ".join(line.split())
-    return ""
-
-
-def same_caption(mine: str, theirs: str | None) -> bool:
-    """Instagram keeps captions as sent; compare whitespace-normalised, or by the first line."""
-    if not theirs:
-        return False
-    if " ".join(mine.split()) == " ".join(theirs.split()):
-        return True
-    return bool(first_line(mine)) and first_line(mine) == first_line(theirs)
-
-
 class InstagramChannel(Channel):
-    type: ClassVar[str] = "instagram"
+    platform: ClassVar[str] = "instagram"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
+    secret_keys: ClassVar[tuple[str, ...]] = ("access_token",)  # graph; see credential_keys()
+    editable: ClassVar[bool] = False  # captions of published posts cannot be edited: a comment
     can_lookup: ClassVar[bool] = True
 
     # Injectable for tests: the HTTP session (graph), the instagrapi Client factory, sleep.
@@ -139,7 +114,7 @@ class InstagramChannel(Channel):
                     "images", "Instagram needs at least one image: add images: to the front matter "
                     "or exclude instagram", 1, 0))
         variant = Variant(
-            channel=self.name, kind=self.type, text=caption, title=release.title, media=media,
+            channel=self.name, kind=self.platform, text=caption, title=release.title, media=media,
             link=release.link or None,
             extra={"backend": self.settings.backend, "images": images_info},
             counts={"chars": chars, "chars_limit": lim.caption_chars, "hashtags": tags,
@@ -217,16 +192,12 @@ class InstagramChannel(Channel):
                             sleep=self.sleep)
 
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
-        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
-            return self.correct(variant, ctx)
         if not variant.media:
             raise Permanent("Instagram needs at least one image: add images: to the front matter "
                             "or exclude instagram")
         return self.backend().publish(variant, ctx)
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
-        if variant.extra.get("action") == "correct":
-            return self.lookup_correction(variant, ctx)
         return self.backend().lookup(variant, ctx)
 
     def authorize(self) -> None:
@@ -234,6 +205,22 @@ class InstagramChannel(Channel):
         self.backend().authorize()
 
     # -- health (crosspost doctor) -------------------------------------------------------
+    def stored_credentials(self) -> tuple[str, str, str] | None:
+        """instagrapi: a saved session (and the password to renew it); graph: the token key."""
+        if self.settings.backend != "instagrapi":
+            return None
+        fix = f"run `crosspost auth {self.name}`"
+        secrets = self.secrets
+        session = secrets.path("session") if secrets is not None else None
+        has_password = secrets is not None and secrets.get("password") is not None
+        if session is not None and session.is_file() and session.stat().st_size:
+            extra = "" if has_password else " (no password stored: an expired session needs `crosspost auth`)"
+            return "ok", "instagrapi session saved" + extra, ""
+        if has_password:
+            return ("warn", "password stored but no saved session: the first run logs in, which "
+                    "Instagram may challenge", f"{fix} at a terminal to log in now")
+        return "fail", "no password and no saved session", fix
+
     def whoami(self, timeout: float) -> str:
         """The account behind the credentials: Graph GET /{ig_user_id}?fields=username, or
         instagrapi's account_info from the saved session (doctor never logs in by itself)."""
@@ -255,6 +242,13 @@ class InstagramChannel(Channel):
                              session=self.http_session, sleep=self.sleep)
         me = graph.call("GET", graph.ig, params={"fields": "username"})
         return f"@{me.get('username') or '?'} (id {graph.ig})"
+
+    def credential_keys(self) -> tuple[str, ...]:
+        """graph: the access token; instagrapi: the password (the username is in channels.toml)."""
+        return ("password",) if self.settings.backend == "instagrapi" else self.secret_keys
+
+    def expiry_needs_network(self) -> bool:
+        return self.settings.backend == "graph"  # the token debugger; instagrapi: the session file
 
     def credentials_expire_at(self) -> float | None:
         """instagrapi: the saved login's age against session_max_days. Graph: the token debugger
@@ -288,6 +282,12 @@ class InstagramChannel(Channel):
         return token_expiry(data, time.time())
 
     # -- corrections (ralat) -------------------------------------------------------------
+    def correction_problems(self, variant: Variant) -> list[Problem]:
+        if len(variant.text) > self.limits.caption_chars:
+            return [self.problem("ralat", "the Instagram comment is too long: shorten the ralat",
+                                 self.limits.caption_chars, len(variant.text))]
+        return []
+
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
         """Comment the ralat under the original post (captions of published posts cannot be
         edited through the Graph API). A comment is a new post: an ambiguous failure is an

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
 from ..models import Receipt, Variant
 from .base import PublishContext
+from .captions import same_caption
 
 RETRY_CODES = {1, 2, 4, 17, 32, 341, 613, 80001}
 RATE_CODES = {4, 17, 32, 613, 80001}  # refused before anything was applied, even on a publish
@@ -316,8 +317,6 @@ class GraphBackend:
                 return None  # a container becomes PUBLISHED when its post exists
         body = self.call("GET", f"{self.ig}/media", params={
             "fields": "id,caption,permalink,timestamp", "limit": str(self.settings.lookup_limit)})
-        from .instagram import same_caption
-
         for item in body.get("data") or []:
             if same_caption(variant.text, item.get("caption")):
                 return Receipt(str(item["id"]), item.get("permalink"),

@@ -18,6 +18,7 @@ from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, Retr
 from ..models import Receipt, Variant
 from ..secrets import write_private
 from .base import PublishContext
+from .captions import same_caption
 
 COOL_DOWN = 900.0  # "please wait a few minutes": give the account a real rest
 DROPPED = ("aborted", "reset", "RemoteDisconnected", "IncompleteRead", "BrokenPipe")
@@ -169,8 +170,6 @@ class PrivateBackend:
         return self.receipt(self.run(op, publishing=True))
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
-        from .instagram import same_caption
-
         medias = self.run(lambda cl: cl.user_medias(cl.user_id, amount=self.settings.lookup_limit),
                           publishing=False)
         for item in medias or []:

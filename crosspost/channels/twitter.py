@@ -23,7 +23,6 @@ from .base import Channel, CommonSettings, PublishContext
 from .twitter_thread import split_thread, strip_numbering, weighted_length
 
 TWEEPY_HOST = "https://api.twitter.com"
-SECRET_KEYS = ("api_key", "api_secret", "access_token", "access_token_secret")
 _URL = re.compile(r"https?://\S+")
 # Connection errors that prove nothing reached the server.
 _NOT_SENT = ("refused", "failed to establish a new connection", "name or service not known",
@@ -59,9 +58,11 @@ class Limits:
 
 
 class TwitterChannel(Channel):
-    type: ClassVar[str] = "twitter"
+    platform: ClassVar[str] = "twitter"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
+    secret_keys: ClassVar[tuple[str, ...]] = ("api_key", "api_secret", "access_token", "access_token_secret")
+    editable: ClassVar[bool] = False  # a correction is a reply
     can_lookup: ClassVar[bool] = True
 
     # -- adapt ---------------------------------------------------------------------------
@@ -98,7 +99,7 @@ class TwitterChannel(Channel):
             problems.append(self.problem("media", "video upload to X is not supported yet: the "
                                          "post goes out without the video", severity="warning"))
         variant = Variant(
-            channel=self.name, kind=self.type, text=parts[0] if len(parts) == 1 else text,
+            channel=self.name, kind=self.platform, text=parts[0] if len(parts) == 1 else text,
             title=release.title, parts=tuple(parts) if len(parts) > 1 else (), media=media,
             link=link, counts={"weighted": counts, "limit": lim.weighted_length})
         return variant, problems
@@ -117,8 +118,6 @@ class TwitterChannel(Channel):
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
-        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
-            return self.correct(variant, ctx)
         parts = list(variant.parts) or [variant.text]
         ids = [str(i) for i in (ctx.progress.get("parts") or [])]
         client, auth = self._client()
@@ -170,7 +169,7 @@ class TwitterChannel(Channel):
         if self.secrets is None:
             raise ReauthRequired(f"channel '{self.name}' has no credentials: "
                                  f"run `crosspost auth {self.name}`")
-        keys = [self.secrets.require(k) for k in SECRET_KEYS]
+        keys = [self.secrets.require(k) for k in self.secret_keys]
         client = tweepy.Client(consumer_key=keys[0], consumer_secret=keys[1], access_token=keys[2],
                                access_token_secret=keys[3], wait_on_rate_limit=False)
         client.session = _session(self.settings.api_base, self.settings.timeout)
@@ -234,7 +233,7 @@ class TwitterChannel(Channel):
         return UnknownOutcome(msg) if creating else RetryLater(msg)
 
     def _mask(self, text: str) -> str:
-        return self.mask(text, SECRET_KEYS)
+        return self.mask(text, self.secret_keys)
 
     # -- reconcile -----------------------------------------------------------------------
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
@@ -287,6 +286,13 @@ class TwitterChannel(Channel):
         return None
 
     # -- corrections (ralat) -------------------------------------------------------------
+    def correction_problems(self, variant: Variant) -> list[Problem]:
+        n, limit = weighted_length(variant.text), self.limits.weighted_length
+        if n > limit:
+            return [self.problem("ralat", f"the reply on X is {n} characters, more than {limit}: "
+                                 "shorten the ralat", limit, n)]
+        return []
+
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
         """Reply to the original post (the first part of a thread) with the ralat text.
 

@@ -88,9 +88,11 @@ def _image_size(m: Media) -> tuple[int | None, int | None]:
 
 
 class WebsiteChannel(Channel):
-    type: ClassVar[str] = "website"
+    platform: ClassVar[str] = "website"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
+    secret_keys: ClassVar[tuple[str, ...]] = ()
+    editable: ClassVar[bool] = True  # a correction goes on top of the article, on the same page
     can_lookup: ClassVar[bool] = True
 
     # -- helpers ------------------------------------------------------------------------------
@@ -158,7 +160,7 @@ class WebsiteChannel(Channel):
         section, slug = release.section, release.slug
         url = f"{self._base_url()}/{section}/{slug}/"
         variant = Variant(
-            channel=self.name, kind=self.type, text=html, title=title, media=tuple(media), link=url,
+            channel=self.name, kind=self.platform, text=html, title=title, media=tuple(media), link=url,
             extra={"path": f"{section}/{slug}/index.html", "section": section, "slug": slug,
                    "files": names, "inline_files": inline, "backend": s.backend},
             counts={"title": {"actual": len(title), "limit": lim.max_title, "unit": "chars"},
@@ -200,8 +202,6 @@ class WebsiteChannel(Channel):
 
     # -- deliver ------------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
-        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
-            return self.correct(variant, ctx)
         from ..site import ArticlePage, PageImage
 
         if self.settings.backend not in BACKENDS:
@@ -240,8 +240,6 @@ class WebsiteChannel(Channel):
         return self._receipt(site, section, slug, [i.name for i in images])
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
-        if variant.extra.get("action") == "correct":
-            return self.lookup_correction(variant, ctx)
         site = self.site()
         entry = site.find(variant.extra.get("slug", ctx.release.slug))
         return None if entry is None else self._receipt(site, entry.section, entry.slug, entry.images)

@@ -128,9 +128,12 @@ def _mimetype(path: Path, family: str) -> str:
 
 
 class YouTubeChannel(Channel):
-    type: ClassVar[str] = "youtube"
+    platform: ClassVar[str] = "youtube"
     Settings: ClassVar[type] = Settings
     Limits: ClassVar[type] = Limits
+    secret_keys: ClassVar[tuple[str, ...]] = ()  # OAuth installed-app flow: a token file (authorize)
+    editable: ClassVar[bool] = True  # a correction edits the video's description
+    video_only: ClassVar[bool] = True
     can_lookup: ClassVar[bool] = True
 
     # Tests replace this with a function returning googleapiclient's HttpMockSequence.
@@ -158,7 +161,7 @@ class YouTubeChannel(Channel):
         thumb = self._thumbnail(release, problems) if video is not None and not release.video_id else None
         desc_bytes = len(description.encode("utf-8"))
         variant = Variant(
-            channel=self.name, kind=self.type, text=description, title=title,
+            channel=self.name, kind=self.platform, text=description, title=title,
             media=(video,) if video is not None and not release.video_id else (),
             link=self.release_link(release),
             extra={"tags": tags, "video_id": release.video_id, "category_id": str(s.category_id),
@@ -256,8 +259,6 @@ class YouTubeChannel(Channel):
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
-        if variant.extra.get("action") == "correct":  # a ralat (crosspost.correct)
-            return self.correct(variant, ctx)
         done = ctx.progress.get("video_id")
         if done:  # the upload finished and was recorded before the outcome got lost
             return self._receipt(str(done))
@@ -413,8 +414,6 @@ class YouTubeChannel(Channel):
     # -- reconcile -----------------------------------------------------------------------
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         """The video with the variant's title among the channel's recent uploads, if any."""
-        if variant.extra.get("action") == "correct":  # a ralat: was the description edited?
-            return self.lookup_correction(variant, ctx)
         done = ctx.progress.get("video_id")
         if done:
             return self._receipt(str(done))
@@ -518,6 +517,13 @@ class YouTubeChannel(Channel):
     # -- health (crosspost doctor) -------------------------------------------------------
     TESTING_REFRESH_DAYS: ClassVar[float] = 7.0  # refresh tokens of apps in "Testing"
 
+    def stored_credentials(self) -> tuple[str, str, str] | None:
+        fix = f"run `crosspost auth {self.name}`"
+        token = self.secrets.path("token") if self.secrets is not None else None
+        if token is None or not token.is_file():
+            return "fail", "no YouTube authorization stored yet", fix
+        return "ok", "YouTube authorization stored", ""
+
     def whoami(self, timeout: float) -> str:
         """The channel the token acts for: channels.list(mine=True), 1 quota unit."""
         import copy
@@ -559,6 +565,17 @@ class YouTubeChannel(Channel):
         return issued + self.TESTING_REFRESH_DAYS * 86400
 
     # -- corrections (ralat) -------------------------------------------------------------
+    def correction_problems(self, variant: Variant) -> list[Problem]:
+        out: list[Problem] = []
+        size = len(variant.text.encode("utf-8"))
+        if size > self.limits.description_bytes:
+            out.append(self.problem("ralat", "the corrected YouTube description would be too long "
+                                    "(UTF-8 bytes): shorten the ralat", self.limits.description_bytes, size))
+        if "<" in variant.text or ">" in variant.text:
+            out.append(self.problem("ralat", "YouTube descriptions cannot contain < or >: remove them "
+                                    "from the ralat"))
+        return out
+
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
         """Edit the original video's description to the ralat followed by the earlier text.
 

@@ -9,26 +9,12 @@ from __future__ import annotations
 
 import typer
 
+from ..credentials import secret_keys
 from ..errors import InputError
 from ..i18n import _
 from ..secrets import env_name
 from .common import config as load_cfg
 from .common import example_epilog
-
-SECRET_KEYS: dict[str, tuple[str, ...]] = {
-    "twitter": ("api_key", "api_secret", "access_token", "access_token_secret"),
-    "facebook": ("page_access_token",),
-    "instagram": ("access_token",),  # graph backend; instagrapi asks for username/password
-    "instagram:instagrapi": ("password",),
-    "youtube": (),  # OAuth installed-app flow
-    "website": (),
-    "fake": (),
-}
-
-
-def secret_keys(channel) -> tuple[str, ...]:
-    backend = getattr(channel.settings, "backend", "")
-    return SECRET_KEYS.get(f"{channel.type}:{backend}", SECRET_KEYS.get(channel.type, ()))
 
 
 def register(app: typer.Typer) -> None:

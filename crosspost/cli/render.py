@@ -74,7 +74,7 @@ def preview_panel(item: Adapted) -> Panel:
         parts.append(table)
     parts.extend(_problem_line(p) for p in item.problems)
     ok = item.ok
-    title = f"{item.channel.name} ({item.channel.type}) " + ("✓" if ok else "✗")
+    title = f"{item.channel.name} ({item.channel.platform}) " + ("✓" if ok else "✗")
     return Panel(Group(*parts), title=title, border_style="green" if ok else "red", expand=True)
 
 
@@ -91,7 +91,7 @@ def variant_json(item: Adapted) -> dict[str, Any]:
     v = item.variant
     return {
         "channel": item.channel.name,
-        "type": item.channel.type,
+        "type": item.channel.platform,
         "ok": item.ok,
         "title": v.title if v else None,
         "text": v.text if v else None,
