@@ -17,55 +17,22 @@ platform, each platform's answer, and the hashes of the events behind every line
 from __future__ import annotations
 
 import csv
-import getpass
-import hashlib
 import io
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .store import Store
+from .chain import GENESIS, canonical_event, event_hash, os_user, row_hash
+from .store import Store
 
-GENESIS = ""  # the "previous hash" of the first hashed event
+__all__ = ["GENESIS", "ChainCheck", "canonical_event", "event_hash", "os_user", "records", "row_hash",
+           "verify", "verify_chain", "write"]
 
 
 # -- the chain ---------------------------------------------------------------------------------
-def canonical_event(*, at: float, delivery_id: int | None, release_id: int | None, from_status: str | None,
-                    to_status: str | None, detail: str | None, actor: str | None) -> str:
-    """The exact bytes hashed for one event (numbers normalised as SQLite gives them back)."""
-    return json.dumps({"at": float(at), "delivery_id": None if delivery_id is None else int(delivery_id),
-                       "release_id": None if release_id is None else int(release_id),
-                       "from_status": from_status, "to_status": to_status, "detail": detail,
-                       "actor": actor}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def event_hash(prev: str | None, **event: Any) -> str:
-    """sha256 over the previous event's hash and this event's canonical JSON."""
-    payload = f"{prev or GENESIS}\n{canonical_event(**event)}"
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def row_hash(prev: str | None, row: Any) -> str:
-    """The hash an events row should carry, from its stored columns."""
-    return event_hash(prev, at=row["at"], delivery_id=row["delivery_id"], release_id=row["release_id"],
-                      from_status=row["from_status"], to_status=row["to_status"], detail=row["detail"],
-                      actor=row["actor"])
-
-
-@lru_cache(maxsize=1)
-def os_user() -> str:
-    """The OS account of this process: the default actor of an event (may be a service account)."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError, ImportError):
-        return "unknown"
-
-
 @dataclass(frozen=True)
 class ChainCheck:
     """The outcome of recomputing the chain."""

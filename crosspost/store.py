@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from .chain import event_hash, os_user
 from .errors import InputError, StoreError
 from .models import Delivery, Receipt, Release, Variant
 from .serialize import (
@@ -264,12 +265,10 @@ class Store:
     @staticmethod
     def _event(c: sqlite3.Connection, delivery_id: int | None, release_id: int | None, now: float,
                frm: str | None, to: str | None, detail: str = "", actor: str | None = None) -> None:
-        """Append one event, chained by hash to the event before it (crosspost.audit explains the
+        """Append one event, chained by hash to the event before it (crosspost.chain explains the
         chain). The caller holds the IMMEDIATE transaction, so the previous hash read here is the
         last one any process wrote: the chain stays linear across processes. ``actor`` defaults
         to the OS account running this process (cron's user for the engine's own events)."""
-        from .audit import event_hash, os_user
-
         actor = actor if actor is not None else os_user()
         last = c.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
         digest = event_hash(last[0] if last and last[0] else "", at=now, delivery_id=delivery_id,
