@@ -161,7 +161,7 @@ def publish(
     """
     from . import render
     from .deliver import Engine
-    from .store import Store
+    from .logbook import open_log
 
     cfg, release, adapted = _prepare(file, channel, exclude, sets)
     out = render.console()
@@ -198,7 +198,7 @@ def publish(
     for line in expiry_warnings([a.channel for a in adapted], clock.now(), cfg.doctor.expiry_warning_days,
                                 scheduled_at=not_before, timezone=cfg.timezone):
         err.print(_("warning: {text}").format(text=line), markup=False, highlight=False, soft_wrap=True)
-    store = Store.open(cfg.database)
+    store = open_log(cfg)
     release_id = store.save_release(release)
     variants = [a.variant for a in adapted if a.variant is not None]
     awaiting = [a.channel.name for a in adapted if getattr(a.channel.settings, "require_approval", False)]
@@ -260,19 +260,22 @@ def status(
 ) -> None:
     """What went out, where, when, with which link, and what failed and why."""
     from . import render
-    from .store import Store
+    from .logbook import open_log
     from .timezones import zone
 
     cfg = load_cfg()
-    store = Store.open(cfg.database)
+    store = open_log(cfg)
     if limit is None:  # a year of the log is 100,000 rows: the table shows totals and the newest
         limit = 0 if as_json or release else STATUS_TABLE_ROWS
     rows = store.deliveries(release=release, limit=limit or None, newest=True)
     if release and not rows:
         raise InputError(_("no deliveries for release '{slug}' (see `crosspost status`)").format(
             slug=release))
+    dups = [d for d in store.duplicates() if release is None or d["release"] == release
+            or d["release"].startswith(f"{release}--ralat-")]
     if as_json:
         render.print_json([render.delivery_json(d) for d in rows])
+        _report_duplicates(dups)
         return
     out = render.console()
     counts = store.status_counts() if not release else {}
@@ -283,6 +286,21 @@ def status(
     if total > len(rows):
         out.print(_("the newest {shown} of {total} deliveries; `crosspost status SLUG` shows one release, "
                     "`--limit 0` lists all").format(shown=number(len(rows)), total=number(total)))
+    _report_duplicates(dups)
+
+
+def _report_duplicates(dups: list[dict]) -> None:
+    """A delivery the event log saw posted twice: say so on stderr and exit 1 (see the README)."""
+    if not dups:
+        return
+    from . import render
+
+    err = render.console(stderr=True)
+    for d in dups:
+        text = _("DUPLICATE: delivery #{id} ({release} -> {channel}) was posted {posts} times according to "
+                 "the event log (events {events}); remove the extra post on the platform by hand")
+        err.print(text.format(**d), markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_FAILED)
 
 
 @app.command(help=_("The append-only event log: every state change of every delivery, newest first."))
@@ -295,11 +313,11 @@ def log(
     from rich.table import Table
 
     from . import render
-    from .store import Store
+    from .logbook import open_log
     from .timezones import zone
 
     cfg = load_cfg()
-    events = Store.open(cfg.database).events(release=release, limit=limit)
+    events = open_log(cfg).events(release=release, limit=limit)
     if as_json:
         render.print_json(events)
         return

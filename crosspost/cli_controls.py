@@ -25,10 +25,10 @@ SlugArg = _("The release slug (see `crosspost status`).")
 
 def _setup(config: Path | None):
     from .cli_common import config as load
-    from .store import Store
+    from .logbook import open_log
 
     cfg = load(config)
-    return cfg, Store.open(cfg.database)
+    return cfg, open_log(cfg)
 
 
 def _now() -> float:

@@ -40,9 +40,9 @@ def correct(
     if not cfg.database.is_file():
         raise InputError(_("no delivery log at {database}: release '{slug}' was never published from this "
                            "folder (see `crosspost status`)").format(database=cfg.database, slug=release))
-    from .store import Store
+    from .logbook import open_log
 
-    store = Store.open(cfg.database)
+    store = open_log(cfg)
     clock = SystemClock()
     plan = plan_correction(store, cfg.channel, release, ralat, clock.now(), cfg.timezone, cfg.templates_dir)
     err = render.console(stderr=True)

@@ -44,6 +44,10 @@ def register(app: typer.Typer) -> None:
     def init(folder: Path = typer.Argument(Path("."), help=_("Where to create the working folder."))) -> None:
         """Create channels.toml (commented), templates/ and an example release with images."""
         created = scaffold(folder)
+        from .config import load_config
+        from .logbook import open_log
+
+        open_log(load_config(folder / "channels.toml")).close()  # the office's log, its id recorded
         typer.echo(_("created {n} files in {folder}").format(n=len(created), folder=folder.resolve()))
         example = next((p for p in created if p.suffix == ".md" and "examples" in p.parts), None)
         typer.echo(_("next steps:\n"

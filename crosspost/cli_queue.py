@@ -25,10 +25,10 @@ JsonOpt = typer.Option(False, "--json", help=_("Machine-readable output (JSON li
 
 def _setup(config: Path | None):
     from .cli_common import config as load
-    from .store import Store
+    from .logbook import open_log
 
     cfg = load(config)
-    return cfg, Store.open(cfg.database)
+    return cfg, open_log(cfg)
 
 
 def _line(outcome: str, d: Any) -> dict[str, Any]:

@@ -69,10 +69,10 @@ def _open(output: str | None, newline: str | None = None) -> tuple[TextIO, bool]
 
 def _setup(config: Path | None) -> tuple[Any, Any]:
     from .cli_common import config as load
-    from .store import Store
+    from .logbook import open_log
 
     cfg = load(config)
-    return cfg, Store.open(cfg.database)
+    return cfg, open_log(cfg)
 
 
 def report(

@@ -28,7 +28,8 @@ from typing import Any
 
 from .channels.base import Channel, PublishContext
 from .clock import Clock
-from .errors import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, EXIT_PAUSED, LeaseLost
+from .errors import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, EXIT_PAUSED, LeaseLost, StoreError
+from .i18n import _
 from .models import Delivery
 from .reconcile import reconcile
 from .retry import decide, safe_message
@@ -61,8 +62,8 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        if any(d.status in ("failed", "unknown") for d in self.deliveries):
-            return EXIT_FAILED
+        if any(d.status in ("failed", "unknown") for d in self.deliveries) or self.counts["duplicate"]:
+            return EXIT_FAILED  # a post the platform holds twice is a failure, even if one is recorded
         if self.paused is not None:
             return EXIT_PAUSED
         if not self.deliveries:
@@ -106,6 +107,13 @@ class Engine:
         self._note_waiting(report, ids)
         touched = dict.fromkeys(d.id for _, d in report.outcomes)
         report.deliveries = [d for d in (self._fresh(i) for i in touched) if d is not None]
+        still_there = getattr(self.store, "still_there", None)
+        if still_there is not None and not still_there():  # what was recorded went to a deleted file
+            raise StoreError(_("the delivery log {path} was deleted or replaced while this run used it; "
+                               "what this run recorded is lost with it: {outcomes}. Restore the log, then "
+                               "check those deliveries on the platforms (`crosspost status`)").format(
+                                   path=getattr(self.store, "path", "?"),
+                                   outcomes=", ".join(f"#{d.id} {o}" for o, d in report.outcomes) or "-"))
         return report
 
     def reap(self) -> list[Delivery]:
@@ -170,7 +178,9 @@ class Engine:
         try:
             heartbeat()  # a stall between claim and here (SIGSTOP, swap) must not lead to a send
         except LeaseLost:
-            # publish() was never called, so the post provably does not exist: queue it again.
+            # publish() was never called under this claim, so this claim provably posted nothing:
+            # queue it again. The store refuses it if another claim took over (the token is fenced),
+            # and an expired lease nobody took over is still this claim's to give back.
             self.store.record(d.id, claim.token, "queued", now(), error="lease expired before sending",
                               error_kind="lease", count_attempt=False, not_before=now())
             return "lease_lost"
@@ -204,7 +214,9 @@ class Engine:
             return {"queued": "retry"}.get(decision.status, decision.status)
         result = self.store.record_sent(d.id, claim.token, receipt, now())
         failpoint("after_record")
-        return "duplicate" if result == "duplicate" else "sent"
+        # superseded: the platform took this post after another claim took over (the unfenceable
+        # window between the last lease check and the request reaching the platform, see README)
+        return "duplicate" if result in ("duplicate", "superseded") else "sent"
 
     def _note_waiting(self, report: RunReport, ids: list[int] | None) -> None:
         lister = getattr(self.store, "deliveries", None)

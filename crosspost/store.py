@@ -147,6 +147,8 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "ALTER TABLE events ADD COLUMN payload TEXT",
         "ALTER TABLE deliveries ADD COLUMN fence INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX events_second_post ON events(delivery_id) "
+        "WHERE detail GLOB 'DUPLICATE:*' OR detail GLOB 'SUPERSEDED:*'",
         lambda c: _cover_existing_rows(c),
     ],
 ]
@@ -542,14 +544,92 @@ class Store:
                                  else Receipt(r["remote_id"] or "", r["url"]))
         return out
 
+    _SECOND_POST = "(detail GLOB 'DUPLICATE:*' OR detail GLOB 'SUPERSEDED:*')"
+
+    def duplicates(self) -> list[dict[str, Any]]:
+        """Deliveries the event log saw posted more than once: a post accepted after the delivery
+        was already sent, or a superseded worker's post while another claim sends it. Every path
+        to a second post writes one of these two events (a partial index keeps this instant)."""
+        return self._all(
+            "SELECT e.delivery_id AS id, r.slug AS release, d.channel, d.url, COUNT(*) + 1 AS posts, "
+            "group_concat(e.id) AS events FROM events e INDEXED BY events_second_post "
+            "JOIN deliveries d ON d.id = e.delivery_id JOIN releases r ON r.id = d.release_id "
+            f"WHERE {self._SECOND_POST} GROUP BY e.delivery_id "
+            "ORDER BY e.delivery_id")
+
     def channel_slots(self) -> dict[str, float]:
         with self._lock:
             return dict(self._conn.execute("SELECT channel, next_at FROM channel_slots").fetchall())
 
     # -- the engine's side --------------------------------------------------------------------
+    # -- clock sanity: times written by a clock that was fast ------------------------------------
+    # A process whose clock ran ahead (2 hours, say) writes not_before, lease_until and
+    # channel_slots.next_at in the future of every correct clock: a min_interval channel would send
+    # nothing for 2 hours, a re-queued delivery would sit idle, a dead worker's lease would not
+    # expire. The row's own updated_at (written by the same clock) tells by how much: claim() and
+    # reap() move such times back by that skew (never before a scheduled time the office chose),
+    # and a min_interval slot never blocks for longer than the interval.
+    @staticmethod
+    def _clamped_slots(c: sqlite3.Connection, now: float, policies: Mapping[str, ChannelPolicy]
+                       ) -> dict[str, float]:
+        slots = dict(c.execute("SELECT channel, next_at FROM channel_slots").fetchall())
+        for channel, next_at in list(slots.items()):
+            policy = policies.get(channel)
+            if policy is not None and next_at > now + policy.min_interval:
+                slots[channel] = now + policy.min_interval
+                c.execute("UPDATE channel_slots SET next_at = ? WHERE channel = ?", (slots[channel], channel))
+        return slots
+
+    def _clamp_future(self, c: sqlite3.Connection, now: float) -> None:
+        limit = now + CLOCK_TOLERANCE
+        newest = c.execute("SELECT MAX(at) FROM events").fetchone()[0]  # index events_at: instant
+        if newest is None or newest <= limit:
+            return
+        rows = c.execute("SELECT id, release_id, status, not_before, scheduled_at, lease_until, updated_at "
+                         "FROM deliveries WHERE status IN ('queued', 'sending') AND updated_at > ?",
+                         (limit,)).fetchall()
+        for row in rows:
+            skew = row["updated_at"] - now
+            if row["status"] == "queued":
+                floor = row["scheduled_at"] if row["scheduled_at"] is not None else float("-inf")
+                moved = min(row["not_before"], max(row["not_before"] - skew, floor))
+                c.execute("UPDATE deliveries SET not_before = ?, updated_at = ? WHERE id = ?",
+                          (moved, now, row["id"]))
+                what = f"not_before moved back from {row['not_before']:.0f} to {moved:.0f}"
+            else:
+                moved = (row["lease_until"] or now) - skew
+                c.execute("UPDATE deliveries SET lease_until = ?, updated_at = ? WHERE id = ?",
+                          (moved, now, row["id"]))
+                what = f"lease moved back from {row['lease_until'] or 0:.0f} to {moved:.0f}"
+            self._event(c, row["id"], row["release_id"], now, row["status"], row["status"],
+                        f"clock: written by a clock {skew:.0f} s fast; {what}", actor="crosspost")
+
+    def clock_skew(self, now: float) -> dict[str, Any] | None:
+        """For `crosspost doctor`: how far ahead of ``now`` the log's newest times are, if beyond the
+        tolerance (None when every time is plausible)."""
+        limit = now + CLOCK_TOLERANCE
+        with self._lock:
+            newest = self._conn.execute("SELECT MAX(at) FROM events").fetchone()[0]
+            rows = self._conn.execute("SELECT COUNT(*), MAX(updated_at) FROM deliveries WHERE status IN "
+                                      "('queued', 'sending') AND updated_at > ?", (limit,)).fetchone()
+            slots = self._conn.execute("SELECT channel, next_at FROM channel_slots WHERE next_at > ?",
+                                       (limit,)).fetchall()
+        ahead = max([x for x in (newest, rows[1], *(r[1] for r in slots)) if x is not None] or [now]) - now
+        if ahead <= CLOCK_TOLERANCE:
+            return None
+        parts = []
+        if newest is not None and newest > limit:
+            parts.append(f"the newest event is {newest - now:.0f} s ahead")
+        if rows[0]:
+            parts.append(f"{rows[0]} waiting delivery(ies) were written in the future")
+        if slots:
+            parts.append("min_interval slot(s) of " + ", ".join(r[0] for r in slots) + " lie in the future")
+        return {"ahead": ahead, "what": "; ".join(parts)}
+
     def reap(self, now: float) -> list[Delivery]:
         """Expired leases: the worker died or stalled mid-send, so the post may exist -> unknown."""
         with self._tx() as c:
+            self._clamp_future(c, now)  # a lease written by a fast clock must expire too
             rows = self._select(c, "d.status = 'sending' AND d.lease_until < ?", (now,))
             for row in rows:
                 self._move(c, row, "unknown", now,
@@ -583,7 +663,8 @@ class Store:
         with self._tx() as c:
             if self._active_pause(c, now) is not None:  # office-wide pause: checked in the claim's own tx
                 return [], []
-            slots = dict(c.execute("SELECT channel, next_at FROM channel_slots").fetchall())
+            self._clamp_future(c, now)
+            slots = self._clamped_slots(c, now, policies)
             cur = c.execute(f"{self._BASE} WHERE {where} "
                             "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id", tuple(args))
             candidates = []
@@ -621,10 +702,11 @@ class Store:
                         "(status = 'queued' AND not_before <= ?)) LIMIT 1",
                         (row["release_id"], row["id"], names, now)).fetchone():
                     continue
-                token = uuid.uuid4().hex
+                fence = row["fence"] + 1  # fencing: every claim of a delivery outranks the ones before
+                token = f"{fence}.{uuid.uuid4().hex}"
                 until = now + lease_seconds
-                self._move(c, row, "sending", now, f"claimed (attempt {row['attempts'] + 1})",
-                           lease_token=token, lease_until=until, deadline=deadline)
+                self._move(c, row, "sending", now, f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
+                           lease_token=token, lease_until=until, deadline=deadline, fence=fence)
                 if policy.min_interval > 0:
                     c.execute("INSERT INTO channel_slots (channel, next_at) VALUES (?, ?) "
                               "ON CONFLICT(channel) DO UPDATE SET next_at = excluded.next_at",
@@ -634,7 +716,7 @@ class Store:
                                     (row["release_id"],)).fetchone()[0]
                 claims.append(Claim(self._delivery(fresh), token, until, row["release_id"],
                                     release_from_json(release), variant_from_json(row["variant_json"]),
-                                    row["scheduled_at"], fresh["version"], deadline))
+                                    row["scheduled_at"], fresh["version"], deadline, fence))
         return claims, expired
 
     def extend_lease(self, delivery_id: int, token: str, now: float, lease_seconds: float) -> bool:
@@ -654,18 +736,33 @@ class Store:
     def record_sent(self, delivery_id: int, token: str, receipt: Receipt, now: float,
                     detail: str = "") -> str:
         """A platform accepted the post. A receipt is the truth, so it is recorded even when the
-        lease was lost meanwhile (unless the delivery is already sent: then the duplicate is
-        logged). Returns "sent", "sent_after_lease_lost" or "duplicate"."""
+        lease expired meanwhile -- but never over a later claim (fencing): a worker whose claim was
+        superseded only leaves its post in the log, and the delivery goes to ``unknown`` unless the
+        later claim is still in flight. Returns "sent", "sent_after_lease_lost", "duplicate" (the
+        delivery was already sent) or "superseded"."""
         with self._tx() as c:
             row = self._select(c, "d.id = ?", (delivery_id,))[0]
+            where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
             if row["status"] == "sent":
                 self._event(c, delivery_id, row["release_id"], now, "sent", "sent",
-                            f"DUPLICATE: another post {receipt.remote_id} {receipt.url or ''} was accepted "
-                            "after this delivery was already sent; remove one by hand")
+                            f"DUPLICATE: another post {where} was accepted after this delivery was already "
+                            f"sent ({row['url'] or row['remote_id']}); remove one by hand")
                 return "duplicate"
+            mine, current = _fence(token), row["fence"]
+            if mine < current:  # superseded: refuse to record over the later claim
+                note = f"a worker whose claim #{mine} was superseded by claim #{current} posted {where}"
+                if row["status"] in ("queued", "failed", "unknown"):  # the later claim sent nothing
+                    self._move(c, row, "unknown", now, f"LATE POST: {note}; check it on the platform, then "
+                               f"`crosspost resolve {delivery_id} --sent URL`", error_kind="superseded",
+                               last_error=f"{note}; it may be the only post", lease_token=None,
+                               lease_until=None)
+                else:  # in flight again (or cancelled): if it posts too, that is a duplicate
+                    self._event(c, delivery_id, row["release_id"], now, row["status"], row["status"],
+                                f"SUPERSEDED: {note} while claim #{current} holds it; if that one posts "
+                                "too, remove one by hand")
+                return "superseded"
             held = row["status"] == "sending" and row["lease_token"] == token
             note = detail or ("accepted" if held else "accepted after this worker lost its lease")
-            where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)  # the log shows both
             self._move(c, row, "sent", now, f"{note}: {where}",
                        **_sent_fields(receipt, now), attempts=row["attempts"] + 1)
             return "sent" if held else "sent_after_lease_lost"
