@@ -158,6 +158,8 @@ class Engine:
                     claim = inflight.pop(fut)
                     try:
                         outcome = fut.result()
+                    except StoreError:  # the log itself is gone or unusable: stop, exit 3
+                        raise
                     except Exception as exc:  # a bug in recording: the row stays sending -> reaped later
                         outcome = "error"
                         report.counts["internal_error"] += 1
@@ -212,7 +214,14 @@ class Engine:
             if not held:
                 return "lease_lost"
             return {"queued": "retry"}.get(decision.status, decision.status)
-        result = self.store.record_sent(d.id, claim.token, receipt, now())
+        try:
+            result = self.store.record_sent(d.id, claim.token, receipt, now())
+        except StoreError as exc:  # the post exists: say where, or it is lost with the log
+            text = _("{error}; the platform accepted delivery #{id} ({release} -> {channel}) as "
+                     "{receipt}: once the log is back, `crosspost resolve {id} --sent {url}`")
+            where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
+            raise StoreError(text.format(error=exc, id=d.id, release=d.release_slug, channel=d.channel,
+                                         receipt=where, url=receipt.url or receipt.remote_id)) from None
         failpoint("after_record")
         # superseded: the platform took this post after another claim took over (the unfenceable
         # window between the last lease check and the request reaching the platform, see README)
