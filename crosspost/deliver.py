@@ -202,12 +202,13 @@ class Engine:
             receipt = channel.publish(claim.variant, ctx)
         except LeaseLost as exc:
             # The channel stopped at a heartbeat; earlier steps may have reached the platform.
-            held = self.store.record(d.id, claim.token, "unknown", now(), error=safe_message(exc),
+            held = self.store.record(d.id, claim.token, "unknown", now(),
+                                     error=safe_message(exc, mask=channel.mask),
                                      error_kind="lease", count_attempt=False)
             return "unknown" if held else "lease_lost"
         except Exception as exc:  # every failure is classified, never lost
             decision = decide(exc, d.attempts, channel.settings, now(), claim.deadline, self.rng,
-                              channel=d.channel, delivery_id=d.id)
+                              channel=d.channel, delivery_id=d.id, mask=channel.mask)
             held = self.store.record(d.id, claim.token, decision.status, now(), error=decision.message,
                                      error_kind=decision.error_kind, count_attempt=decision.count_attempt,
                                      not_before=decision.not_before)
