@@ -315,6 +315,6 @@ def test_cli_audit_export_and_verify(cli):
     proc = cli("audit", "--verify")
     assert proc.returncode == 1 and "TAMPERED: event #2" in proc.stderr
     code, doc = cli.json("audit", "--verify")
-    assert code == 1 and (doc["ok"], doc["bad_event"]) == (False, 2)
+    assert code == 1 and (doc["ok"], doc["bad_event"], doc["covers_from"]) == (False, 2, 1)
     proc = cli("audit", "-o", "audit.txt")
     assert proc.returncode == 2 and "--format" in proc.stderr
