@@ -25,7 +25,7 @@ DAY = 86400.0
 
 def build_log(path: Path, deliveries: int, end: float) -> tuple[float, float]:
     """Fill a fresh log; returns the period (first, last queued_at) it covers."""
-    from crosspost.audit import event_hash
+    from crosspost.chain import event_hash
     from crosspost.models import Receipt, Release, Variant
     from crosspost.serialize import receipt_to_json, release_to_json, variant_to_json
     from crosspost.store import Store

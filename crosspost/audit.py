@@ -6,8 +6,13 @@ the canonical JSON holds at, delivery_id, release_id, from_status, to_status, de
 event, so the chain is one line across every process. Editing, inserting or deleting a row in
 the middle breaks the chain at that row; rewriting the whole tail consistently is only caught
 against a head hash written down elsewhere (``audit --verify --head HASH``), and so is cutting
-off the newest events. Events written before schema version 3 have no hash: the chain starts
-at the first hashed event, and a missing hash after that point counts as tampering.
+off the newest events. A missing or NULL hash is tampering, and so is a gap in the ids from #1
+on (the first deleted event is named). Events written before schema version 3 had no hash: the
+upgrade to schema 5 hashed them (so they are covered only for edits made after it) and
+recorded in the ``meta`` table where the chain written at the time starts again. From schema 5
+on the chain also covers approvals, pauses and the exact text of every delivery: each event
+carries the digests of the rows it is about (see ``crosspost.chain``), the upgrade's anchor
+event those already in the log, and the check says from which event on that holds.
 
 The export (JSON lines or CSV) answers records-retention and public-information requests: per
 release, who drafted, approved, rejected, paused and corrected it, the exact text sent to each
@@ -17,116 +22,129 @@ platform, each platform's answer, and the hashes of the events behind every line
 from __future__ import annotations
 
 import csv
-import getpass
-import hashlib
 import io
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .store import Store
+from .chain import GENESIS, canonical_event, event_hash, os_user, row_hash
+from .i18n import _
+from .store import Store
 
-GENESIS = ""  # the "previous hash" of the first hashed event
+__all__ = ["GENESIS", "ChainCheck", "canonical_event", "event_hash", "os_user", "records", "row_hash",
+           "verify", "verify_chain", "write"]
 
 
 # -- the chain ---------------------------------------------------------------------------------
-def canonical_event(*, at: float, delivery_id: int | None, release_id: int | None, from_status: str | None,
-                    to_status: str | None, detail: str | None, actor: str | None) -> str:
-    """The exact bytes hashed for one event (numbers normalised as SQLite gives them back)."""
-    return json.dumps({"at": float(at), "delivery_id": None if delivery_id is None else int(delivery_id),
-                       "release_id": None if release_id is None else int(release_id),
-                       "from_status": from_status, "to_status": to_status, "detail": detail,
-                       "actor": actor}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def event_hash(prev: str | None, **event: Any) -> str:
-    """sha256 over the previous event's hash and this event's canonical JSON."""
-    payload = f"{prev or GENESIS}\n{canonical_event(**event)}"
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def row_hash(prev: str | None, row: Any) -> str:
-    """The hash an events row should carry, from its stored columns."""
-    return event_hash(prev, at=row["at"], delivery_id=row["delivery_id"], release_id=row["release_id"],
-                      from_status=row["from_status"], to_status=row["to_status"], detail=row["detail"],
-                      actor=row["actor"])
-
-
-@lru_cache(maxsize=1)
-def os_user() -> str:
-    """The OS account of this process: the default actor of an event (may be a service account)."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError, ImportError):
-        return "unknown"
-
-
 @dataclass(frozen=True)
 class ChainCheck:
     """The outcome of recomputing the chain."""
 
     ok: bool
     events: int  # hashed events checked
-    legacy: int  # events from before the chain started (no hash, schema < 3)
+    legacy: int  # events written before the chain existed, hashed only when the log was upgraded
     head: str | None  # hash of the newest event
     bad_event: int | None = None  # id of the first event that does not match
     problem: str = ""
+    covers_from: int | None = None  # approvals, pauses and delivery texts are covered from this event on
 
     def message(self) -> str:
         if not self.ok:
-            return f"TAMPERED: {self.problem}"
-        text = f"ok, {self.events} events"
+            return _("TAMPERED: {problem}").format(problem=self.problem)
+        text = _("ok, {n} events").format(n=self.events)
         if self.legacy:
-            text += f" ({self.legacy} older events from before the chain started are not covered)"
+            text += _(" ({n} older events from before the chain started were hashed only when the log was "
+                      "upgraded: they are not covered for edits made before that)").format(n=self.legacy)
+        if self.covers_from is not None:
+            text += _("; approvals, pauses and the exact text of every delivery are covered from event "
+                      "#{id} on").format(id=self.covers_from)
         if self.head:
-            text += f"; head {self.head} (note it down: a later check with --head proves nothing was " \
-                    "cut off or rewritten since)"
+            text += _("; head {head} (note it down: a later check with --head proves nothing was cut off or "
+                      "rewritten since)").format(head=self.head)
         return text
 
 
-def verify_chain(rows: Iterable[Any], expect_head: str | None = None) -> ChainCheck:
-    """Recompute the chain over events rows in id order; stop at the first mismatch."""
-    prev: str | None = None  # None until the chain starts
-    prev_id: int | None = None
-    checked = legacy = 0
+def verify_chain(rows: Iterable[Any], expect_head: str | None = None, meta: dict[str, str] | None = None,
+                 covered: Iterable[tuple[str, int, str]] = ()) -> ChainCheck:
+    """Recompute the chain over events rows in id order; stop at the first mismatch. ``meta`` is
+    the log's record of where the chain starts (schema 5); ``covered`` the approvals, pauses and
+    delivery texts as they are now, each checked against the digest the latest event gave it."""
+    meta = meta if meta is not None else {}
+    restart = int(meta["chain_restart_at"]) if meta.get("chain_restart_at") else None
+    legacy = int(meta.get("legacy_through") or 0)
+    covers = int(meta["covers_from"]) if meta.get("covers_from") else None
+    prev: str = GENESIS
+    expected = 1  # ids start at 1: a gap anywhere, the start included, is a deletion
+    checked = 0
     seen_head = expect_head is None
+    digests: dict[str, dict[str, tuple[str, int]]] = {"approvals": {}, "pauses": {}, "variants": {}}
+
+    def bad(rid: int | None, problem: str) -> ChainCheck:
+        return ChainCheck(False, checked, legacy, prev or None, rid, problem, covers)
+
+    if not meta:
+        return bad(None, _("the log's record of where its chain starts (the meta table) is missing: it was "
+                           "deleted outside crosspost"))
     for row in rows:
         rid = row["id"]
-        if prev is None and row["hash"] is None:
-            legacy += 1
-            prev_id = rid
-            continue
+        if rid != expected:
+            gap = f"#{expected}" if rid == expected + 1 else f"#{expected}..#{rid - 1}"
+            return bad(rid, _("event(s) {gap} are missing before event #{id}: rows were deleted").format(
+                gap=gap, id=rid))
+        expected = rid + 1
         if row["hash"] is None:
-            return ChainCheck(False, checked, legacy, prev, rid,
-                              f"event #{rid} has no hash: it was written or altered outside crosspost")
-        if prev_id is not None and rid != prev_id + 1 and prev is not None:
-            gap = f"#{prev_id + 1}" if rid == prev_id + 2 else f"#{prev_id + 1}..#{rid - 1}"
-            return ChainCheck(False, checked, legacy, prev, rid,
-                              f"event(s) {gap} are missing before event #{rid}: rows were deleted")
-        if row_hash(prev or GENESIS, row) != row["hash"]:
-            return ChainCheck(False, checked, legacy, prev, rid,
-                              f"event #{rid} does not match its hash: it (or the one before it) was edited, "
-                              "or rows were inserted or deleted before it")
-        prev, prev_id = row["hash"], rid
+            return bad(rid, _("event #{id} has no hash: it was written or altered outside crosspost").format(
+                id=rid))
+        if restart is not None and rid == restart:
+            prev = GENESIS  # the chain written at the time starts here; the older events were hashed later
+        if row_hash(prev, row) != row["hash"]:
+            return bad(rid, _("event #{id} does not match its hash: it (or the one before it) was edited, or "
+                              "rows were inserted or deleted before it").format(id=rid))
+        payload = row["payload"] if "payload" in row.keys() else None
+        if payload:
+            try:
+                for kind, items in json.loads(payload).items():
+                    for key, digest in items.items():
+                        digests.setdefault(kind, {})[key] = (digest, rid)
+            except (ValueError, AttributeError):
+                return bad(rid, _("event #{id} has an unreadable payload").format(id=rid))
+        prev = row["hash"]
         checked += 1
         if not seen_head and prev == expect_head:
             seen_head = True
     if not seen_head:
-        return ChainCheck(False, checked, legacy, prev, None,
-                          f"the head {expect_head} you noted is not in the chain: events were cut off "
-                          "or the log was rewritten since")
-    return ChainCheck(True, checked, legacy, prev)
+        return bad(None, _("the head {head} you noted is not in the chain: events were cut off or the log "
+                           "was rewritten since").format(head=expect_head))
+    names = {"approvals": _("approval"), "pauses": _("pause"), "variants": _("the text of delivery")}
+    seen: dict[str, set[str]] = {k: set() for k in digests}
+    for kind, ident, digest in covered:
+        key = str(ident)
+        seen.setdefault(kind, set()).add(key)
+        recorded = digests.get(kind, {}).get(key)
+        if recorded is None:
+            return bad(None, _("{what} #{id} is not in the chain: it was written outside crosspost").format(
+                what=names.get(kind, kind), id=ident))
+        if recorded[0] != digest:
+            return bad(recorded[1], _("{what} #{id} was changed after event #{event} recorded it").format(
+                what=names.get(kind, kind), id=ident, event=recorded[1]))
+    for kind, items in digests.items():
+        for key, (_digest, rid) in items.items():
+            if key not in seen.get(kind, set()):
+                return bad(rid, _("{what} #{id}, recorded by event #{event}, was deleted").format(
+                    what=names.get(kind, kind), id=key, event=rid))
+    return ChainCheck(True, checked, legacy, prev or None, covers_from=covers)
 
 
 def verify(store: Store, expect_head: str | None = None) -> ChainCheck:
-    """Recompute the whole chain in the database (streamed: fine on millions of events)."""
-    with closing(store.audit_chain_rows()) as rows:  # releases the store's lock on an early stop
-        return verify_chain(rows, expect_head)
+    """Recompute the whole chain in the database (streamed: fine on millions of events), then
+    check the approvals, pauses and delivery texts against the digests the chain holds."""
+    meta = store.meta()
+    # closing() releases the store's lock on an early stop
+    with closing(store.audit_chain_rows()) as rows, closing(store.audit_covered_rows()) as covered:
+        return verify_chain(rows, expect_head, meta, covered)
 
 
 # -- the export --------------------------------------------------------------------------------
@@ -147,6 +165,7 @@ def _event_out(e: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
     return {"id": e["id"], "at": _iso(e["at"], tz), "ts": e["at"], "channel": e.get("channel"),
             "delivery_id": e["delivery_id"], "release_id": e["release_id"], "from": e["from_status"],
             "to": e["to_status"], "detail": e["detail"], "actor": e["actor"], "hash": e["hash"],
+            "payload": e.get("payload"),
             "prev_hash": e.get("prev_hash")}
 
 

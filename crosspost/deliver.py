@@ -28,7 +28,8 @@ from typing import Any
 
 from .channels.base import Channel, PublishContext, is_correction
 from .clock import Clock
-from .errors import EXIT_NOTHING, LeaseLost, outcome_exit_code
+from .errors import EXIT_FAILED, EXIT_NOTHING, LeaseLost, StoreError, outcome_exit_code
+from .i18n import _
 from .models import Delivery
 from .reconcile import reconcile
 from .retry import decide, safe_message
@@ -61,6 +62,8 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
+        if self.counts["duplicate"]:
+            return EXIT_FAILED  # a post the platform holds twice is a failure, even if one is recorded
         return outcome_exit_code(self.deliveries, self.paused is not None, nothing=EXIT_NOTHING)
 
 
@@ -100,6 +103,13 @@ class Engine:
         self._note_waiting(report, ids)
         touched = dict.fromkeys(d.id for _, d in report.outcomes)
         report.deliveries = [d for d in (self._fresh(i) for i in touched) if d is not None]
+        still_there = getattr(self.store, "still_there", None)
+        if still_there is not None and not still_there():  # what was recorded went to a deleted file
+            raise StoreError(_("the delivery log {path} was deleted or replaced while this run used it; "
+                               "what this run recorded is lost with it: {outcomes}. Restore the log, then "
+                               "check those deliveries on the platforms (`crosspost status`)").format(
+                                   path=getattr(self.store, "path", "?"),
+                                   outcomes=", ".join(f"#{d.id} {o}" for o, d in report.outcomes) or "-"))
         return report
 
     def reap(self) -> list[Delivery]:
@@ -142,6 +152,8 @@ class Engine:
                     claim = inflight.pop(fut)
                     try:
                         outcome = fut.result()
+                    except StoreError:  # the log itself is gone or unusable: stop, exit 3
+                        raise
                     except Exception as exc:  # a bug in recording: the row stays sending -> reaped later
                         outcome = "error"
                         report.counts["internal_error"] += 1
@@ -162,7 +174,9 @@ class Engine:
         try:
             heartbeat()  # a stall between claim and here (SIGSTOP, swap) must not lead to a send
         except LeaseLost:
-            # publish() was never called, so the post provably does not exist: queue it again.
+            # publish() was never called under this claim, so this claim provably posted nothing:
+            # queue it again. The store refuses it if another claim took over (the token is fenced),
+            # and an expired lease nobody took over is still this claim's to give back.
             self.store.record(d.id, claim.token, "queued", now(), error="lease expired before sending",
                               error_kind="lease", count_attempt=False, not_before=now())
             return "lease_lost"
@@ -183,21 +197,31 @@ class Engine:
             receipt = send(claim.variant, ctx)
         except LeaseLost as exc:
             # The channel stopped at a heartbeat; earlier steps may have reached the platform.
-            held = self.store.record(d.id, claim.token, "unknown", now(), error=safe_message(exc),
+            held = self.store.record(d.id, claim.token, "unknown", now(),
+                                     error=safe_message(exc, mask=channel.mask),
                                      error_kind="lease", count_attempt=False)
             return "unknown" if held else "lease_lost"
         except Exception as exc:  # every failure is classified, never lost
             decision = decide(exc, d.attempts, channel.settings, now(), claim.deadline, self.rng,
-                              channel=d.channel, delivery_id=d.id)
+                              channel=d.channel, delivery_id=d.id, mask=channel.mask)
             held = self.store.record(d.id, claim.token, decision.status, now(), error=decision.message,
                                      error_kind=decision.error_kind, count_attempt=decision.count_attempt,
                                      not_before=decision.not_before)
             if not held:
                 return "lease_lost"
             return {"queued": "retry"}.get(decision.status, decision.status)
-        result = self.store.record_sent(d.id, claim.token, receipt, now())
+        try:
+            result = self.store.record_sent(d.id, claim.token, receipt, now())
+        except StoreError as exc:  # the post exists: say where, or it is lost with the log
+            text = _("{error}; the platform accepted delivery #{id} ({release} -> {channel}) as "
+                     "{receipt}: once the log is back, `crosspost resolve {id} --sent {url}`")
+            where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
+            raise StoreError(text.format(error=exc, id=d.id, release=d.release_slug, channel=d.channel,
+                                         receipt=where, url=receipt.url or receipt.remote_id)) from None
         failpoint("after_record")
-        return "duplicate" if result == "duplicate" else "sent"
+        # superseded: the platform took this post after another claim took over (the unfenceable
+        # window between the last lease check and the request reaching the platform, see README)
+        return "duplicate" if result in ("duplicate", "superseded") else "sent"
 
     def _note_waiting(self, report: RunReport, ids: list[int] | None) -> None:
         now = self.clock.now()

@@ -22,6 +22,7 @@ from . import linkcheck
 from .channels.base import implements
 from .credentials import DAY, bounded, has_expiry, in_days, secret_keys, when
 from .errors import ConfigError, CrosspostError, DeliveryError, ReauthRequired, RetryLater
+from .i18n import _
 
 GB = 1024**3
 MB = 1024**2
@@ -94,6 +95,7 @@ def run_checks(config_path: Path | None = None, opts: Options | None = None) -> 
                 checks += check_expiry(ch, now, days, cfg.timezone, timeout)
         checks.append(check_template(ch, cfg.templates_dir))
     checks.append(check_database(cfg.database))
+    checks += check_log(cfg, now)
     folders = {"database": cfg.database.parent}
     websites = [ch for ch in channels if ch.platform == "website" and ch.settings.enabled]
     for ch in websites:
@@ -297,6 +299,47 @@ def check_database(path: Path) -> Check:
         return fail("database", f"{path} has schema {version}, this crosspost expects {SCHEMA_VERSION}",
                     "upgrade crosspost")
     return ok("database", f"{path}: integrity ok, schema {version}")
+
+
+def check_log(cfg: Any, now: float) -> list[Check]:
+    """The log's identity (crosspost.logbook), duplicates the event log saw, and times written by
+    a clock that was fast."""
+    from .logbook import inspect
+    from .store import Store
+
+    status, detail, fix = inspect(cfg)
+    checks = [Check("database id", status, detail, fix)]
+    if status != "ok" or not Path(cfg.database).exists():
+        return checks
+    store = Store.open(cfg.database, create=False)
+    try:
+        dups = store.duplicates()
+        skew = store.clock_skew(now)
+    finally:
+        store.close()
+    if dups:
+        line = _("#{id} {release} -> {channel} posted {posts} times "
+                 "(events {events})")
+        which = "; ".join(line.format(**d) for d in dups[:10])
+        seen = _("the event log saw {n} delivery(ies) posted twice: {which}")
+        checks.append(fail("duplicates", seen.format(n=len(dups), which=which),
+            _("remove the extra post on the platform by hand (see `crosspost log`); the window that allows "
+              "it is described in the README's delivery section")))
+    else:
+        checks.append(ok("duplicates", _("no delivery was posted twice according to the event log")))
+    if skew:
+        checks.append(warn("clock", _("times up to {ahead} ahead of this machine's clock were written to "
+                                      "the log (a clock that was fast): {what}").format(
+                                          ahead=_duration(skew["ahead"]), what=skew["what"]),
+                           _("check the clocks of every machine that runs crosspost (NTP); `crosspost run` "
+                             "clamps these times when it claims work, so nothing stays stranded")))
+    else:
+        checks.append(ok("clock", _("no time in the log lies in the future of this machine's clock")))
+    return checks
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
 def _existing(folder: Path) -> Path:

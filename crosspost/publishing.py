@@ -185,14 +185,14 @@ def publish(cfg: Config, release: Release, adapted: list[Adapted], not_before: f
     goes back to awaiting approval; an embargo or the office-wide pause keeps it queued.
     """
     from .controls import approval_message, embargo_active, embargo_message, pause_message
-    from .store import Store
+    from .logbook import open_log
     from .timezones import zone
 
     check_publishable(adapted)
     clock = clock or SystemClock()
     channels = [a.channel for a in adapted]
     warnings = expiry_warnings(cfg, channels, clock, scheduled_at=not_before)
-    store = Store.open(cfg.database)
+    store = open_log(cfg)
     release_id = store.save_release(release)
     variants = [a.variant for a in adapted if a.variant is not None]
     awaiting = [c.name for c in channels if getattr(c.settings, "require_approval", False)]
@@ -280,12 +280,12 @@ def plan_correction(cfg: Config, slug: str, ralat: Ralat, clock: Clock | None = 
                     ) -> tuple[Store, CorrectionPlan]:
     """The correction of release ``slug`` as it would be queued; refuses a release never published."""
     from .correct import plan_correction as plan
-    from .store import Store
+    from .logbook import open_log
 
     if not cfg.database.is_file():
         raise InputError(_("no delivery log at {database}: release '{slug}' was never published from this "
                            "folder (see `crosspost status`)").format(database=cfg.database, slug=slug))
-    store = Store.open(cfg.database)
+    store = open_log(cfg)
     slug = release_slug(cfg, store, slug)
     return store, plan(store, cfg.channel, slug, ralat, (clock or SystemClock()).now(), cfg.timezone,
                        cfg.templates_dir)

@@ -37,7 +37,7 @@ def reconcile(store: DeliveryStore, channels: Mapping[str, Channel], clock: Cloc
         except NotImplementedError:
             continue
         except Exception as exc:  # the platform could not answer: ask again next run
-            out.append(("lookup_failed", _with_error(d, safe_message(exc))))
+            out.append(("lookup_failed", _with_error(d, safe_message(exc, mask=channels[d.channel].mask))))
             continue
         now = clock.now()
         if found is not None:

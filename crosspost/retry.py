@@ -8,6 +8,7 @@ re-authentication do not use up attempts; everything else does.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,18 +39,23 @@ def retry_at(now: float, attempt: int, settings: Any, retry_after: float | None,
     return now + backoff_delay(attempt, base, cap, rng)
 
 
-def safe_message(exc: BaseException, limit: int = 500) -> str:
+def safe_message(exc: BaseException, limit: int = 500, mask: Callable[[str], str] | None = None) -> str:
+    """The error's text for the log: secrets masked FIRST (a cut through a token would leave a
+    fragment no mask recognises), then cut to ``limit`` characters."""
     text = str(exc).strip() or type(exc).__name__
+    if mask is not None:
+        text = mask(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def decide(exc: BaseException, attempts: int, settings: Any, now: float, deadline: float | None,
-           rng: random.Random, channel: str = "", delivery_id: int = 0) -> Decision:
+           rng: random.Random, channel: str = "", delivery_id: int = 0,
+           mask: Callable[[str], str] | None = None) -> Decision:
     """Map an exception from publish() to the delivery's next state.
 
-    ``attempts`` is the count before this attempt.
+    ``attempts`` is the count before this attempt; ``mask`` hides the channel's secrets.
     """
-    message = safe_message(exc)
+    message = safe_message(exc, mask=mask)
     max_attempts = int(getattr(settings, "max_attempts", 6))
     if isinstance(exc, RetryLater):
         counted = exc.retry_after is None

@@ -100,7 +100,29 @@ class SecretStore:
         """Every secret value known for this channel, so logs and errors can mask them."""
         found = [v for k, v in self.env.items() if k.startswith(env_name(self.channel, "")) and v]
         found += [v for v in self._file_values().values() if isinstance(v, str) and v]
+        found += self._secret_file_values()
         return found
+
+    def _secret_file_values(self) -> list[str]:
+        """Secrets inside this channel's secret files (``path(key)``: an OAuth token JSON holds
+        the access token, refresh token and client secret a platform error may echo)."""
+        out: list[str] = []
+        try:
+            files = sorted(self.dir.glob(f"{self.channel}.*"))
+        except OSError:
+            return out
+        for path in files:
+            if path == self.file:
+                continue
+            try:
+                data = json.loads(path.read_text("utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError):
+                continue
+            if isinstance(data, dict):
+                out += [v for k, v in data.items() if isinstance(v, str) and len(v) >= 8
+                        and any(w in k.lower() for w in ("token", "secret", "password", "key"))
+                        and not k.lower().endswith("_uri")]
+        return out
 
 
 def mask(text: str, secrets: Iterable[str]) -> str:

@@ -13,6 +13,7 @@ than this code is refused before a byte of it is changed.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import uuid
@@ -22,7 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from .chain import (
+    GENESIS,
+    approval_digest,
+    event_hash,
+    os_user,
+    pause_digest,
+    payload_json,
+    row_hash,
+    text_digest,
+)
 from .errors import InputError, StoreError
+from .i18n import _
 from .models import Delivery, Receipt, Release, Variant
 from .serialize import (
     dumps,
@@ -38,6 +50,9 @@ _FAMILY = "(r.slug = ? OR r.corrects = (SELECT id FROM releases WHERE slug = ?))
 STATUSES = ("queued", "sending", "sent", "failed", "unknown", "cancelled", "awaiting_approval")
 WAITING = ("queued", "sending", "unknown", "awaiting_approval")
 BUSY_TIMEOUT_MS = 15_000
+# A time written by a clock this far ahead of ours is a clock that was fast (see claim()).
+CLOCK_TOLERANCE = 120.0
+CROSSPOST_TABLES = frozenset({"releases", "deliveries", "events"})
 
 # Version 1 is the simple path (queue, send, record); version 2 adds what the engine needs.
 MIGRATIONS: list[list[str]] = [
@@ -127,8 +142,68 @@ MIGRATIONS: list[list[str]] = [
         # instead of sorting the whole backlog (4,000 queued made every claim sort 4,000 rows).
         "CREATE INDEX deliveries_due ON deliveries(status, not_before, release_id, kind != 'website', id)",
     ],
+    [  # version 5: the log's identity, fencing tokens, and an audit chain that covers approvals,
+        # pauses and the exact text of every delivery (crosspost.chain, crosspost.audit)
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "ALTER TABLE events ADD COLUMN payload TEXT",
+        "ALTER TABLE deliveries ADD COLUMN fence INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX events_second_post ON events(delivery_id) "
+        "WHERE detail GLOB 'DUPLICATE:*' OR detail GLOB 'SUPERSEDED:*'",
+        lambda c: _cover_existing_rows(c),
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _cover_existing_rows(c: sqlite3.Connection) -> None:
+    """Migration 5: give the log its id, hash the events written before the chain existed, and
+    bring the approvals, pauses and delivery texts already in the log under the chain with one
+    anchor event. ``meta`` records where each part of the chain starts, so ``audit --verify``
+    can say what the chain covers and treat any missing hash after that as tampering."""
+    import time
+
+    meta = {"database_id": uuid.uuid4().hex}
+    first_hashed = c.execute("SELECT MIN(id) FROM events WHERE hash IS NOT NULL").fetchone()[0]
+    legacy = c.execute("SELECT * FROM events WHERE hash IS NULL" + (" AND id < ?" if first_hashed else "")
+                       + " ORDER BY id", (first_hashed,) if first_hashed else ()).fetchall()
+    prev = GENESIS
+    for row in legacy:  # hashed now, at the upgrade: they prove nothing about edits made before it
+        prev = row_hash(prev, row)
+        c.execute("UPDATE events SET hash = ? WHERE id = ?", (prev, row["id"]))
+    if legacy:
+        meta["legacy_through"] = str(legacy[-1]["id"])
+        if first_hashed:  # the chain written at the time starts again from GENESIS here
+            meta["chain_restart_at"] = str(first_hashed)
+    payload: dict[str, dict[str, str]] = {
+        "approvals": {str(r["id"]): approval_digest(r) for r in c.execute("SELECT * FROM approvals")},
+        "pauses": {str(r["id"]): pause_digest(r) for r in c.execute("SELECT * FROM pauses")},
+        "variants": {str(r["id"]): text_digest(r["variant_json"])
+                     for r in c.execute("SELECT id, variant_json FROM deliveries")}}
+    if any(payload.values()):
+        Store._event(c, None, None, time.time(), None, None,
+                     "upgrade: the audit chain covers approvals, pauses and the exact text of every delivery "
+                     f"from this event on ({len(payload['approvals'])} approval(s), {len(payload['pauses'])} "
+                     f"pause(s), {len(payload['variants'])} delivery text(s) already in the log hashed here)",
+                     actor="crosspost", payload=payload)
+    covers = c.execute("SELECT MAX(id) FROM events").fetchone()[0] if any(payload.values()) else None
+    if covers is None:
+        covers = c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM events").fetchone()[0]
+    meta["covers_from"] = str(covers)
+    c.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+
+
+def _fence(token: str) -> int:
+    """The fencing number a lease token carries ("<fence>.<random>"; 0 for a token without one)."""
+    head, dot, _rest = token.partition(".")
+    return int(head) if dot and head.isdigit() else 0
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def _sent_fields(receipt: Receipt, now: float) -> dict[str, Any]:
@@ -157,6 +232,7 @@ class Claim:
     scheduled_at: float | None
     version: int = 0
     deadline: float | None = None
+    fence: int = 0  # this claim's fencing number: a later claim of the same delivery has a larger one
 
 
 class DeliveryStore(Protocol):
@@ -194,11 +270,18 @@ class Store:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
+        self._file = _identity(path)  # which file this connection writes (see _tx)
 
     # -- opening and migrations ---------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, create: bool = True) -> Store:
+        """Open (and migrate) the log. ``create=False`` refuses a missing file instead of creating an
+        empty one; another application's SQLite file is always refused, never extended."""
         path = Path(path)
+        if not create and not path.exists():
+            raise StoreError(_("the delivery log {path} does not exist; `crosspost init` or the first "
+                               "`crosspost publish` creates it (check `database` in channels.toml and "
+                               "CROSSPOST_DB)").format(path=path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
@@ -213,6 +296,13 @@ class Store:
             if found > SCHEMA_VERSION:  # refuse before WAL or anything else writes to the file
                 raise StoreError(f"{path} was written by a newer crosspost (schema {found}; this "
                                  f"version knows up to {SCHEMA_VERSION}); upgrade crosspost to use it")
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                 "AND name NOT LIKE 'sqlite_%'")}
+            if tables and not CROSSPOST_TABLES <= tables:  # refuse before WAL or a migration writes
+                raise StoreError(_("{path} is not a crosspost delivery log (it holds other tables: "
+                                   "{tables}); crosspost will not add its tables to another application's "
+                                   "database: set `database` in channels.toml to a new file").format(
+                                       path=path, tables=", ".join(sorted(tables)[:5])))
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -235,7 +325,10 @@ class Store:
                                  "upgrade crosspost")
             for number in range(version, target):
                 for statement in MIGRATIONS[number]:
-                    c.execute(statement)
+                    if callable(statement):
+                        statement(c)
+                    else:
+                        c.execute(statement)
                 c.execute(f"PRAGMA user_version = {number + 1}")
 
     @property
@@ -246,6 +339,24 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    @property
+    def database_id(self) -> str:
+        """The log's random id (schema 5), recorded beside the site and in the state folder."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'database_id'").fetchone()
+        return row[0] if row else ""
+
+    def meta(self) -> dict[str, str]:
+        with self._lock:
+            try:
+                return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+            except sqlite3.OperationalError:  # the table was dropped
+                return {}
+
+    def still_there(self) -> bool:
+        """Is the file at ``path`` still the one this connection writes (not deleted or replaced)?"""
+        return self._file is None or _identity(self.path) == self._file
 
     def integrity_check(self) -> str:
         with self._lock:
@@ -260,6 +371,12 @@ class Store:
             except sqlite3.OperationalError as exc:
                 raise StoreError(f"the delivery log {self.path} is busy or locked ({exc}); "
                                  f"try again, and keep it on a local disk") from None
+            if not self.still_there():  # writing on would record into a deleted file nobody reads
+                c.execute("ROLLBACK")
+                raise StoreError(_("the delivery log {path} was deleted or replaced while this process was "
+                                   "using it; nothing more is recorded. Restore it from a backup (or put "
+                                   "it back), then run `crosspost doctor` and `crosspost status`").format(
+                                       path=self.path))
             try:
                 yield c
             except BaseException:
@@ -269,30 +386,34 @@ class Store:
 
     @staticmethod
     def _event(c: sqlite3.Connection, delivery_id: int | None, release_id: int | None, now: float,
-               frm: str | None, to: str | None, detail: str = "", actor: str | None = None) -> None:
-        """Append one event, chained by hash to the event before it (crosspost.audit explains the
+               frm: str | None, to: str | None, detail: str = "", actor: str | None = None,
+               payload: dict[str, dict[str, str]] | None = None) -> None:
+        """Append one event, chained by hash to the event before it (crosspost.chain explains the
         chain). The caller holds the IMMEDIATE transaction, so the previous hash read here is the
         last one any process wrote: the chain stays linear across processes. ``actor`` defaults
         to the OS account running this process (cron's user for the engine's own events)."""
-        from .audit import event_hash, os_user
-
         actor = actor if actor is not None else os_user()
         last = c.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        extra = payload_json(payload)
         digest = event_hash(last[0] if last and last[0] else "", at=now, delivery_id=delivery_id,
                             release_id=release_id, from_status=frm, to_status=to, detail=detail,
-                            actor=actor)
+                            actor=actor, payload=extra)
         c.execute("INSERT INTO events (delivery_id, release_id, at, from_status, to_status, detail, actor, "
-                  "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  (delivery_id, release_id, float(now), frm, to, detail, actor, digest))
+                  "hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (delivery_id, release_id, float(now), frm, to, detail, actor, digest, extra))
 
     def _move(self, c: sqlite3.Connection, row: sqlite3.Row, to: str, now: float, detail: str,
-              actor: str | None = None, **fields: Any) -> None:
-        """Change one delivery's status and log it; the caller holds the transaction."""
+              actor: str | None = None, payload: dict[str, dict[str, str]] | None = None,
+              **fields: Any) -> None:
+        """Change one delivery's status and log it; the caller holds the transaction. The event
+        carries the digest of the delivery's text, so the text sent is covered by the chain."""
         sets = ", ".join(f"{k} = ?" for k in fields)
         c.execute(f"UPDATE deliveries SET status = ?, version = version + 1, updated_at = ?"
                   f"{', ' + sets if sets else ''} WHERE id = ?",
                   (to, now, *fields.values(), row["id"]))
-        self._event(c, row["id"], row["release_id"], now, row["status"], to, detail, actor)
+        text = fields.get("variant_json", row["variant_json"])
+        self._event(c, row["id"], row["release_id"], now, row["status"], to, detail, actor,
+                    payload={**(payload or {}), "variants": {str(row["id"]): text_digest(text)}})
 
     # -- releases and enqueue -----------------------------------------------------------------
     def save_release(self, release: Release, now: float | None = None) -> int:
@@ -336,7 +457,8 @@ class Store:
                     ids.append(cur.lastrowid)
                     when = "" if not_before is None else f" not before {due:.0f}"
                     what = "queued, awaiting approval" if status != "queued" else "queued"
-                    self._event(c, cur.lastrowid, release_id, now, None, status, f"{what}{when}")
+                    self._event(c, cur.lastrowid, release_id, now, None, status, f"{what}{when}",
+                                payload={"variants": {str(cur.lastrowid): text_digest(variant_to_json(v))}})
                 else:
                     ids.append(c.execute("SELECT id FROM deliveries WHERE release_id = ? AND channel = ?",
                                          (release_id, v.channel)).fetchone()[0])
@@ -428,14 +550,92 @@ class Store:
                                  else Receipt(r["remote_id"] or "", r["url"]))
         return out
 
+    _SECOND_POST = "(detail GLOB 'DUPLICATE:*' OR detail GLOB 'SUPERSEDED:*')"
+
+    def duplicates(self) -> list[dict[str, Any]]:
+        """Deliveries the event log saw posted more than once: a post accepted after the delivery
+        was already sent, or a superseded worker's post while another claim sends it. Every path
+        to a second post writes one of these two events (a partial index keeps this instant)."""
+        return self._all(
+            "SELECT e.delivery_id AS id, r.slug AS release, d.channel, d.url, COUNT(*) + 1 AS posts, "
+            "group_concat(e.id) AS events FROM events e INDEXED BY events_second_post "
+            "JOIN deliveries d ON d.id = e.delivery_id JOIN releases r ON r.id = d.release_id "
+            f"WHERE {self._SECOND_POST} GROUP BY e.delivery_id "
+            "ORDER BY e.delivery_id")
+
     def channel_slots(self) -> dict[str, float]:
         with self._lock:
             return dict(self._conn.execute("SELECT channel, next_at FROM channel_slots").fetchall())
 
     # -- the engine's side --------------------------------------------------------------------
+    # -- clock sanity: times written by a clock that was fast ------------------------------------
+    # A process whose clock ran ahead (2 hours, say) writes not_before, lease_until and
+    # channel_slots.next_at in the future of every correct clock: a min_interval channel would send
+    # nothing for 2 hours, a re-queued delivery would sit idle, a dead worker's lease would not
+    # expire. The row's own updated_at (written by the same clock) tells by how much: claim() and
+    # reap() move such times back by that skew (never before a scheduled time the office chose),
+    # and a min_interval slot never blocks for longer than the interval.
+    @staticmethod
+    def _clamped_slots(c: sqlite3.Connection, now: float, policies: Mapping[str, ChannelPolicy]
+                       ) -> dict[str, float]:
+        slots = dict(c.execute("SELECT channel, next_at FROM channel_slots").fetchall())
+        for channel, next_at in list(slots.items()):
+            policy = policies.get(channel)
+            if policy is not None and next_at > now + policy.min_interval:
+                slots[channel] = now + policy.min_interval
+                c.execute("UPDATE channel_slots SET next_at = ? WHERE channel = ?", (slots[channel], channel))
+        return slots
+
+    def _clamp_future(self, c: sqlite3.Connection, now: float) -> None:
+        limit = now + CLOCK_TOLERANCE
+        newest = c.execute("SELECT MAX(at) FROM events").fetchone()[0]  # index events_at: instant
+        if newest is None or newest <= limit:
+            return
+        rows = c.execute("SELECT id, release_id, status, not_before, scheduled_at, lease_until, updated_at "
+                         "FROM deliveries WHERE status IN ('queued', 'sending') AND updated_at > ?",
+                         (limit,)).fetchall()
+        for row in rows:
+            skew = row["updated_at"] - now
+            if row["status"] == "queued":
+                floor = row["scheduled_at"] if row["scheduled_at"] is not None else float("-inf")
+                moved = min(row["not_before"], max(row["not_before"] - skew, floor))
+                c.execute("UPDATE deliveries SET not_before = ?, updated_at = ? WHERE id = ?",
+                          (moved, now, row["id"]))
+                what = f"not_before moved back from {row['not_before']:.0f} to {moved:.0f}"
+            else:
+                moved = (row["lease_until"] or now) - skew
+                c.execute("UPDATE deliveries SET lease_until = ?, updated_at = ? WHERE id = ?",
+                          (moved, now, row["id"]))
+                what = f"lease moved back from {row['lease_until'] or 0:.0f} to {moved:.0f}"
+            self._event(c, row["id"], row["release_id"], now, row["status"], row["status"],
+                        f"clock: written by a clock {skew:.0f} s fast; {what}", actor="crosspost")
+
+    def clock_skew(self, now: float) -> dict[str, Any] | None:
+        """For `crosspost doctor`: how far ahead of ``now`` the log's newest times are, if beyond the
+        tolerance (None when every time is plausible)."""
+        limit = now + CLOCK_TOLERANCE
+        with self._lock:
+            newest = self._conn.execute("SELECT MAX(at) FROM events").fetchone()[0]
+            rows = self._conn.execute("SELECT COUNT(*), MAX(updated_at) FROM deliveries WHERE status IN "
+                                      "('queued', 'sending') AND updated_at > ?", (limit,)).fetchone()
+            slots = self._conn.execute("SELECT channel, next_at FROM channel_slots WHERE next_at > ?",
+                                       (limit,)).fetchall()
+        ahead = max([x for x in (newest, rows[1], *(r[1] for r in slots)) if x is not None] or [now]) - now
+        if ahead <= CLOCK_TOLERANCE:
+            return None
+        parts = []
+        if newest is not None and newest > limit:
+            parts.append(f"the newest event is {newest - now:.0f} s ahead")
+        if rows[0]:
+            parts.append(f"{rows[0]} waiting delivery(ies) were written in the future")
+        if slots:
+            parts.append("min_interval slot(s) of " + ", ".join(r[0] for r in slots) + " lie in the future")
+        return {"ahead": ahead, "what": "; ".join(parts)}
+
     def reap(self, now: float) -> list[Delivery]:
         """Expired leases: the worker died or stalled mid-send, so the post may exist -> unknown."""
         with self._tx() as c:
+            self._clamp_future(c, now)  # a lease written by a fast clock must expire too
             rows = self._select(c, "d.status = 'sending' AND d.lease_until < ?", (now,))
             for row in rows:
                 self._move(c, row, "unknown", now,
@@ -469,7 +669,8 @@ class Store:
         with self._tx() as c:
             if self._active_pause(c, now) is not None:  # office-wide pause: checked in the claim's own tx
                 return [], []
-            slots = dict(c.execute("SELECT channel, next_at FROM channel_slots").fetchall())
+            self._clamp_future(c, now)
+            slots = self._clamped_slots(c, now, policies)
             cur = c.execute(f"{self._BASE} WHERE {where} "
                             "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id", tuple(args))
             candidates = []
@@ -507,10 +708,11 @@ class Store:
                         "(status = 'queued' AND not_before <= ?)) LIMIT 1",
                         (row["release_id"], row["id"], names, now)).fetchone():
                     continue
-                token = uuid.uuid4().hex
+                fence = row["fence"] + 1  # fencing: every claim of a delivery outranks the ones before
+                token = f"{fence}.{uuid.uuid4().hex}"
                 until = now + lease_seconds
-                self._move(c, row, "sending", now, f"claimed (attempt {row['attempts'] + 1})",
-                           lease_token=token, lease_until=until, deadline=deadline)
+                self._move(c, row, "sending", now, f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
+                           lease_token=token, lease_until=until, deadline=deadline, fence=fence)
                 if policy.min_interval > 0:
                     c.execute("INSERT INTO channel_slots (channel, next_at) VALUES (?, ?) "
                               "ON CONFLICT(channel) DO UPDATE SET next_at = excluded.next_at",
@@ -520,7 +722,7 @@ class Store:
                                     (row["release_id"],)).fetchone()[0]
                 claims.append(Claim(self._delivery(fresh), token, until, row["release_id"],
                                     release_from_json(release), variant_from_json(row["variant_json"]),
-                                    row["scheduled_at"], fresh["version"], deadline))
+                                    row["scheduled_at"], fresh["version"], deadline, fence))
         return claims, expired
 
     def extend_lease(self, delivery_id: int, token: str, now: float, lease_seconds: float) -> bool:
@@ -540,18 +742,33 @@ class Store:
     def record_sent(self, delivery_id: int, token: str, receipt: Receipt, now: float,
                     detail: str = "") -> str:
         """A platform accepted the post. A receipt is the truth, so it is recorded even when the
-        lease was lost meanwhile (unless the delivery is already sent: then the duplicate is
-        logged). Returns "sent", "sent_after_lease_lost" or "duplicate"."""
+        lease expired meanwhile -- but never over a later claim (fencing): a worker whose claim was
+        superseded only leaves its post in the log, and the delivery goes to ``unknown`` unless the
+        later claim is still in flight. Returns "sent", "sent_after_lease_lost", "duplicate" (the
+        delivery was already sent) or "superseded"."""
         with self._tx() as c:
             row = self._select(c, "d.id = ?", (delivery_id,))[0]
+            where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
             if row["status"] == "sent":
                 self._event(c, delivery_id, row["release_id"], now, "sent", "sent",
-                            f"DUPLICATE: another post {receipt.remote_id} {receipt.url or ''} was accepted "
-                            "after this delivery was already sent; remove one by hand")
+                            f"DUPLICATE: another post {where} was accepted after this delivery was already "
+                            f"sent ({row['url'] or row['remote_id']}); remove one by hand")
                 return "duplicate"
+            mine, current = _fence(token), row["fence"]
+            if mine < current:  # superseded: refuse to record over the later claim
+                note = f"a worker whose claim #{mine} was superseded by claim #{current} posted {where}"
+                if row["status"] in ("queued", "failed", "unknown"):  # the later claim sent nothing
+                    self._move(c, row, "unknown", now, f"LATE POST: {note}; check it on the platform, then "
+                               f"`crosspost resolve {delivery_id} --sent URL`", error_kind="superseded",
+                               last_error=f"{note}; it may be the only post", lease_token=None,
+                               lease_until=None)
+                else:  # in flight again (or cancelled): if it posts too, that is a duplicate
+                    self._event(c, delivery_id, row["release_id"], now, row["status"], row["status"],
+                                f"SUPERSEDED: {note} while claim #{current} holds it; if that one posts "
+                                "too, remove one by hand")
+                return "superseded"
             held = row["status"] == "sending" and row["lease_token"] == token
             note = detail or ("accepted" if held else "accepted after this worker lost its lease")
-            where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)  # the log shows both
             self._move(c, row, "sent", now, f"{note}: {where}",
                        **_sent_fields(receipt, now), attempts=row["attempts"] + 1)
             return "sent" if held else "sent_after_lease_lost"
@@ -749,7 +966,8 @@ class Store:
                 ids.append(cur.lastrowid)
                 self._event(c, cur.lastrowid, release_id, now, None, status,
                             f"correction of '{original_slug}' "
-                            + ("queued, awaiting approval" if status != "queued" else "queued"), actor=actor)
+                            + ("queued, awaiting approval" if status != "queued" else "queued"), actor=actor,
+                            payload={"variants": {str(cur.lastrowid): text_digest(variant_to_json(v))}})
             self._event(c, None, original[0], now, None, None,
                         f"ralat {release.slug} created for: {', '.join(v.channel for v in variants)}",
                         actor=actor)
@@ -766,10 +984,23 @@ class Store:
         the read transaction keeps concurrent writers' new rows out of this pass)."""
         with self._lock:
             cur = self._conn.execute(
-                "SELECT id, at, delivery_id, release_id, from_status, to_status, detail, actor, hash "
-                "FROM events ORDER BY id")
+                "SELECT id, at, delivery_id, release_id, from_status, to_status, detail, actor, hash, "
+                "payload FROM events ORDER BY id")
             while batch := cur.fetchmany(2048):
                 yield from batch
+
+    def audit_covered_rows(self) -> Iterator[tuple[str, int, str]]:
+        """(kind, id, digest) of every row the chain covers besides events: approvals, pauses and
+        each delivery's text, as they are now (streamed)."""
+        with self._lock:
+            for row in self._conn.execute("SELECT * FROM approvals ORDER BY id"):
+                yield "approvals", row["id"], approval_digest(row)
+            for row in self._conn.execute("SELECT * FROM pauses ORDER BY id"):
+                yield "pauses", row["id"], pause_digest(row)
+            cur = self._conn.execute("SELECT id, variant_json FROM deliveries ORDER BY id")
+            while batch := cur.fetchmany(2048):
+                for row in batch:
+                    yield "variants", row["id"], text_digest(row["variant_json"])
 
     def audit_chain_head(self) -> str | None:
         with self._lock:
@@ -885,9 +1116,11 @@ class Store:
                                  "`crosspost resume --by NAME` lifts it first")
             cur = c.execute("INSERT INTO pauses (reason, actor, at, until) VALUES (?, ?, ?, ?)",
                             (reason, actor, now, until))
+            row = c.execute("SELECT * FROM pauses WHERE id = ?", (cur.lastrowid,)).fetchone()
             self._event(c, None, None, now, None, None, f"office-wide pause: {reason}"
-                        + (f" (until {until:.0f})" if until is not None else ""), actor=actor)
-            return dict(c.execute("SELECT * FROM pauses WHERE id = ?", (cur.lastrowid,)).fetchone())
+                        + (f" (until {until:.0f})" if until is not None else ""), actor=actor,
+                        payload={"pauses": {str(row["id"]): pause_digest(row)}})
+            return dict(row)
 
     def resume(self, actor: str, now: float) -> list[dict[str, Any]]:
         """Lift every pause in force; returns them (empty when nothing was paused)."""
@@ -897,9 +1130,10 @@ class Store:
             for row in rows:
                 c.execute("UPDATE pauses SET lifted_at = ?, lifted_by = ? WHERE id = ?",
                           (now, actor, row["id"]))
+                lifted = c.execute("SELECT * FROM pauses WHERE id = ?", (row["id"],)).fetchone()
                 self._event(c, None, None, now, None, None,
                             f"office-wide pause lifted (paused by {row['actor']}: {row['reason']})",
-                            actor=actor)
+                            actor=actor, payload={"pauses": {str(row["id"]): pause_digest(lifted)}})
             return [dict(c.execute("SELECT * FROM pauses WHERE id = ?", (r["id"],)).fetchone()) for r in rows]
 
     def pauses(self) -> list[dict[str, Any]]:
@@ -933,6 +1167,10 @@ class Store:
                         (release["id"], release["content_hash"], decision, actor, note, now, dumps(variants)))
         return dict(c.execute("SELECT * FROM approvals WHERE id = ?", (cur.lastrowid,)).fetchone())
 
+    @staticmethod
+    def _covers(approval: dict[str, Any]) -> dict[str, dict[str, str]]:
+        return {"approvals": {str(approval["id"]): approval_digest(approval)}}
+
     def approve(self, slug: str, actor: str, now: float, note: str | None = None,
                 channels: Collection[str] | None = None, expect_hash: str | None = None
                 ) -> tuple[dict[str, Any], list[Delivery]]:
@@ -952,8 +1190,8 @@ class Store:
             for row in rows:
                 due = max(row["not_before"], now)
                 self._move(c, row, "queued", now, f"approved by {actor}" + (f": {note}" if note else ""),
-                           actor=actor, not_before=due, scheduled_at=max(row["scheduled_at"] or now, now),
-                           deadline=None)
+                           actor=actor, payload=self._covers(approval), not_before=due,
+                           scheduled_at=max(row["scheduled_at"] or now, now), deadline=None)
             ids = [r["id"] for r in rows]
         return approval, [d for d in (self.delivery(i) for i in ids) if d]
 
@@ -972,7 +1210,8 @@ class Store:
             approval = self._decide(c, release, rows, "rejected", actor, reason, now)
             for row in rows:
                 self._move(c, row, "cancelled", now, f"rejected by {actor}: {reason}", actor=actor,
-                           error_kind="rejected", last_error=f"rejected by {actor}: {reason}")
+                           payload=self._covers(approval), error_kind="rejected",
+                           last_error=f"rejected by {actor}: {reason}")
             ids = [r["id"] for r in rows]
         return approval, [d for d in (self.delivery(i) for i in ids) if d]
 

@@ -41,11 +41,9 @@ def populate(db: Path) -> Store:
     r1 = store.save_release(_release("r1"), now=at("2026-07-01T08:00"))
     variants = [Variant("website", "website", "Teks situs r1", title="Judul r1"),
                 Variant("twitter", "twitter", "Kemensos salurkan bansos r1 #BansosTepat")]
-    d = {x.channel: x.id for x in store.enqueue(r1, variants, None, at("2026-07-01T09:00"))}
-    with sqlite3.connect(db) as c:
-        c.execute("INSERT INTO approvals (release_id, content_hash, decision, actor, note, at, "
-                  "variants_json) VALUES (?, 'h1', 'approved', 'Kasubbag Publikasi', 'ok tayang', ?, '[]')",
-                  (r1, at("2026-07-01T08:30")))
+    d = {x.channel: x.id for x in store.enqueue(r1, variants, None, at("2026-07-01T09:00"),
+                                                awaiting=("website", "twitter"))}
+    store.approve("r1", "Kasubbag Publikasi", at("2026-07-01T09:05"), note="ok tayang")
     store.pause("masa berkabung", "Kepala Biro", at("2026-07-01T09:10"))
     store.resume("Kepala Biro", at("2026-07-01T10:00"))
     store.resolve(d["website"], at("2026-07-01T10:01"),
@@ -74,13 +72,15 @@ def raw(db: Path, sql: str, *args) -> list[tuple]:
 
 
 def test_every_event_is_chained_by_sha256(db):
-    rows = raw(db, "SELECT at, delivery_id, release_id, from_status, to_status, detail, actor, hash "
+    rows = raw(db, "SELECT at, delivery_id, release_id, from_status, to_status, detail, actor, payload, hash "
                    "FROM events ORDER BY id")
     assert len(rows) >= 6
     prev = ""
     for *fields, digest in rows:  # recomputed independently of crosspost.audit
-        body = dict(zip(["at", "delivery_id", "release_id", "from_status", "to_status", "detail", "actor"],
-                        fields, strict=True))
+        body = dict(zip(["at", "delivery_id", "release_id", "from_status", "to_status", "detail", "actor",
+                         "payload"], fields, strict=True))
+        if body["payload"] is None:  # events without a payload hash exactly as before schema 5
+            del body["payload"]
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         assert digest == hashlib.sha256(f"{prev}\n{canonical}".encode()).hexdigest()
         prev = digest
@@ -94,7 +94,8 @@ def test_verify_ok_on_an_untouched_log(db):
     count = raw(db, "SELECT count(*) FROM events")[0][0]
     assert result.ok and result.events == count and result.legacy == 0
     assert result.head == raw(db, "SELECT hash FROM events ORDER BY id DESC LIMIT 1")[0][0]
-    assert result.message().startswith(f"ok, {count} events; head {result.head}")
+    assert result.message().startswith(f"ok, {count} events; approvals, pauses and the exact text of every "
+                                       f"delivery are covered from event #1 on; head {result.head}")
 
 
 def test_verify_finds_an_edited_detail(db):
@@ -126,13 +127,62 @@ def test_verify_finds_an_erased_hash(db):
     assert not result.ok and result.bad_event == 2 and "no hash" in result.problem
 
 
+def test_erasing_every_hash_is_tampering(db):
+    raw(db, "UPDATE events SET hash = NULL")
+    result = audit.verify(Store.open(db))
+    assert not result.ok and result.bad_event == 1 and "event #1 has no hash" in result.problem
+
+
+def test_erasing_the_newest_hash_is_tampering(db):
+    [(last,)] = raw(db, "SELECT MAX(id) FROM events")
+    raw(db, "UPDATE events SET hash = NULL WHERE id = ?", last)
+    assert audit.verify(Store.open(db)).bad_event == last
+
+
+def test_deleting_the_first_event_names_event_1(db):
+    raw(db, "DELETE FROM events WHERE id = 1")
+    result = audit.verify(Store.open(db))
+    assert not result.ok and result.bad_event == 2
+    assert "event(s) #1 are missing before event #2" in result.problem
+
+
+def test_deleting_the_first_events_names_them_all(db):
+    raw(db, "DELETE FROM events WHERE id <= 3")
+    assert "event(s) #1..#3 are missing" in audit.verify(Store.open(db)).problem
+
+
+def test_dropping_the_chain_record_is_tampering(db):
+    raw(db, "DELETE FROM meta WHERE key = 'covers_from'")
+    raw(db, "DELETE FROM meta")
+    assert "meta table" in audit.verify(Store.open(db)).problem
+
+
+@pytest.mark.parametrize("sql,problem", [
+    ("UPDATE approvals SET note = 'tidak pernah disetujui'", "approval #1 was changed after event #"),
+    ("UPDATE approvals SET actor = 'orang lain'", "approval #1 was changed"),
+    ("UPDATE approvals SET variants_json = '[]'", "approval #1 was changed"),
+    ("INSERT INTO approvals (release_id, content_hash, decision, actor, at) VALUES (1, 'h', 'approved', "
+     "'palsu', 1.0)", "approval #2 is not in the chain"),
+    ("DELETE FROM approvals", "approval #1, recorded by event #"),
+    ("UPDATE pauses SET reason = 'tidak ada'", "pause #1 was changed"),
+    ("UPDATE pauses SET lifted_by = 'orang lain'", "pause #1 was changed"),
+    ("UPDATE deliveries SET variant_json = json_set(variant_json, '$.text', 'teks lain') WHERE id = 1",
+     "the text of delivery #1 was changed"),
+])
+def test_approvals_pauses_and_the_text_sent_are_in_the_chain(db, sql, problem):
+    assert audit.verify(Store.open(db)).ok
+    raw(db, sql)
+    result = audit.verify(Store.open(db))
+    assert not result.ok and problem in result.problem, result.problem
+
+
 def test_a_rewritten_tail_is_caught_only_against_a_noted_head(db):
     noted = audit.verify(Store.open(db)).head
     raw(db, "UPDATE events SET detail = 'diubah' WHERE id = 3")
-    rows = raw(db, "SELECT id, at, delivery_id, release_id, from_status, to_status, detail, actor "
+    rows = raw(db, "SELECT id, at, delivery_id, release_id, from_status, to_status, detail, actor, payload "
                    "FROM events WHERE id >= 3 ORDER BY id")
     prev = raw(db, "SELECT hash FROM events WHERE id = 2")[0][0]
-    keys = ["id", "at", "delivery_id", "release_id", "from_status", "to_status", "detail", "actor"]
+    keys = ["id", "at", "delivery_id", "release_id", "from_status", "to_status", "detail", "actor", "payload"]
     for row in rows:  # a forger who knows the scheme recomputes every later hash
         prev = audit.row_hash(prev, dict(zip(keys, row, strict=True)))
         raw(db, "UPDATE events SET hash = ? WHERE id = ?", prev, row[0])
@@ -141,16 +191,36 @@ def test_a_rewritten_tail_is_caught_only_against_a_noted_head(db):
     assert not result.ok and "is not in the chain" in result.problem
 
 
-def test_events_before_the_chain_are_legacy(tmp_path):
+def test_events_before_the_chain_are_hashed_by_the_upgrade(tmp_path):
+    """A log from before schema 3 (no hashes) and schema 3 events after it: the upgrade hashes the
+    old events, brings the approvals, pauses and texts under the chain, and says from where."""
+    from crosspost.store import MIGRATIONS
+
     db = tmp_path / "old.db"
-    Store.open(db).close()
-    raw(db, "INSERT INTO events (at, detail) VALUES (1.0, 'before version 3'), (2.0, 'also old')")
+    with sqlite3.connect(db) as c:
+        for statements in MIGRATIONS[:4]:
+            for statement in statements:
+                c.execute(statement)
+        c.execute("PRAGMA user_version = 4")
+        c.execute("INSERT INTO releases (slug, title, section, release_json, created_at, updated_at) "
+                  "VALUES ('x', 't', 'siaran-pers', '{}', 1, 1)")
+        c.execute("INSERT INTO deliveries (release_id, channel, kind, status, not_before, variant_json, "
+                  "queued_at, updated_at) VALUES (1, 'website', 'website', 'queued', 1, ?, 1, 1)",
+                  ('{"text": "t"}',))
+        c.execute("INSERT INTO events (at, detail) VALUES (1.0, 'before version 3'), (2.0, 'also old')")
+        c.execute("INSERT INTO events (at, detail, actor, hash) VALUES (3.0, 'first of v3', 'humas', ?)",
+                  (audit.event_hash(None, at=3.0, delivery_id=None, release_id=None, from_status=None,
+                                    to_status=None, detail="first of v3", actor="humas"),))
+        c.execute("INSERT INTO pauses (reason, actor, at) VALUES ('berkabung', 'Rina', 2.5)")
     store = Store.open(db)
-    rid = store.save_release(_release("x"), now=10.0)
-    store.enqueue(rid, [Variant("website", "website", "t")], None, 10.0)
     result = audit.verify(store)
-    assert result.ok and (result.legacy, result.events) == (2, 1)
-    assert "2 older events" in result.message()
+    assert result.ok, result.message()
+    assert (result.legacy, result.events, result.covers_from) == (2, 4, 4)
+    assert "2 older events" in result.message() and "covered from event #4 on" in result.message()
+    [(detail,)] = raw(db, "SELECT detail FROM events WHERE id = 4")
+    assert "1 pause(s), 1 delivery text(s)" in detail
+    raw(db, "UPDATE pauses SET reason = 'diubah'")
+    assert audit.verify(Store.open(db)).problem == "pause #1 was changed after event #4 recorded it"
 
 
 def test_chain_stays_linear_across_processes(tmp_path):
@@ -192,12 +262,13 @@ def test_export_has_the_whole_story_of_each_release(db):
     assert (tw["status"], tw["error_kind"], tw["sent"]["text"]) == (
         "failed", "auth", "Kemensos salurkan bansos r1 #BansosTepat")
     hashes = {h for (h,) in raw(db, "SELECT hash FROM events WHERE release_id = 1")}
-    assert set(r1["event_hashes"]) == hashes and len(hashes) == 3
+    assert set(r1["event_hashes"]) == hashes and len(hashes) == 5
     assert set(web["event_hashes"]) < hashes
     event = r1["events"][0]
     assert event["hash"] == audit.event_hash(
         event["prev_hash"], at=event["ts"], delivery_id=event["delivery_id"], release_id=event["release_id"],
-        from_status=event["from"], to_status=event["to"], detail=event["detail"], actor=event["actor"])
+        from_status=event["from"], to_status=event["to"], detail=event["detail"], actor=event["actor"],
+        payload=event["payload"])
     assert recs[-1]["head"] == raw(db, "SELECT hash FROM events ORDER BY id DESC LIMIT 1")[0][0]
     assert "office-wide pause: masa berkabung" in recs[3]["detail"]
 
@@ -217,7 +288,7 @@ def test_csv_export_one_row_per_delivery(db):
     assert rows[0]["approved_by"] == "Kasubbag Publikasi" and rows[0]["text_sent"] == "Teks situs r1"
     assert rows[0]["url"] == "https://www.kemensos.go.id/r1" and rows[2]["corrects"] == "r1"
     assert "masa berkabung" in rows[1]["paused"] and rows[1]["last_error"].startswith("401")
-    assert len(rows[0]["event_hashes"].split()) == 2
+    assert len(rows[0]["event_hashes"].split()) == 3
 
 
 def test_cli_audit_export_and_verify(cli):
@@ -244,6 +315,6 @@ def test_cli_audit_export_and_verify(cli):
     proc = cli("audit", "--verify")
     assert proc.returncode == 1 and "TAMPERED: event #2" in proc.stderr
     code, doc = cli.json("audit", "--verify")
-    assert code == 1 and (doc["ok"], doc["bad_event"]) == (False, 2)
+    assert code == 1 and (doc["ok"], doc["bad_event"], doc["covers_from"]) == (False, 2, 1)
     proc = cli("audit", "-o", "audit.txt")
     assert proc.returncode == 2 and "--format" in proc.stderr

@@ -6,7 +6,10 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from crosspost import audit
+from crosspost.chain import event_hash
 from crosspost.models import Release, Variant
+from crosspost.serialize import variant_to_json
 from crosspost.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 
@@ -30,8 +33,18 @@ def test_version3_upgrades_with_data_and_indexes(tmp_path: Path) -> None:
     release = Release(slug="siaran-1", title="Siaran pers", body="Isi.",
                       date=datetime(2026, 11, 1, tzinfo=UTC))
     rid = old.save_release(release, now=1000.0)
-    old.enqueue(rid, [Variant(channel="web", kind="website", text="a"),
-                      Variant(channel="x", kind="twitter", text="b")], None, now=1000.0)
+    prev = None
+    for channel, kind, text in (("web", "website", "a"), ("x", "twitter", "b")):  # as schema 3 wrote them
+        v = variant_to_json(Variant(channel=channel, kind=kind, text=text))
+        cur = conn.execute("INSERT INTO deliveries (release_id, channel, kind, status, not_before, "
+                           "variant_json, queued_at, updated_at) "
+                           "VALUES (?, ?, ?, 'queued', 1000, ?, 1000, 1000)",
+                           (rid, channel, kind, v))
+        conn.execute("INSERT INTO events (delivery_id, release_id, at, to_status, detail, actor, hash) "
+                     "VALUES (?, ?, 1000, 'queued', 'queued', 'humas', ?)",
+                     (cur.lastrowid, rid, prev := event_hash(
+                         prev, at=1000, delivery_id=cur.lastrowid, release_id=rid, from_status=None,
+                         to_status="queued", detail="queued", actor="humas")))
     assert old.schema_version == 3
     names3 = {r[1] for r in conn.execute("PRAGMA index_list(deliveries)")}
     assert "deliveries_overview" not in names3 and "deliveries_due" not in names3
@@ -42,6 +55,7 @@ def test_version3_upgrades_with_data_and_indexes(tmp_path: Path) -> None:
     got = store.deliveries(release="siaran-1")
     assert [(d.channel, d.status) for d in got] == [("web", "queued"), ("x", "queued")]
     assert store.status_counts() == {"web": {"queued": 1}, "x": {"queued": 1}}
+    assert audit.verify(store).ok, audit.verify(store).message()
     store.close()
 
     check = sqlite3.connect(str(db))

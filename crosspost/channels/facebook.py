@@ -275,7 +275,7 @@ class FacebookChannel(Channel):
         error = exc.result.get("error") if isinstance(exc.result, dict) else None
         error = error if isinstance(error, dict) else {}
         code, subcode = exc.code, error.get("error_subcode")
-        detail = self._mask(" ".join(str(exc.message).split())[:300])
+        detail = self._mask(" ".join(str(exc.message).split()))[:300]  # masked before it is cut
         ref = f"code {code}" + (f"/{subcode}" if subcode else "")
         name = self.name
         if code is None:  # not a Graph API error document (HTML from a proxy, empty body)

@@ -17,7 +17,8 @@ processes); after the script runs out every call succeeds:
 ``lookup`` finds a post by its marker (release slug @ channel name), as a real channel finds
 its own post among the account's recent ones. With CROSSPOST_FAILPOINT=after_accept the
 process is killed (SIGKILL) right after the post is stored: the platform has it, the worker
-never learns.
+never learns. With CROSSPOST_FAILPOINT=stop_before_create it stops itself (SIGSTOP) after its
+last lease check, just before the create call: the window no lease check can close.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import fcntl
 import json
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -145,6 +147,8 @@ class FakeChannel(Channel):
         if self.settings.latency > 0:
             time.sleep(self.settings.latency)
         ctx.heartbeat()  # the last check before the create call, as a real channel does after uploads
+        if os.environ.get("CROSSPOST_FAILPOINT") == "stop_before_create":  # the unfenceable window
+            signal.pthread_kill(threading.get_ident(), signal.SIGSTOP)  # this thread stops before going on
         kind, _, arg = outcome.partition(":")
         if kind == "ok":
             return self._store_post(variant, ctx)

@@ -479,7 +479,7 @@ class YouTubeChannel(Channel):
     def _http_error(self, exc: Any, stage: str, started: bool, now: float) -> DeliveryError:
         status = int(exc.resp.status)
         reason = http_reason(exc)
-        said = " ".join(str(getattr(exc, "reason", "") or "").split())[:200]
+        said = self.mask(" ".join(str(getattr(exc, "reason", "") or "").split()))[:200]  # mask, then cut
         detail = f"{status} {reason or 'error'}" + (f": {said}" if said else "")
         what = STAGES.get(stage, stage)
         if reason == "quotaExceeded":

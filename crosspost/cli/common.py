@@ -66,10 +66,10 @@ def _say_where(cfg: Config) -> None:
 
 def setup() -> tuple[Config, Store]:
     """The configuration and its delivery log."""
-    from ..store import Store
+    from ..logbook import open_log
 
     cfg = config()
-    return cfg, Store.open(cfg.database)
+    return cfg, open_log(cfg)
 
 
 def now() -> float:

@@ -61,7 +61,12 @@ def register(app: typer.Typer) -> None:
         epilog=example_epilog("init"),
         help=_("Create channels.toml (commented), templates/ and an example release with images."))
     def init(folder: Path = typer.Argument(Path("."), help=_("Where to create the working folder."))) -> None:
+        from ..config import load_config
+        from ..logbook import open_log
+
         created = scaffold(folder)
+
+        open_log(load_config(folder / "channels.toml")).close()  # the office's log, its id recorded
         typer.echo(_("created {n} files in {folder}").format(n=len(created), folder=folder.resolve()))
         example = next((p for p in created if p.suffix == ".md" and "examples" in p.parts), None)
         shown = example.relative_to(folder) if example is not None else "RILIS.md"  # after `cd FOLDER`

@@ -129,7 +129,7 @@ def audit(
 
                 print(json.dumps({"ok": result.ok, "events": result.events, "legacy": result.legacy,
                                   "head": result.head, "bad_event": result.bad_event,
-                                  "problem": result.problem}))
+                                  "problem": result.problem, "covers_from": result.covers_from}))
             else:
                 print(result.message(), file=sys.stdout if result.ok else sys.stderr)
             raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
-from ..errors import InputError
+from ..errors import EXIT_FAILED, InputError
 from ..i18n import _, number
 from .common import STATE, add_commands, setup
 
@@ -33,8 +35,11 @@ def status(
     if release and not rows:
         raise InputError(_("no deliveries for release '{slug}' (see `crosspost status`)").format(
             slug=release))
+    dups = [d for d in store.duplicates() if release is None or d["release"] == release
+            or d["release"].startswith(f"{release}--ralat-")]
     if STATE.json:
         render.print_json([render.delivery_json(d) for d in rows])
+        _report_duplicates(dups)
         return
     out = render.console()
     counts = store.status_counts() if not release else {}
@@ -45,6 +50,21 @@ def status(
     if total > len(rows):
         out.print(_("the newest {shown} of {total} deliveries; `crosspost status SLUG` shows one release, "
                     "`--limit 0` lists all").format(shown=number(len(rows)), total=number(total)))
+    _report_duplicates(dups)
+
+
+def _report_duplicates(dups: list[dict[str, Any]]) -> None:
+    """A delivery the event log saw posted twice: say so on stderr and exit 1 (see the README)."""
+    if not dups:
+        return
+    from . import render
+
+    err = render.console(stderr=True)
+    for d in dups:
+        text = _("DUPLICATE: delivery #{id} ({release} -> {channel}) was posted {posts} times according to "
+                 "the event log (events {events}); remove the extra post on the platform by hand")
+        err.print(text.format(**d), markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_FAILED)
 
 
 def log(

@@ -72,9 +72,35 @@ def load(site_dir: Path) -> list[Article]:
     return [Article.from_dict(d) for d in data.get("articles", [])]
 
 
+def _raw(site_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def save(site_dir: Path, articles: list[Article]) -> None:
     ordered = sorted(articles, key=sort_key, reverse=True)
-    data = {"version": VERSION, "articles": [dataclasses.asdict(a) for a in ordered]}
+    data: dict[str, Any] = {"version": VERSION, "articles": [dataclasses.asdict(a) for a in ordered]}
+    database_id = _raw(site_dir).get("database_id")
+    if database_id:  # the delivery log this site belongs to (crosspost.logbook) is kept
+        data["database_id"] = database_id
+    atomic_write_text(site_dir / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def database_id(site_dir: Path) -> str | None:
+    """The id of the delivery log this site was published from, if it records one."""
+    value = _raw(site_dir).get("database_id")
+    return value if isinstance(value, str) and value else None
+
+
+def record_database_id(site_dir: Path, value: str) -> None:
+    """Note the delivery log's id in the manifest (only in an existing manifest: crosspost's own site)."""
+    data = _raw(site_dir)
+    if not data or data.get("database_id") == value:
+        return
+    data["database_id"] = value
     atomic_write_text(site_dir / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 

@@ -1,0 +1,88 @@
+"""The event-hash primitives: how one event row is hashed into the chain.
+
+Below the store (which writes the hash inside the transaction that appends the event) and
+below ``crosspost.audit`` (which verifies and exports the chain), so neither imports the other
+through a back door: store -> chain, audit -> store + chain.
+
+Every event row carries ``hash = sha256(previous_hash + "\\n" + canonical_json(event))`` where
+the canonical JSON holds at, delivery_id, release_id, from_status, to_status, detail and actor
+(sorted keys, no spaces, UTF-8), plus -- from schema 5 on, when the event has one -- its
+``payload``: the sha256 digests of the rows the event is about, so what the chain covers is not
+only the event log but also the approvals table (who approved what, with which texts), the
+pauses table, and the exact text (variant JSON) of every delivery:
+
+    {"approvals": {"<id>": sha256}, "pauses": {"<id>": sha256}, "variants": {"<delivery id>": sha256}}
+
+The latest event naming a row holds the digest that row must still have.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+from functools import lru_cache
+from typing import Any
+
+GENESIS = ""  # the "previous hash" of the first hashed event
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_event(*, at: float, delivery_id: int | None, release_id: int | None, from_status: str | None,
+                    to_status: str | None, detail: str | None, actor: str | None,
+                    payload: str | None = None) -> str:
+    """The exact bytes hashed for one event (numbers normalised as SQLite gives them back). An
+    event without a payload hashes exactly as before schema 5, so older hashes stay valid."""
+    body = {"at": float(at), "delivery_id": None if delivery_id is None else int(delivery_id),
+            "release_id": None if release_id is None else int(release_id),
+            "from_status": from_status, "to_status": to_status, "detail": detail, "actor": actor}
+    if payload is not None:
+        body["payload"] = payload
+    return _canonical(body)
+
+
+def payload_json(payload: dict[str, dict[str, str]] | None) -> str | None:
+    """The stored (and hashed) form of an event's payload."""
+    return _canonical(payload) if payload else None
+
+
+def text_digest(text: str | None) -> str:
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+
+
+def approval_digest(row: Any) -> str:
+    """Digest of an approvals row: decision, who, when, note, content hash and the exact texts."""
+    return text_digest(_canonical({k: row[k] for k in ("id", "release_id", "content_hash", "decision",
+                                                       "actor", "note", "at", "variants_json")}))
+
+
+def pause_digest(row: Any) -> str:
+    """Digest of a pauses row: reason, who, when, until, and who lifted it when."""
+    return text_digest(_canonical({k: row[k] for k in ("id", "reason", "actor", "at", "until", "lifted_at",
+                                                       "lifted_by")}))
+
+
+def event_hash(prev: str | None, **event: Any) -> str:
+    """sha256 over the previous event's hash and this event's canonical JSON."""
+    payload = f"{prev or GENESIS}\n{canonical_event(**event)}"
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def row_hash(prev: str | None, row: Any) -> str:
+    """The hash an events row should carry, from its stored columns."""
+    keys = row.keys()
+    return event_hash(prev, at=row["at"], delivery_id=row["delivery_id"], release_id=row["release_id"],
+                      from_status=row["from_status"], to_status=row["to_status"], detail=row["detail"],
+                      actor=row["actor"], payload=row["payload"] if "payload" in keys else None)
+
+
+@lru_cache(maxsize=1)
+def os_user() -> str:
+    """The OS account of this process: the default actor of an event (may be a service account)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return "unknown"
