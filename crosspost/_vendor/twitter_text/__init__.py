@@ -1,6 +1,6 @@
-from twitter_text.parse_tweet import parse_tweet, ParsedResult
-from twitter_text.extract_urls import extract_urls, extract_urls_with_indices
-from twitter_text.extract_emojis import extract_emojis_with_indices
+from .parse_tweet import parse_tweet, ParsedResult
+from .extract_urls import extract_urls, extract_urls_with_indices
+from .extract_emojis import extract_emojis_with_indices
 
 __all__ = [
     'ParsedResult',

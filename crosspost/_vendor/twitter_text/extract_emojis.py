@@ -1,6 +1,6 @@
 from typing import List
 
-from .regexp.emoji import emoji
+from .regexp.emoji import emoji_regex
 
 
 def extract_emojis_with_indices(text: str) -> List[dict]:
@@ -14,7 +14,7 @@ def extract_emojis_with_indices(text: str) -> List[dict]:
     [{'emoji': '🙋🏽', 'indices': [0, 2]}, {'emoji': '👨\u200d🎤', 'indices': [2, 5]}]
     """
     def generator():
-        for match in emoji.finditer(text):
+        for match in emoji_regex().finditer(text):
             yield {
                 'emoji': match.group(0),
                 'indices': [match.start(), match.end()]

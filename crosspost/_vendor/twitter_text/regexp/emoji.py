@@ -1,8 +1,8 @@
 import re
 from collections import namedtuple
+from functools import lru_cache
+from importlib.resources import files
 from typing import List, Tuple
-
-import pkg_resources
 
 Emoji = namedtuple('Emoji', ('group', 'sub_group', 'name', 'status', 'codepoint', 'emoji'))
 
@@ -105,29 +105,59 @@ def get_ranges(nums: List[int]) -> List[Tuple[int, int]]:
     return [(l, h) for l, h in zip(lows, highs)]
 
 
-emoji_raw = pkg_resources.resource_string(__name__, 'emoji-test.txt').decode('utf-8')
-emoji_list = parse_emoji_list(emoji_raw)
-emoji_dict = {x.emoji: x for x in emoji_list}
+# crosspost: upstream read emoji-test.txt with pkg_resources (part of setuptools, absent from
+# Python 3.12+ venvs) and built the tables and the regex at import. They are built on first
+# use instead, the data file read with importlib.resources; the construction is unchanged.
+@lru_cache(maxsize=1)
+def _tables() -> dict:
+    emoji_raw = files(__package__).joinpath('emoji-test.txt').read_bytes().decode('utf-8')
+    emoji_list = parse_emoji_list(emoji_raw)
+    emoji_dict = {x.emoji: x for x in emoji_list}
 
-multi_codepoint_emoji_joined = regex_for_multi_codepoint_emojis(emoji_list)
+    multi_codepoint_emoji_joined = regex_for_multi_codepoint_emojis(emoji_list)
 
-single_codepoint_emoji = []
+    single_codepoint_emoji = []
 
-for code in [c.codepoint.split() for c in emoji_list]:
-    if len(code) == 1:
-        single_codepoint_emoji.append(code[0])
+    for code in [c.codepoint.split() for c in emoji_list]:
+        if len(code) == 1:
+            single_codepoint_emoji.append(code[0])
 
-single_codepoint_emoji_int = [int(x, base=16) for x in single_codepoint_emoji]
-single_codepoint_emoji_ranges = get_ranges(single_codepoint_emoji_int)
+    single_codepoint_emoji_int = [int(x, base=16) for x in single_codepoint_emoji]
+    single_codepoint_emoji_ranges = get_ranges(single_codepoint_emoji_int)
 
-single_codepoint_emoji_raw = r''  # start with an empty raw string
-for code in single_codepoint_emoji_ranges:
-    if code[0] == code[1]:  # in this case make it a single hexadecimal character
-        temp_regex = r'\U' + hex(code[0])[2:].zfill(8)
-        single_codepoint_emoji_raw += temp_regex
-    else:
-        # otherwise create a character range, joined by '-'
-        temp_regex = '-'.join([r'\U' + hex(code[0])[2:].zfill(8), r'\U' + hex(code[1])[2:].zfill(8)])
-        single_codepoint_emoji_raw += temp_regex
+    single_codepoint_emoji_raw = r''  # start with an empty raw string
+    for code in single_codepoint_emoji_ranges:
+        if code[0] == code[1]:  # in this case make it a single hexadecimal character
+            temp_regex = r'\U' + hex(code[0])[2:].zfill(8)
+            single_codepoint_emoji_raw += temp_regex
+        else:
+            # otherwise create a character range, joined by '-'
+            temp_regex = '-'.join([r'\U' + hex(code[0])[2:].zfill(8), r'\U' + hex(code[1])[2:].zfill(8)])
+            single_codepoint_emoji_raw += temp_regex
 
-emoji = re.compile(multi_codepoint_emoji_joined + '|' + r'[' + single_codepoint_emoji_raw + r']')
+    return {
+        'emoji_raw': emoji_raw,
+        'emoji_list': emoji_list,
+        'emoji_dict': emoji_dict,
+        'multi_codepoint_emoji_joined': multi_codepoint_emoji_joined,
+        'single_codepoint_emoji': single_codepoint_emoji,
+        'single_codepoint_emoji_int': single_codepoint_emoji_int,
+        'single_codepoint_emoji_ranges': single_codepoint_emoji_ranges,
+        'single_codepoint_emoji_raw': single_codepoint_emoji_raw,
+    }
+
+
+@lru_cache(maxsize=1)
+def emoji_regex() -> 're.Pattern[str]':
+    tables = _tables()
+    return re.compile(tables['multi_codepoint_emoji_joined'] + '|' + r'[' + tables['single_codepoint_emoji_raw'] + r']')
+
+
+def __getattr__(name: str):
+    """The upstream module attributes (``emoji``, ``emoji_list``, ...), built on first access."""
+    if name == 'emoji':
+        return emoji_regex()
+    tables = _tables()
+    if name in tables:
+        return tables[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
