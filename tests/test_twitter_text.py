@@ -26,7 +26,7 @@ def _cases() -> list:
 
 @pytest.mark.parametrize("case", _cases())
 def test_weighted_conformance(case):
-    from twitter_text import parse_tweet
+    from crosspost._vendor.twitter_text import parse_tweet
 
     got = parse_tweet(case["text"])
     expected = case["expected"]

@@ -1,6 +1,6 @@
 """X/Twitter weighted counting and thread splitting.
 
-Counting is twitter-text v3 (via ``twitter-text-parser``): every URL costs 23, CJK and
+Counting is twitter-text v3 (``twitter-text-parser``, vendored): every URL costs 23, CJK and
 emoji cost 2. Splitting works on whole sentences first, then whole words, so a part never
 ends inside a word or a URL unless a single token is longer than a whole post. Each part
 is measured on its own, numbering suffix and link included, because that is how X
@@ -28,7 +28,7 @@ def weighted_length(text: str) -> int:
     """Weighted length as X counts it (twitter-text v3 with discounted emoji)."""
     if not _emoji_triggers().intersection(text):
         return _weighted_without_emoji(text)
-    from twitter_text import parse_tweet
+    from crosspost._vendor.twitter_text import parse_tweet
 
     return parse_tweet(text).weightedLength
 
@@ -43,7 +43,7 @@ _HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")  
 
 @lru_cache(maxsize=1)
 def _emoji_triggers() -> frozenset[str]:
-    from twitter_text.regexp.emoji import emoji_list
+    from crosspost._vendor.twitter_text.regexp.emoji import emoji_list
 
     out: set[str] = set()
     for entry in emoji_list:
@@ -56,7 +56,7 @@ def _weighted_without_emoji(text: str) -> int:
     """parse_tweet(text).weightedLength for a text without emoji: URLs 23, weight-2 code points 2."""
     import unicodedata
 
-    from twitter_text.extract_urls import extract_urls_with_indices
+    from crosspost._vendor.twitter_text.extract_urls import extract_urls_with_indices
 
     normal = re.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
     total = pos = 0
@@ -73,7 +73,7 @@ def _weighted_without_emoji(text: str) -> int:
 
 def is_valid(text: str, limit: int = 280) -> bool:
     """True when X would accept ``text`` as one post of at most ``limit`` weighted characters."""
-    from twitter_text import parse_tweet
+    from crosspost._vendor.twitter_text import parse_tweet
 
     parsed = parse_tweet(text)
     return bool(text.strip()) and parsed.weightedLength <= limit and (limit != 280 or parsed.valid)
