@@ -78,7 +78,7 @@ def _prepare(file: Path, channels: list[str], exclude: list[str], sets: list[str
     from .release import load_release
 
     cfg = load_cfg()
-    release = load_release(file, cfg.timezone, _parse_sets(sets) or None)
+    release = load_release(file, cfg.timezone, _parse_sets(sets) or None, cfg.media)
     chosen = cfg.channels(channels or None)
     unknown = set(exclude) - set(cfg.channel_names(enabled_only=False))
     if unknown:

@@ -200,36 +200,10 @@ def sidecar_for(path: Path) -> list[Path]:
     return [p for p in (path.with_suffix(".yml"), path.with_suffix(".yaml")) if p.is_file()]
 
 
-def load_docx_parts(path: Path, tz: str):
-    """(Meta, body, warnings, bytes to hash, body line) for `release.load_release`."""
-    from .release import Meta, decode_text, load_yaml, read_bytes
+def __getattr__(name: str):
+    """``docx_reader.load_docx_parts`` still works: it lives in the release reader now (no import circle)."""
+    if name == "load_docx_parts":
+        from .release import load_docx_parts
 
-    data = read_bytes(path)
-    content = read_docx(data, path)
-    warnings = list(content.warnings)
-    meta = Meta()
-    for key, value in (("title", content.title), ("number", content.number), ("date", content.date),
-                       ("section", content.section), ("summary", content.summary)):
-        if value:
-            meta.values[key] = value
-            meta.where[key] = (path, None)
-    hashed = data
-    sidecars = sidecar_for(path)
-    if len(sidecars) > 1:
-        first, second = sidecars[0].name, sidecars[1].name
-        warnings.append(f"both {first} and {second} exist: only {first} is read")
-    if sidecars:
-        side = sidecars[0]
-        raw = read_bytes(side)
-        text, side_warnings = decode_text(raw, side)
-        warnings += [f"{side.name}: {w}" for w in side_warnings]
-        lines = text.split("\n")
-        start = 1 if lines and lines[0].strip() == "---" else 0
-        end = len(lines)
-        for i in range(start, len(lines)):
-            if i > 0 and lines[i].strip() in ("---", "..."):
-                end = i
-                break
-        meta.update(load_yaml("\n".join(lines[start:end]), side, start + 1))
-        hashed += b"\0sidecar\0" + text.encode("utf-8")
-    return meta, content.body, warnings, hashed, None
+        return load_docx_parts
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
