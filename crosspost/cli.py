@@ -335,11 +335,11 @@ _register_optional()
 
 def _say(text: str) -> None:
     """Write to stderr with every secret from the environment masked."""
-    from .render import mask
+    from .render import mask, safe
 
     secrets = [v for k, v in os.environ.items() if k.startswith("CROSSPOST_") and k not in
                ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")]
-    sys.stderr.write(mask(text, secrets))
+    sys.stderr.write(safe(mask(text, secrets)))
 
 
 def main() -> None:
