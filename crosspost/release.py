@@ -198,8 +198,9 @@ def load_yaml(text: str, path: Path | None, first_line: int, max_bytes: int | No
     """Parse a YAML mapping; ``first_line`` is the file line of the text's first line."""
     limit = MAX_FRONT_MATTER if max_bytes is None else max_bytes
     inputs.check_size(len(text.encode("utf-8", "surrogatepass")), limit, _("the front matter"), path)
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader already refuses control characters
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
@@ -208,7 +209,8 @@ def load_yaml(text: str, path: Path | None, first_line: int, max_bytes: int | No
         raise InputError(_("the front matter has a value that cannot be read ({error})").format(
             error=str(exc)[:200]), path, first_line) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     bad = _surrogates(data)
     if bad is not None:
         raise InputError(_("the front matter contains an invalid character (a lone surrogate, \\u{code}): "
