@@ -32,6 +32,7 @@ class MediaSettings:
     max_docx_mb: float = 25.0  # the .docx file as stored
     max_docx_unpacked_mb: float = 100.0  # all its parts uncompressed
     max_docx_parts: int = 2000
+    max_docx_xml_mb: float = 10.0  # the document's text and markup (word/*.xml), uncompressed
     max_image_mb: float = 50.0
     max_image_pixels: int = 100_000_000  # 100 megapixels
     max_video_mb: float = 8192.0
@@ -41,7 +42,8 @@ class MediaSettings:
         from .errors import ConfigError
 
         for name in ("max_release_mb", "max_front_matter_kb", "max_body_chars", "max_docx_mb",
-                     "max_docx_unpacked_mb", "max_docx_parts", "max_image_mb", "max_image_pixels",
+                     "max_docx_unpacked_mb", "max_docx_parts", "max_docx_xml_mb", "max_image_mb",
+                     "max_image_pixels",
                      "max_video_mb", "max_captions_mb"):
             if not getattr(self, name) > 0:
                 raise ConfigError(_("[media] {key} must be greater than 0").format(key=name))
@@ -214,6 +216,11 @@ def check_docx(data: bytes, path: Path, settings: MediaSettings = DEFAULT) -> No
     if len(infos) > settings.max_docx_parts:
         raise InputError(_("the Word file has too many parts ({n}; the limit is {limit})").format(
             n=len(infos), limit=settings.max_docx_parts), path)
+    xml = sum(max(0, i.file_size) for i in infos if i.filename.lower().endswith((".xml", ".rels")))
+    if xml > settings.max_docx_xml_mb * MB:
+        raise InputError(_("the Word file holds {size} MB of text and markup (the limit is {limit} MB): it "
+                           "is not a press release, or it is damaged").format(
+            size=_mb(xml), limit=_mb(settings.max_docx_xml_mb * MB)), path)
     total = sum(max(0, i.file_size) for i in infos)
     if total > settings.max_docx_unpacked_mb * MB:
         raise InputError(_("the Word file unpacks to {size} MB (the limit is {limit} MB): it may be a zip "

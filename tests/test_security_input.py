@@ -262,6 +262,37 @@ def test_a_docx_zip_bomb_is_refused_before_python_docx_opens_it(tmp_path):
     assert "too many parts" in str(_fast(load_release, tmp_path / "banyak.docx"))
 
 
+def _docx_with_paragraphs(n: int) -> bytes:
+    buf = io.BytesIO()
+    document = docx.Document()
+    document.add_heading("Judul", level=1)
+    document.add_paragraph("Jakarta, 20 November 2026")
+    document.save(buf)
+    para = "<w:p><w:r><w:t>Isi rilis yang diulang-ulang.</w:t></w:r></w:p>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "word/document.xml":
+                body = body.replace(b"</w:body>", para.encode() * n + b"</w:body>")
+            dst.writestr(item.filename, body)
+    return out.getvalue()
+
+
+def test_a_small_docx_with_a_huge_body_fails_fast(tmp_path):
+    """A 1.1 MB .docx ran past 300 s: python-docx looked every paragraph's style up again."""
+    (tmp_path / "panjang.docx").write_bytes(_docx_with_paragraphs(20_000))
+    assert len((tmp_path / "panjang.docx").read_bytes()) < 200_000
+    assert "paragraphs and tables" in str(_fast(load_release, tmp_path / "panjang.docx"))
+    (tmp_path / "besar.docx").write_bytes(_docx_with_paragraphs(300_000))
+    assert "text and markup" in str(_fast(load_release, tmp_path / "besar.docx"))
+    (tmp_path / "biasa.docx").write_bytes(_docx_with_paragraphs(2000))
+    start = time.monotonic()
+    assert load_release(tmp_path / "biasa.docx").body.count("diulang") == 2000
+    assert time.monotonic() - start < 2.0
+
+
 def test_a_400_megapixel_image_is_refused_from_its_header(tmp_path):
     folder = tmp_path / "rilis"
     folder.mkdir()
