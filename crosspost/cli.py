@@ -59,17 +59,14 @@ def _main(
 
 def _parse_sets(values: list[str]) -> dict:
     """--set key=value pairs; values are YAML so lists work: --set 'hashtags=[A, B]'."""
-    import yaml
+    from .release import load_value  # the front matter's YAML rules: no alias bombs (issue 11)
 
     out: dict = {}
     for item in values:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise InputError(_("--set expects KEY=VALUE, got '{item}'").format(item=item))
-        try:
-            out[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
-            out[key.strip()] = raw
+        out[key.strip()] = load_value(raw) if raw.strip() else ""
     return out
 
 

@@ -242,6 +242,24 @@ def load_yaml(text: str, path: Path | None, first_line: int, max_bytes: int | No
 MAX_FRONT_MATTER = 64 * 1024
 
 
+def load_value(text: str) -> Any:
+    """One --set value as YAML (so lists work), with the front matter's rules: no aliases, bounded
+    nesting and size. Text that is not such YAML stays the text it is."""
+    if len(text) > MAX_FRONT_MATTER:
+        raise InputError(_("--set value is too big ({size}; the limit is {limit})").format(
+            size=len(text), limit=MAX_FRONT_MATTER))
+    loader = None
+    try:
+        loader = _Loader(text)
+        node = loader.get_single_node()
+        return loader.construct_document(node) if node is not None else None
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError, RecursionError):
+        return text
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
 def _surrogates(value: object, depth: int = 0) -> int | None:
     """The code of the first lone surrogate in a loaded YAML value (strings, keys, lists), else None."""
     if isinstance(value, str):

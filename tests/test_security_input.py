@@ -354,3 +354,16 @@ def test_docx_reader_and_release_share_load_docx_parts_without_a_circle():
     assert "from .release import" in source.split("def __getattr__")[1]  # only the lazy alias
     assert "from .release" not in source.split("def __getattr__")[0]
     assert os.path.basename(release.__file__) == "release.py"
+
+
+def test_set_values_follow_the_front_matter_rules(cli):
+    """--set was read with yaml.safe_load: the same alias bomb came in through the command line."""
+    path = release_in(cli.cwd, "")
+    start = time.monotonic()
+    proc = cli("preview", str(path), "-c", "website", "--set", "summary=" + BOMB.replace("\n", ", ")
+               .replace("a: &a", "{a: &a").rstrip(", ") + "}")
+    assert time.monotonic() - start < 10 and proc.returncode in (0, 1, 2), proc.stderr
+    from crosspost.cli import _parse_sets
+
+    assert _parse_sets(["hashtags=[A, B]", "x=*a", "language=no"]) == {
+        "hashtags": ["A", "B"], "x": "*a", "language": "no"}
