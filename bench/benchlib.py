@@ -156,7 +156,7 @@ def make_workdir(root: Path) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     (work / "channels.toml").write_text(CHANNELS_TOML, "utf-8")
     shutil.copytree(EXAMPLE.parent / "img", work / "img", dirs_exist_ok=True)
-    (work / "video.mp4").write_bytes(b"\0" * 4096)
+    (work / "video.mp4").write_bytes(b"\0\0\0\x18ftypmp42" + b"\0" * 4084)  # MP4 header: media is sniffed
     text = EXAMPLE.read_text("utf-8")
     text = text.replace("\nlink:", "\nvideo: video.mp4\nlink:", 1)
     (work / "release.md").write_text(text, "utf-8")

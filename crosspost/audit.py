@@ -279,10 +279,12 @@ def write(recs: Iterable[dict[str, Any]], fmt: str, out: io.TextIOBase) -> int:
             out.write(json.dumps(rec, ensure_ascii=False, sort_keys=False) + "\n")
         return count
     if fmt == "csv":
+        from .hygiene import csv_cell
+
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         rows = list(recs)
         for row in _csv_rows(rows):
-            writer.writerow(row)
+            writer.writerow([csv_cell(c) for c in row])  # no live formulas in a spreadsheet (issue 11)
         return sum(r["type"] == "release" for r in rows)
     raise ValueError(f"unknown audit format {fmt}")

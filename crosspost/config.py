@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,11 @@ from .channels.base import Channel, dataclass_from_mapping
 from .controls import AccessibilitySettings, channel_accessibility
 from .errors import ConfigError
 from .i18n import _
+from .inputs import MediaSettings
 from .secrets import SecretStore
 
 TOP_KEYS = {"timezone", "database", "templates", "state_dir", "channels", "approval", "lang", "doctor",
-            "accessibility"}
+            "accessibility", "media"}
 SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
 # What people type for a platform whose channel is named otherwise in channels.toml.
 CHANNEL_ALIASES = {"x": "twitter", "fb": "facebook", "ig": "instagram", "yt": "youtube", "web": "website",
@@ -85,6 +86,7 @@ class Config:
     # -- controls ----
     approvers: tuple[str, ...] = ()  # [approval] approvers: who may approve (names for --by)
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
+    media: MediaSettings = field(default_factory=MediaSettings)  # [media]: allowed_dirs and input limits
 
     def channel_names(self, enabled_only: bool = True) -> list[str]:
         return [n for n, t in self.tables.items() if not enabled_only or t.get("enabled", True)]
@@ -160,6 +162,9 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     cfg_path, embedded = find_config(path, near)
     try:
         data = tomllib.loads(cfg_path.read_text("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(_("the file is not UTF-8 text (byte 0x{byte:02X} at position {pos}): save it as "
+                            "UTF-8").format(byte=exc.object[exc.start], pos=exc.start), cfg_path) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_("not valid TOML: {error}").format(error=exc), cfg_path) from None
     except OSError as exc:
@@ -192,8 +197,24 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
         raise ConfigError("[doctor] must be a table, e.g. [doctor] expiry_warning_days = 14", cfg_path)
     doctor = dataclass_from_mapping(DoctorSettings, doctor_table, "doctor")
     approval, approvers, accessibility = _controls(data, cfg_path)
+    media = _media(data, base_dir, cfg_path)
     return Config(cfg_path, embedded, base_dir, state_dir, timezone, database, templates_dir,
-                  tables, approval, doctor=doctor, approvers=approvers, accessibility=accessibility)
+                  tables, approval, doctor=doctor, approvers=approvers, accessibility=accessibility,
+                  media=media)
+
+
+def _media(data: dict[str, Any], base_dir: Path, path: Path) -> MediaSettings:
+    """[media] allowed_dirs (relative to channels.toml) and the input size limits."""
+    table = data.get("media", {})
+    if not isinstance(table, dict):
+        raise ConfigError(_('[media] must be a table, e.g. [media] allowed_dirs = ["/srv/foto"]'), path)
+    try:
+        media = dataclass_from_mapping(MediaSettings, table, "media")
+        media.check()
+    except ConfigError as exc:
+        raise ConfigError(str(exc), path) from None
+    dirs = tuple(str((base_dir / Path(d).expanduser()).resolve()) for d in media.allowed_dirs)
+    return replace(media, allowed_dirs=dirs)
 
 
 # -- controls ----

@@ -31,6 +31,7 @@ _NUMBER = re.compile(r"^(?:nomor|no\.?)\s*:\s*(\S.{0,79})$", re.I)
 _NUMBER_NO_COLON = re.compile(r"^no\.\s*(\S*\d\S*/\S+)$", re.I)
 _ESCAPE = re.compile(r"([\\`*_\[\]<>&])")
 _LINE_START = re.compile(r"^(\s*)(#|[-+] |\d+[.)] )")
+MAX_BLOCKS = 3000  # paragraphs and tables in the body: a long press release has a few hundred
 
 
 @dataclass
@@ -60,6 +61,13 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
     except Exception as exc:  # python-docx raises zip, XML and package errors alike
         raise InputError(f"cannot read this Word file ({type(exc).__name__}): open it in Word and save it "
                          "again as .docx", path) from None
+    body_items = len(document.element.body)
+    if body_items > MAX_BLOCKS:
+        from .i18n import _
+
+        raise InputError(_("the Word file has {n} paragraphs and tables (the limit is {limit}): it is not a "
+                           "press release").format(n=body_items, limit=MAX_BLOCKS), path)
+    styles = _Styles(document)
     out = DocxContent()
     blocks: list[tuple[str, str]] = []  # (kind, markdown) with kind "para" or "item"
     tables = pictures = 0
@@ -72,7 +80,7 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
         plain = block.text.strip()
         if not plain:
             continue
-        style = (block.style.name if block.style is not None else "") or ""
+        style = styles.paragraph(block)
         is_heading = style.startswith("Heading") or style == "Title"
         if style in ("Title", "Heading 1") and not out.title:
             out.title = re.sub(r"\s+", " ", plain)
@@ -93,7 +101,7 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
             if found:
                 out.date = found
                 continue
-        text = _inline(block)
+        text = _inline(block, styles)
         if is_heading:
             level = _heading_level(style)
             blocks.append(("para", "#" * level + " " + text.replace("\\\n", " ")))
@@ -147,7 +155,7 @@ def _join(blocks: list[tuple[str, str]]) -> str:
     return "".join(parts)
 
 
-def _inline(paragraph) -> str:
+def _inline(paragraph, styles: _Styles) -> str:
     """Runs to Markdown: bold/italic as **/*, hyperlinks as [text](url), line breaks kept."""
     from docx.text.hyperlink import Hyperlink
 
@@ -156,9 +164,9 @@ def _inline(paragraph) -> str:
         if isinstance(item, Hyperlink):
             href = item.url or None
             for run in item.runs:
-                pieces.append((run.text, _flag(run, "bold"), _flag(run, "italic"), href))
+                pieces.append((run.text, styles.flag(run, "bold"), styles.flag(run, "italic"), href))
         else:
-            pieces.append((item.text, _flag(item, "bold"), _flag(item, "italic"), None))
+            pieces.append((item.text, styles.flag(item, "bold"), styles.flag(item, "italic"), None))
     merged: list[list] = []
     for text, bold, italic, href in pieces:
         if merged and merged[-1][1:] == [bold, italic, href]:
@@ -171,11 +179,35 @@ def _inline(paragraph) -> str:
     return "\\\n".join(ln for ln in lines if ln)
 
 
-def _flag(run, name: str) -> bool:
-    value = getattr(run, name)
-    if value is None and run.style is not None:
-        value = getattr(run.style.font, name)
-    return bool(value)
+class _Styles:
+    """Style names and run flags looked up once per style, not once per paragraph: python-docx scans
+    every style of the document on each ``.style`` access (2,000 paragraphs took 20 s)."""
+
+    def __init__(self, document) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        self._by_id = {s.style_id: s for s in document.styles}
+        default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        self._default_name = (default.name if default is not None else "") or ""
+        self._flags: dict[tuple[str | None, str], bool | None] = {}
+
+    def paragraph(self, paragraph) -> str:
+        style_id = paragraph._p.style
+        if style_id is None:
+            return self._default_name
+        style = self._by_id.get(style_id)
+        return (style.name if style is not None else self._default_name) or ""
+
+    def flag(self, run, name: str) -> bool:
+        value = getattr(run, name)
+        if value is None:
+            style_id = run._r.style
+            key = (style_id, name)
+            if key not in self._flags:
+                style = self._by_id.get(style_id) if style_id else None
+                self._flags[key] = getattr(style.font, name) if style is not None else None
+            value = self._flags[key]
+        return bool(value)
 
 
 def _segment(text: str, bold: bool, italic: bool, href: str | None) -> str:
@@ -200,36 +232,10 @@ def sidecar_for(path: Path) -> list[Path]:
     return [p for p in (path.with_suffix(".yml"), path.with_suffix(".yaml")) if p.is_file()]
 
 
-def load_docx_parts(path: Path, tz: str):
-    """(Meta, body, warnings, bytes to hash, body line) for `release.load_release`."""
-    from .release import Meta, decode_text, load_yaml, read_bytes
+def __getattr__(name: str):
+    """``docx_reader.load_docx_parts`` still works: it lives in the release reader now (no import circle)."""
+    if name == "load_docx_parts":
+        from .release import load_docx_parts
 
-    data = read_bytes(path)
-    content = read_docx(data, path)
-    warnings = list(content.warnings)
-    meta = Meta()
-    for key, value in (("title", content.title), ("number", content.number), ("date", content.date),
-                       ("section", content.section), ("summary", content.summary)):
-        if value:
-            meta.values[key] = value
-            meta.where[key] = (path, None)
-    hashed = data
-    sidecars = sidecar_for(path)
-    if len(sidecars) > 1:
-        first, second = sidecars[0].name, sidecars[1].name
-        warnings.append(f"both {first} and {second} exist: only {first} is read")
-    if sidecars:
-        side = sidecars[0]
-        raw = read_bytes(side)
-        text, side_warnings = decode_text(raw, side)
-        warnings += [f"{side.name}: {w}" for w in side_warnings]
-        lines = text.split("\n")
-        start = 1 if lines and lines[0].strip() == "---" else 0
-        end = len(lines)
-        for i in range(start, len(lines)):
-            if i > 0 and lines[i].strip() in ("---", "..."):
-                end = i
-                break
-        meta.update(load_yaml("\n".join(lines[start:end]), side, start + 1))
-        hashed += b"\0sidecar\0" + text.encode("utf-8")
-    return meta, content.body, warnings, hashed, None
+        return load_docx_parts
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

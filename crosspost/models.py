@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,12 @@ SECTIONS: dict[str, str] = {
     "berita-foto": "Berita Foto",
     "berita-video": "Berita Video",
 }
+
+
+def title_key(title: str) -> str:
+    """What makes two titles the same release title: letters and digits, case and accents folded."""
+    folded = unicodedata.normalize("NFKD", title).casefold()
+    return "".join(c for c in folded if c.isalnum()) or " ".join(folded.split())  # emoji-only: as written
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def prepare(cfg: Config, file: Path, channels: Collection[str] = (), exclude: Co
     from .adapt import adapt
     from .release import load_release
 
-    release = load_release(file, cfg.timezone, overrides or None)
+    release = load_release(file, cfg.timezone, overrides or None, cfg.media)
     chosen = cfg.channels(list(channels) or None)
     left_out = {cfg.channel_name(part) for name in exclude for part in name.split(",") if part.strip()}
     chosen = [c for c in chosen if c.name not in left_out]
@@ -107,7 +107,7 @@ def release_slug(cfg: Config, store: Store, handle: str) -> str:
     if path.suffix.lower() in (".md", ".markdown", ".docx", ".txt") and path.is_file():
         from .release import load_release
 
-        return load_release(path, cfg.timezone).slug
+        return load_release(path, cfg.timezone, media=cfg.media).slug
     matches = store.release_slugs(text, limit=6)
     if len(matches) == 1:
         return matches[0]

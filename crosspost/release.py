@@ -18,9 +18,11 @@ from typing import Any
 
 import yaml
 
+from . import inputs
 from .errors import InputError
 from .i18n import N_, _
-from .models import SECTIONS, Media, Release
+from .inputs import MB, MediaSettings
+from .models import SECTIONS, Media, Release, title_key
 from .timezones import to_aware, zone
 
 KNOWN_KEYS = ("title", "date", "section", "number", "summary", "tags", "hashtags", "images", "video",
@@ -39,8 +41,31 @@ _UTF8_HINT = ("save the file as UTF-8 (Notepad: File > Save As > Encoding: UTF-8
               "Word: Save As > Plain Text > Unicode (UTF-8))")
 
 
+MAX_YAML_DEPTH = 32
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1's yes/no/on/off booleans: `language: no` must stay a string."""
+    """SafeLoader without YAML 1.1's yes/no/on/off booleans: `language: no` must stay a string.
+
+    Aliases (``*name``) are refused (a 444-byte alias bomb expands to gigabytes) and nesting is
+    bounded (the composer recurses), so a hostile front matter fails fast with a clear error.
+    """
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML's hook
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, _("aliases (*name) are not allowed in the front "
+                                                            "matter: write the value out"), event.start_mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(None, None, _("the front matter is nested too deeply "
+                                                                "(more than {n} levels)").format(
+                    n=MAX_YAML_DEPTH), event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -81,10 +106,22 @@ class Meta:
 # --------------------------------------------------------------------------- reading bytes
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, or an InputError that says why it cannot be read."""
+def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
+    """The file's bytes, or an InputError that says why it cannot be read (or that it is too big)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            if max_bytes is None:
+                return fh.read()
+            import os
+            import stat
+
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise InputError(_("this is not a regular file"), path)
+            inputs.check_size(st.st_size, max_bytes, _("the file"), path)
+            data = fh.read(max_bytes + 1)
+            inputs.check_size(len(data), max_bytes, _("the file"), path)
+            return data
     except FileNotFoundError:
         raise InputError(_("file not found: check the name and folder"), path) from None
     except IsADirectoryError:
@@ -157,13 +194,27 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int, int]:
                      start + 1)
 
 
-def load_yaml(text: str, path: Path | None, first_line: int) -> Meta:
+def load_yaml(text: str, path: Path | None, first_line: int, max_bytes: int | None = None) -> Meta:
     """Parse a YAML mapping; ``first_line`` is the file line of the text's first line."""
+    limit = MAX_FRONT_MATTER if max_bytes is None else max_bytes
+    inputs.check_size(len(text.encode("utf-8", "surrogatepass")), limit, _("the front matter"), path)
+    loader = None
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader) if node is not None else {}
+        loader = _Loader(text)  # the reader already refuses control characters
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, path, first_line) from None
+    except (ValueError, OverflowError, TypeError, RecursionError) as exc:  # 5000 digits, 2026-13-45
+        raise InputError(_("the front matter has a value that cannot be read ({error})").format(
+            error=str(exc)[:200]), path, first_line) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    bad = _surrogates(data)
+    if bad is not None:
+        raise InputError(_("the front matter contains an invalid character (a lone surrogate, \\u{code}): "
+                           "write the text as plain UTF-8").format(code=f"{bad:04x}"), path, first_line)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -186,6 +237,42 @@ def load_yaml(text: str, path: Path | None, first_line: int) -> Meta:
         if pair and isinstance(pair[1], yaml.SequenceNode):
             meta.item_lines[skey] = [n.start_mark.line + first_line for n in pair[1].value]
     return meta
+
+
+MAX_FRONT_MATTER = 64 * 1024
+
+
+def load_value(text: str) -> Any:
+    """One --set value as YAML (so lists work), with the front matter's rules: no aliases, bounded
+    nesting and size. Text that is not such YAML stays the text it is."""
+    if len(text) > MAX_FRONT_MATTER:
+        raise InputError(_("--set value is too big ({size}; the limit is {limit})").format(
+            size=len(text), limit=MAX_FRONT_MATTER))
+    loader = None
+    try:
+        loader = _Loader(text)
+        node = loader.get_single_node()
+        return loader.construct_document(node) if node is not None else None
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError, RecursionError):
+        return text
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _surrogates(value: object, depth: int = 0) -> int | None:
+    """The code of the first lone surrogate in a loaded YAML value (strings, keys, lists), else None."""
+    if isinstance(value, str):
+        return next((ord(c) for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
+    if depth > MAX_YAML_DEPTH + 2:
+        return None
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        return None
+    return next((c for c in (_surrogates(x, depth + 1) for x in items) if c is not None), None)
 
 
 def _yaml_error(exc: yaml.YAMLError, path: Path | None, first_line: int) -> InputError:
@@ -211,27 +298,74 @@ def _yaml_error(exc: yaml.YAMLError, path: Path | None, first_line: int) -> Inpu
 # --------------------------------------------------------------------------- public entry
 
 
-def load_release(path: Path, tz: str = "Asia/Jakarta", overrides: dict | None = None) -> Release:
-    """Read a .md or .docx release; ``overrides`` (front-matter keys, e.g. from --set) win."""
+def load_release(path: Path, tz: str = "Asia/Jakarta", overrides: dict | None = None,
+                 media: MediaSettings | None = None) -> Release:
+    """Read a .md or .docx release; ``overrides`` (front-matter keys, e.g. from --set) win.
+
+    ``media`` ([media] in channels.toml) says which folders besides the release's own may hold its
+    media, and bounds every input (see crosspost.inputs).
+    """
+    media = media or inputs.DEFAULT
     path = Path(path).expanduser().absolute()
     suffix = path.suffix.lower()
     if suffix in OTHER_FORMATS:
         raise InputError(_(OTHER_FORMATS[suffix]), path)
-    extra = Meta(values=dict(overrides or {}), where={k: (None, None) for k in overrides or {}})
+    overrides = dict(overrides or {})
+    bad = _surrogates(overrides)
+    if bad is not None:
+        raise InputError(_("--set contains an invalid character (a lone surrogate, \\u{code})").format(
+            code=f"{bad:04x}"))
+    extra = Meta(values=overrides, where={k: (None, None) for k in overrides})
     if suffix == ".docx":
-        from .docx_reader import load_docx_parts
-
-        meta, body, warnings, hashed, body_line = load_docx_parts(path, tz)
+        meta, body, warnings, hashed, body_line = load_docx_parts(path, tz, media)
     else:
-        data = read_bytes(path)
+        data = read_bytes(path, int(media.max_release_mb * MB))
         text, warnings = decode_text(data, path)
         fm, body, fm_line, body_line = split_front_matter(text, path)
-        meta = load_yaml(fm, path, fm_line)
+        meta = load_yaml(fm, path, fm_line, int(media.max_front_matter_kb * 1024))
         hashed = text.encode("utf-8")
     meta.update(extra)
     if suffix == ".docx":
         _docx_defaults(path, meta, warnings, tz)
-    return build_release(path, meta, body, body_line, tz, warnings, hashed, overrides or {})
+    return build_release(path, meta, body, body_line, tz, warnings, hashed, overrides, media)
+
+
+def load_docx_parts(path: Path, tz: str, media: MediaSettings | None = None):
+    """(Meta, body, warnings, bytes to hash, body line) of a .docx and its sidecar `<stem>.yml`."""
+    from .docx_reader import read_docx, sidecar_for
+
+    media = media or inputs.DEFAULT
+    data = read_bytes(path, int(media.max_docx_mb * MB))
+    inputs.check_docx(data, path, media)
+    content = read_docx(data, path)
+    warnings = list(content.warnings)
+    meta = Meta()
+    for key, value in (("title", content.title), ("number", content.number), ("date", content.date),
+                       ("section", content.section), ("summary", content.summary)):
+        if value:
+            meta.values[key] = value
+            meta.where[key] = (path, None)
+    hashed = data
+    sidecars = sidecar_for(path)
+    if len(sidecars) > 1:
+        first, second = sidecars[0].name, sidecars[1].name
+        warnings.append(f"both {first} and {second} exist: only {first} is read")
+    if sidecars:
+        side = sidecars[0]
+        raw = read_bytes(side, int(media.max_front_matter_kb * 1024))
+        text, side_warnings = decode_text(raw, side)
+        warnings += [f"{side.name}: {w}" for w in side_warnings]
+        lines = text.split("\n")
+        start = 1 if lines and lines[0].strip() == "---" else 0
+        end = len(lines)
+        for i in range(start, len(lines)):
+            if i > 0 and lines[i].strip() in ("---", "..."):
+                end = i
+                break
+        meta.update(load_yaml("\n".join(lines[start:end]), side, start + 1,
+                              int(media.max_front_matter_kb * 1024)))
+        hashed += b"\0sidecar\0" + text.encode("utf-8")
+    return meta, content.body, warnings, hashed, None
 
 
 def _docx_defaults(path: Path, meta: Meta, warnings: list[str], tz: str) -> None:
@@ -252,8 +386,10 @@ def _docx_defaults(path: Path, meta: Meta, warnings: list[str], tz: str) -> None
 
 
 def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: str,
-                  warnings: list[str], hashed: bytes, overrides: dict) -> Release:
+                  warnings: list[str], hashed: bytes, overrides: dict,
+                  bounds: MediaSettings | None = None) -> Release:
     """Validate the merged metadata and body into a Release (shared by the .md and .docx readers)."""
+    bounds = bounds or inputs.DEFAULT
     v = meta.values
     warnings = list(warnings) + meta.warnings
     for key in v:
@@ -278,6 +414,9 @@ def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: 
     embargo = _when(meta, "embargo", tz) if v.get("embargo") not in (None, "") else None
     section = _section(meta)
     body = body.strip("\n")
+    if len(body) > bounds.max_body_chars:
+        raise InputError(_("the release text is too long ({n} characters; the limit is {limit})").format(
+            n=f"{len(body):,}", limit=f"{bounds.max_body_chars:,}"), path, body_line)
     if not body.strip():
         if path.suffix.lower() == ".docx":
             raise InputError(_("the Word file has no text besides its title"), path)
@@ -285,9 +424,10 @@ def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: 
                            "closing '---'"), path, body_line)
 
     base = path.parent
-    images = tuple(_images(meta, base))
-    video = _video(meta, base)
-    captions = _captions(meta, base)
+    roots = inputs.allowed_roots(base, bounds.allowed_dirs)
+    images = tuple(_images(meta, base, roots, bounds))
+    video = _video(meta, base, roots, bounds)
+    captions = _captions(meta, base, roots, bounds)
     if embargo is not None:
         warnings.append(f"embargo: nothing of this release goes out on any channel before "
                         f"{embargo:%Y-%m-%d %H:%M %z} (the website page is not written before then either)")
@@ -297,7 +437,7 @@ def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: 
                                  "https://www.kemensos.go.id/...").format(link=link))
     hashtags, tag_warnings = normalise_hashtags(_list(meta, "hashtags"))
     warnings += tag_warnings
-    slug = slugify(_text(meta, "slug") or title) or f"rilis-{date:%Y%m%d-%H%M}"
+    slug = release_slug(_text(meta, "slug"), title, date)
 
     digest = hashlib.sha256()
     digest.update(hashed)
@@ -383,16 +523,7 @@ def _section(meta: Meta) -> str:
     return key
 
 
-def _resolve(base: Path, raw: str) -> Path:
-    candidate = Path(raw).expanduser()
-    if not candidate.is_absolute():
-        candidate = base / candidate
-    if not candidate.exists() and "\\" in raw:  # written on Windows: img\foto.jpg
-        candidate = base / Path(raw.replace("\\", "/"))
-    return candidate.absolute()
-
-
-def _images(meta: Meta, base: Path) -> list[Media]:
+def _images(meta: Meta, base: Path, roots: list[Path], bounds: MediaSettings) -> list[Media]:
     value = meta.values.get("images")
     if value in (None, "", []):
         return []
@@ -412,52 +543,79 @@ def _images(meta: Meta, base: Path) -> list[Media]:
         else:
             raise meta.err("images", _("image {n} must be a path or 'path:' and 'alt:' lines").format(
                 n=i + 1), i)
-        p = _resolve(base, raw.strip())
-        if not p.is_file():
-            raise meta.err("images", _("image file not found: {file} (looked for {path}; paths are relative "
-                                       "to the release file)").format(file=raw.strip(), path=p), i)
-        width, height = _image_size(p, meta, i, raw.strip())
+        raw = raw.strip()
+
+        def err(message: str, i: int = i) -> InputError:
+            return meta.err("images", message, i)
+
+        p = inputs.confine(raw, base, roots, "images", err)
+        inputs.regular_file(p, raw, "images", err, int(bounds.max_image_mb * MB))
+        kind = inputs.sniff_image(inputs.head(p, 16))
+        if kind is None:
+            raise err(_("images: {file} is not a JPEG, PNG, GIF or WebP image (checked by its content, not "
+                        "its name)").format(file=raw))
+        width, height = _image_size(p, meta, i, raw, bounds.max_image_pixels)
         out.append(Media(path=p, alt=_one_line(alt), kind="image", width=width, height=height))
     return out
 
 
-def _image_size(p: Path, meta: Meta, i: int, raw: str) -> tuple[int, int]:
+def _image_size(p: Path, meta: Meta, i: int, raw: str, max_pixels: int) -> tuple[int, int]:
+    """Width and height from the image header; refused above ``max_pixels`` before any decoding."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(p) as img:  # reads the header only
-            return img.size
-    except (UnidentifiedImageError, OSError, ValueError):
-        raise meta.err("images", _("{file} is not an image that can be read (use JPEG or PNG)").format(
-            file=raw),
+            width, height = img.size
+    except Image.DecompressionBombError:  # Pillow's own limit, twice its MAX_IMAGE_PIXELS
+        raise meta.err("images", _("images: {file} has more pixels than the limit of {limit} megapixels: "
+                                   "make it smaller").format(file=raw, limit=round(max_pixels / 1e6)),
                        i) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise meta.err("images", _("{file} is not an image that can be read (use JPEG or PNG)").format(
+            file=raw), i) from None
+    if width * height > max_pixels:
+        raise meta.err("images", _("images: {file} has {n} megapixels (the limit is {limit}): make it "
+                                   "smaller").format(file=raw, n=round(width * height / 1e6),
+                                                     limit=round(max_pixels / 1e6)), i)
+    return width, height
 
 
-def _video(meta: Meta, base: Path) -> Media | None:
+def _video(meta: Meta, base: Path, roots: list[Path], bounds: MediaSettings) -> Media | None:
     value = meta.values.get("video")
     if value in (None, ""):
         return None
     raw = value.get("path") if isinstance(value, dict) else value
     if not isinstance(raw, str) or not raw.strip():
         raise meta.err("video", _("video must be a file path, like video: video/liputan.mp4"))
-    p = _resolve(base, raw.strip())
-    if not p.is_file():
-        raise meta.err("video", _("video file not found: {file} (looked for {path}; paths are relative to "
-                                  "the release file)").format(file=raw.strip(), path=p))
+    raw = raw.strip()
+
+    def err(message: str) -> InputError:
+        return meta.err("video", message)
+
+    p = inputs.confine(raw, base, roots, "video", err)
+    inputs.regular_file(p, raw, "video", err, int(bounds.max_video_mb * MB))
+    if inputs.sniff_video(inputs.head(p, 512)) is None:
+        raise err(_("video: {file} is not a video file (MP4, MOV, WebM, MKV, AVI or MPEG; checked by its "
+                    "content, not its name)").format(file=raw))
     return Media(path=p, kind="video")
 
 
-def _captions(meta: Meta, base: Path) -> Path | None:
+def _captions(meta: Meta, base: Path, roots: list[Path], bounds: MediaSettings) -> Path | None:
     """captions: subtitles/liputan.id.vtt -- the video's captions file, relative to the release."""
     raw = _text(meta, "captions")
     if not raw:
         return None
-    p = _resolve(base, raw)
+
+    def err(message: str) -> InputError:
+        return meta.err("captions", message)
+
+    p = inputs.confine(raw, base, roots, "captions", err)
     if p.suffix.lower() not in (".vtt", ".srt"):
-        raise meta.err("captions", _("captions must be a .vtt or .srt file, got {file}").format(file=raw))
-    if not p.is_file():
-        raise meta.err("captions", _("captions file not found: {file} (looked for {path}; paths are relative "
-                                     "to the release file)").format(file=raw, path=p))
+        raise err(_("captions must be a .vtt or .srt file, got {file}").format(file=raw))
+    inputs.regular_file(p, raw, "captions", err, int(bounds.max_captions_mb * MB))
+    if inputs.sniff_captions(inputs.head(p, 4096)) is None:
+        raise err(_("captions: {file} is not WebVTT or SRT text (a .vtt starts with WEBVTT; an .srt with "
+                    "a number and a time line)").format(file=raw))
     return p
 
 
@@ -484,6 +642,26 @@ def normalise_hashtags(raw: list[str]) -> tuple[tuple[str, ...], list[str]]:
         if word:
             cleaned.append(word)
     return tuple(_dedupe(cleaned)), warnings
+
+
+def release_slug(written: str, title: str, when: datetime) -> str:
+    """The release's identity in the log (and its web address).
+
+    What the office wrote (``slug:``) wins. Otherwise the slug of the whole title; a title too long
+    for SLUG_MAX characters is cut at a word and gets a short hash of the whole title, so two titles
+    sharing their first 80 characters never share an identity. A title without Latin letters becomes
+    ``rilis-YYYYMMDD-<hash of the title>``. The same file always gives the same slug; the store
+    refuses a slug already logged for a release with another title or number
+    (`Store.save_release`).
+    """
+    source = written or title
+    full = slugify(source, max_len=10_000)
+    if full and len(full) <= SLUG_MAX:
+        return full
+    tag = hashlib.sha256(title_key(source).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    if not full:
+        return f"rilis-{when:%Y%m%d}-{tag}"
+    return f"{slugify(full, SLUG_MAX - len(tag) - 1)}-{tag}"
 
 
 def slugify(text: str, max_len: int = SLUG_MAX) -> str:

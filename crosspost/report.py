@@ -275,8 +275,11 @@ def to_csv(report: dict[str, Any]) -> str:
     w = csv.DictWriter(buf, CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
 
+    from .hygiene import csv_cell
+
     def fmt(row: dict[str, Any]) -> dict[str, Any]:
-        return {k: ("" if v is None else round(v, 6) if isinstance(v, float) else v) for k, v in row.items()}
+        return {k: ("" if v is None else round(v, 6) if isinstance(v, float) else csv_cell(v))
+                for k, v in row.items()}
 
     w.writerow(fmt({"table": "total", **report["totals"]}))
     for row in report["by_channel"]:
@@ -300,7 +303,9 @@ def to_csv(report: dict[str, Any]) -> str:
 
 
 def _md_row(cells: Iterable[Any]) -> str:
-    return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+    from .hygiene import md_text
+
+    return "| " + " | ".join(md_text(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
 
 def _md_table(head: list[str], rows: Iterable[Iterable[Any]]) -> list[str]:
@@ -318,7 +323,9 @@ def _metric_cells(m: dict[str, Any]) -> list[str]:
 
 
 def to_md(report: dict[str, Any]) -> str:
-    out = [f"# Laporan evaluasi kanal: {report['period']['label']}", "", report["summary"], ""]
+    from .hygiene import md_text
+
+    out = [f"# Laporan evaluasi kanal: {report['period']['label']}", "", md_text(report["summary"]), ""]
     if report["empty"]:
         return "\n".join(out)
     out += ["## Per kanal", ""]

@@ -35,7 +35,7 @@ from .chain import (
 )
 from .errors import InputError, StoreError
 from .i18n import _
-from .models import Delivery, Receipt, Release, Variant
+from .models import Delivery, Receipt, Release, Variant, title_key
 from .serialize import (
     dumps,
     receipt_from_json,
@@ -439,6 +439,9 @@ class Store:
 
         now = time.time() if now is None else now
         with self._tx() as c:
+            stored = c.execute("SELECT release_json FROM releases WHERE slug = ?", (release.slug,)).fetchone()
+            if stored is not None:
+                _refuse_other_release(release, json.loads(stored[0]))
             c.execute(
                 "INSERT INTO releases (slug, title, section, source, content_hash, release_json, "
                 "created_at, updated_at, embargo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slug) "
@@ -1310,3 +1313,19 @@ class Store:
                 rows = self._conn.execute("SELECT slug FROM releases WHERE slug LIKE ? ESCAPE '\\' "
                                           "ORDER BY slug LIMIT ?", (escaped + "%", limit)).fetchall()
         return [r[0] for r in rows]
+
+
+def _refuse_other_release(release: Release, stored: dict[str, Any]) -> None:
+    """Two releases under one slug are a mistake, not a republish: another number, or (without
+    numbers on both) another title, is refused before the stored row could be overwritten."""
+    new_no, old_no = (release.number or "").strip(), (stored.get("number") or "").strip()
+    if new_no and old_no:
+        if title_key(new_no) == title_key(old_no):
+            return
+        raise InputError(_("the log already holds release number {old} as '{slug}'; this is number {new}: "
+                           "give it its own slug: in the front matter").format(
+            old=old_no, new=new_no, slug=release.slug))
+    if title_key(release.title) != title_key(stored.get("title") or ""):
+        raise InputError(_("the log already holds another release as '{slug}' (\"{title}\"): give this "
+                           "one its own slug: (or number:) in the front matter").format(
+            slug=release.slug, title=stored.get("title", "")))

@@ -6,18 +6,20 @@ typo in a template fails loudly in preview instead of posting an empty string.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .errors import InputError
+from .i18n import _
 
 HARI = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -51,8 +53,10 @@ def hashtag_list(tags: Iterable[str], limit: int | None = None) -> str:
     return " ".join("#" + t.lstrip("#") for t in tags)
 
 
-def tanggal(value: datetime, with_day: bool = True, with_time: bool = False) -> str:
-    """Indonesian date: 'Jumat, 20 November 2026' (optionally '09.00 WIB')."""
+def tanggal(value: datetime | str, with_day: bool = True, with_time: bool = False) -> str:
+    """Indonesian date: 'Jumat, 20 November 2026' (optionally '09.00 WIB'); ISO text is accepted."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     s = f"{value.day} {BULAN[value.month - 1]} {value.year}"
     if with_day:
         s = f"{HARI[value.weekday()]}, {s}"
@@ -81,9 +85,53 @@ def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", str(text)).strip()
 
 
+def plain(value: Any, depth: int = 0) -> Any:
+    """Template data: only strings, numbers, booleans, None, lists and dicts reach a template.
+
+    Paths become strings (a ``Path`` in the context lets a template read, write and delete files),
+    dates their ISO text, dataclasses (Release, Media, settings) dicts of their fields, anything
+    else its text. A template sees what a release says, never an object that can act.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if depth > 20:
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v, depth + 1) for v in value]
+    return str(value)
+
+
+MAX_RESULT = 1_000_000  # characters of one string or items of one list a template may build
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """No method that changes a list or dict, and no arithmetic that builds gigabytes or hangs
+    (``'a' * 10**9``, ``9 ** 9 ** 9``)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            if isinstance(right, (int, float)) and abs(right) > 100 or \
+                    isinstance(left, (int, float)) and abs(left) > 1e6 and abs(right) > 10:
+                raise SecurityError("the exponent is too large")
+            return left ** right
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and not isinstance(n, bool):
+                if len(seq) * max(n, 0) > MAX_RESULT:
+                    raise SecurityError("the result would be too large")
+        return left * right
+
+
 @lru_cache(maxsize=8)
-def _environment(dirs: tuple[str, ...]) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+def _environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
+    env = _Sandbox(
         loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
         undefined=StrictUndefined,
         autoescape=False,  # social text is plain; the website template escapes explicitly
@@ -100,9 +148,14 @@ def render(template_name: str, context: dict[str, Any], user_dir: Path | None = 
     """Render a channel template; the user's templates dir wins over the built-in one."""
     dirs = tuple(str(d) for d in (user_dir, builtin_templates_dir()) if d and Path(d).is_dir())
     env = _environment(dirs)
+    data = {str(k): plain(v) for k, v in context.items()}
     try:
-        return env.get_template(template_name).render(**context).strip()
+        return env.get_template(template_name).render(**data).strip()
     except TemplateError as exc:
         lineno = getattr(exc, "lineno", None)
         raise InputError(f"template error: {exc.message}", getattr(exc, "filename", None)
                          or template_name, lineno) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError,
+            MemoryError) as exc:  # 1/0, a wrong filter argument: the template's fault, not ours
+        raise InputError(_("template error: {error}").format(error=f"{type(exc).__name__}: {exc}"[:300]),
+                         template_name) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -327,7 +328,9 @@ def test_slug_from_front_matter_or_title(tmp_path):
 
 def test_emoji_only_title_still_gets_a_slug(tmp_path):
     r = load_release(write(tmp_path, FRONT.format(extra="").replace("Bantuan untuk Korban Banjir", "📱📱")))
-    assert r.slug == "rilis-20261120-0900"
+    assert re.fullmatch(r"rilis-20261120-[0-9a-f]{8}", r.slug)  # issue 11: the title's hash, not the hour
+    other = load_release(write(tmp_path, FRONT.format(extra="").replace("Bantuan untuk Korban Banjir", "📱")))
+    assert other.slug != r.slug  # another non-Latin title on the same date is another release
 
 
 # --------------------------------------------------------------------------- overrides and hash

@@ -97,9 +97,12 @@ def test_save_release_upserts_by_slug_and_round_trips(store: Store, tmp_path: Pa
     r = release(images=(Media(tmp_path / "a.jpg", "alt", "image", 800, 600),), hashtags=("A",),
                 embargo=datetime(2026, 11, 21, tzinfo=UTC))
     rid = store.save_release(r)
-    assert store.save_release(release(title="Baru")) == rid
+    assert store.save_release(release(summary="Ringkas.")) == rid  # the same release, edited
     back = store.release_by_slug("rilis-1")
-    assert back.title == "Baru"
+    assert back.summary == "Ringkas."
+    with pytest.raises(InputError, match="another release"):  # another title under the slug: issue 11
+        store.save_release(release(title="Baru"))
+    assert store.release_by_slug("rilis-1").summary == "Ringkas."
     rid2 = store.save_release(r)
     assert rid2 == rid and store.release_by_slug("rilis-1") == r
     assert store.release_by_slug("none") is None

@@ -7,6 +7,7 @@ A channel module must not import its SDK at module level: `crosspost --help` and
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -291,7 +292,30 @@ def dataclass_from_mapping(cls: type, data: dict[str, Any], where: str) -> Any:
             if not ok:
                 raise ConfigError(f"[{where}] {key} must be {type(expected).__name__}, "
                                   f"not {type(value).__name__}")
+        _check_range(key, value, where)
     try:
         return cls(**data)
     except TypeError as exc:
         raise ConfigError(f"[{where}] {exc}") from None
+
+
+# Settings whose value must lie in a range, whatever section they are in: (lowest, lowest allowed?).
+RANGES: dict[str, tuple[float, bool]] = {
+    "max_attempts": (1, True), "deadline_hours": (0, False), "backoff_base": (0, True),
+    "backoff_max": (0, True), "min_interval": (0, True), "timeout": (0, False),
+    "expiry_warning_days": (0, True), "external_links": (0, True),
+}
+
+
+def _check_range(key: str, value: Any, where: str) -> None:
+    from ..errors import ConfigError
+    from ..i18n import _
+
+    bound = RANGES.get(key)
+    if bound is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    low, inclusive = bound
+    if not math.isfinite(value) or value < low or (value == low and not inclusive):
+        rule = (_("at least {low}") if inclusive else _("greater than {low}")).format(low=low)
+        raise ConfigError(_("[{where}] {key} must be {rule}, not {value}").format(
+            where=where, key=key, rule=rule, value=value))

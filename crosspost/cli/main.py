@@ -99,10 +99,11 @@ _register()
 def _say(text: str) -> None:
     """Write to stderr with every secret from the environment masked."""
     from ..secrets import mask
+    from .render import safe
 
     secrets = [v for k, v in os.environ.items() if k.startswith("CROSSPOST_") and k not in
                ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")]
-    sys.stderr.write(mask(text, secrets))
+    sys.stderr.write(safe(mask(text, secrets)))
 
 
 def main() -> None:

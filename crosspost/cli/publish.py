@@ -15,17 +15,14 @@ from .common import config as load_cfg
 
 def _parse_sets(values: list[str]) -> dict[str, Any]:
     """--set key=value pairs; values are YAML so lists work: --set 'hashtags=[A, B]'."""
-    import yaml
+    from ..release import load_value  # the front matter's YAML rules: no alias bombs (issue 11)
 
     out: dict[str, Any] = {}
     for item in values:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise InputError(_("--set expects KEY=VALUE, got '{item}'").format(item=item))
-        try:
-            out[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
-            out[key.strip()] = raw
+        out[key.strip()] = load_value(raw) if raw.strip() else ""
     return out
 
 

@@ -43,8 +43,8 @@ def _print_report(report: Any, as_json: bool, quiet: bool, tz: Any = None) -> No
             continue
         detail = d.url or d.last_error or ""
         label = render.status_label(d.status)
-        (err if bad else out).print(f"{label:<8} #{d.id} {d.release_slug} -> {d.channel}  {detail}",
-                                    markup=False)
+        line = render.safe(f"{label:<8} #{d.id} {d.release_slug} -> {d.channel}  {detail}")
+        (err if bad else out).print(line, markup=False)
     waiting = sorted({d.channel for d in report.waiting})
     if waiting:
         err.print(_("waiting: {n} due deliver(ies) for channel(s) not enabled in channels.toml: {names}; "

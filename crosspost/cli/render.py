@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..counts import count_rows
+from ..hygiene import terminal_safe
 from ..i18n import N_, _, number
 from ..models import Delivery, Problem, Release
 from ..secrets import mask as mask  # re-exported: output is masked where it is rendered
@@ -36,6 +37,12 @@ def status_label(status: str) -> str:
     return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
+def safe(text: object, newlines: bool = True) -> str:
+    """The one sanitiser for text from releases and platforms printed to a terminal: no escape
+    sequences, no control characters (crosspost.hygiene.terminal_safe)."""
+    return terminal_safe(text, newlines)
+
+
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
@@ -47,7 +54,7 @@ def print_json(data: Any) -> None:
 def _problem_line(p: Problem) -> Text:
     style = "red" if p.severity == "error" else "yellow"
     detail = f" ({p.actual}/{p.limit})" if p.limit is not None and p.actual is not None else ""
-    return Text(f"{'✗' if p.severity == 'error' else '!'} {p.field}: {p.message}{detail}", style=style)
+    return Text(safe(f"{'✗' if p.severity == 'error' else '!'} {p.field}: {p.message}{detail}"), style=style)
 
 
 def preview_panel(item: Adapted) -> Panel:
@@ -55,12 +62,12 @@ def preview_panel(item: Adapted) -> Panel:
     parts: list[Any] = []
     if v is not None:
         if v.title:
-            parts.append(Text(v.title, style="bold"))
+            parts.append(Text(safe(v.title), style="bold"))
         if v.parts and len(v.parts) > 1:
             for i, part in enumerate(v.parts, 1):
-                parts.append(Text(f"[{i}/{len(v.parts)}] ", style="bold cyan") + Text(part))
+                parts.append(Text(f"[{i}/{len(v.parts)}] ", style="bold cyan") + Text(safe(part)))
         else:
-            parts.append(Text(v.text))
+            parts.append(Text(safe(v.text)))
         table = Table.grid(padding=(0, 2))
         for label, actual, limit, unit in count_rows(v.counts):
             ok = limit is None or actual <= limit
@@ -68,9 +75,10 @@ def preview_panel(item: Adapted) -> Panel:
                                       + (f" {unit}" if unit else ""), style="green" if ok else "red"))
         for m in v.media:
             dims = f"{m.width}×{m.height}" if m.width else ""
-            table.add_row(m.kind, f"{m.path.name} {dims}  " + _("alt: {text}").format(text=m.alt or "—"))
+            table.add_row(m.kind, Text(safe(f"{m.path.name} {dims}  " + _("alt: {text}").format(
+                text=m.alt or "—"), newlines=False)))
         if v.link:
-            table.add_row(_("link"), v.link)
+            table.add_row(_("link"), Text(safe(v.link, newlines=False)))
         parts.append(table)
     parts.extend(_problem_line(p) for p in item.problems)
     ok = item.ok
@@ -79,10 +87,10 @@ def preview_panel(item: Adapted) -> Panel:
 
 
 def show_preview(release: Release, adapted: list[Adapted], out: Console) -> None:
-    out.print(Text(f"{release.title}", style="bold") +
+    out.print(Text(safe(release.title, newlines=False), style="bold") +
               Text(f"  [{release.section}] {release.date:%Y-%m-%d %H:%M %z}", style="dim"))
     for w in release.warnings:
-        out.print(Text(f"! {w}", style="yellow"))
+        out.print(Text(safe(f"! {w}"), style="yellow"))
     for item in adapted:
         out.print(preview_panel(item))
 
@@ -125,16 +133,16 @@ def delivery_json(d: Delivery) -> dict[str, Any]:
 
 
 def deliveries_table(rows: Iterable[Delivery], tz: Any = None, title: str | None = None) -> Table:
-    table = Table(title=title, show_lines=False)
+    table = Table(title=Text(safe(title, newlines=False)) if title else None, show_lines=False)
     for col in ("id", _("release"), _("channel"), _("status"), _("when"), _("link / error")):
         table.add_column(col, overflow="fold")
     for d in rows:
         detail = d.url or d.last_error or ""
         if d.status == "queued" and d.not_before:
             detail = detail or _("not before {when}").format(when=when(d.not_before, tz))
-        table.add_row(str(d.id), f"#{d.release_id} {d.release_slug}", d.channel,
+        table.add_row(str(d.id), Text(safe(f"#{d.release_id} {d.release_slug}")), Text(safe(d.channel)),
                       Text(status_label(d.status), style=STATUS_STYLE.get(d.status, "")),
-                      when(d.updated_at, tz), detail)
+                      when(d.updated_at, tz), Text(safe(detail)))
     return table
 
 
