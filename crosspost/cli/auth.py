@@ -21,6 +21,7 @@ SECRET_KEYS: dict[str, tuple[str, ...]] = {
     "instagram:instagrapi": ("password",),
     "youtube": (),  # OAuth installed-app flow
     "website": (),
+    "wordpress": ("application_password",),
     "fake": (),
 }
 
