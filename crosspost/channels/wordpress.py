@@ -87,9 +87,11 @@ class Limits:
     max_image_mb: int = 10  # WordPress's upload_max_filesize is often lower: check doctor
 
 
-def delivery_key(channel: str, release_slug: str, delivery_id: int) -> str:
-    """This delivery's own key on WordPress: a new delivery (a forced new post) gets a new one."""
-    digest = hashlib.sha256(f"{channel}\n{release_slug}\n{delivery_id}".encode()).hexdigest()
+def delivery_key(channel: str, release: Release, delivery_id: int) -> str:
+    """This delivery's own key on WordPress, the same at every attempt and lookup; a new delivery (a
+    forced new post) gets a new one, and so does another log's delivery of another release."""
+    text = f"{channel}\n{release.slug}\n{release.content_hash}\n{delivery_id}"
+    digest = hashlib.sha256(text.encode()).hexdigest()
     return digest[:12]
 
 
@@ -414,7 +416,7 @@ class WordPressChannel(Channel):
             raise RetryLater(_("embargoed: the article goes online after the embargo"),
                              retry_after=release.embargo.timestamp() - now)
         slug = str(variant.extra.get("slug") or release.slug)
-        key = delivery_key(self.name, release.slug, ctx.delivery_id)
+        key = delivery_key(self.name, release, ctx.delivery_id)
         progress = dict(ctx.progress)
         existing = self.find_post(slug, key)
         if existing is not None:
@@ -508,7 +510,7 @@ class WordPressChannel(Channel):
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         if variant.extra.get("action") == "correct":
             return self.lookup_correction(variant, ctx)
-        key = delivery_key(self.name, ctx.release.slug, ctx.delivery_id)
+        key = delivery_key(self.name, ctx.release, ctx.delivery_id)
         post = self.find_post(str(variant.extra.get("slug") or ctx.release.slug), key)
         return None if post is None else self._receipt(post, self._image_urls(dict(ctx.progress)))
 
@@ -547,12 +549,26 @@ class WordPressChannel(Channel):
         if _RALAT_MARK.format(n=number) not in raw:
             note = render_body(str(variant.extra.get("note", "")), urlsplit(self.public_base()).hostname)
             label = escape(str(variant.extra.get("label", "")))
+            # The note is part of the article, in the release's language, like the static site's.
             block = (f'<div class="crosspost-ralat" {_RALAT_MARK.format(n=number)}>'
-                     f"<p><strong>{escape(_('Correction'))} ({label}):</strong></p>{note}</div>\n")
+                     f"<p><strong>Ralat, {label}:</strong></p>{note}</div>\n")
+            self._keep_original_revision(post_id)
             ctx.heartbeat()
             post = self.call("POST", f"posts/{post_id}", _("adding the correction to the post"),
                              params={"context": "edit"}, json={"content": block + raw})
         return self._correction_receipt(post, number)
+
+    def _keep_original_revision(self, post_id: int) -> None:
+        """WordPress stores a revision of the text *after* each update, none at creation
+        (wp_save_post_revision_on_insert only runs for updates), and saves the current text when a
+        post without revisions is updated. So before the first ralat, an update that changes
+        nothing keeps the article as published among its revisions."""
+        if not self.call("GET", f"posts/{post_id}/revisions", _("reading the post's revisions"),
+                         params={"_fields": "id", "per_page": 1}):
+            current = self.call("GET", f"posts/{post_id}", _("reading the post to correct"),
+                                params={"context": "edit", "_fields": "title"})
+            self.call("POST", f"posts/{post_id}", _("keeping the published text as a revision"),
+                      json={"title": (current.get("title") or {}).get("raw", "")})
 
     def _post_for_correction(self, post_id: int) -> dict[str, Any]:
         try:
