@@ -156,7 +156,8 @@ def test_publish_a_release_with_images_and_read_it_back(work, api: Api) -> None:
     proc = crosspost(folder, env, "publish", "rilis.md", "--json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     [post] = api.posts(slug)
-    assert post["status"] == "publish" and post["title"]["raw"] == "Semarak HKSN 2026 di Yogyakarta & Sekitarnya"
+    assert post["status"] == "publish"
+    assert post["title"]["raw"] == "Semarak HKSN 2026 di Yogyakarta & Sekitarnya"
     raw = post["content"]["raw"]
     assert "<strong>HKSN 2026</strong>" in raw and "<script" not in raw  # the static site's sanitised HTML
     assert post["excerpt"]["raw"] == "Ribuan relawan memperingati HKSN 2026."
@@ -291,7 +292,8 @@ def test_real_errors_are_classified(work, wp, api: Api) -> None:
     variant = adapt_one(release, channel).variant
     ctx = PublishContext(release=release, delivery_id=99)
     # A wrong application password: WordPress's 401, shown without the password.
-    wrong = the_channel(folder, {**env, "CROSSPOST_SITUS_APPLICATION_PASSWORD": "abcd efgh ijkl mnop qrst uvwx"})[1]
+    bad = "abcd efgh ijkl mnop qrst uvwx"
+    wrong = the_channel(folder, {**env, "CROSSPOST_SITUS_APPLICATION_PASSWORD": bad})[1]
     with pytest.raises(ReauthRequired) as exc:
         wrong.whoami(10)
     assert "HTTP 401" in str(exc.value) and "abcd efgh" not in str(exc.value)

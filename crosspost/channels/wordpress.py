@@ -114,7 +114,8 @@ def predicted_link(base_url: str, permalink: str, category: str, slug: str, when
         return None
     values = {"%category%": category, "%postname%": slug, "%year%": f"{when.year:04d}",
               "%monthnum%": f"{when.month:02d}", "%day%": f"{when.day:02d}",
-              "%hour%": f"{when.hour:02d}", "%minute%": f"{when.minute:02d}", "%second%": f"{when.second:02d}"}
+              "%hour%": f"{when.hour:02d}", "%minute%": f"{when.minute:02d}",
+              "%second%": f"{when.second:02d}"}
     path = permalink
     for tag, value in values.items():
         path = path.replace(tag, value)
@@ -214,7 +215,8 @@ class WordPressChannel(Channel):
                 return attrs
             problems.append(self.problem("body", _(
                 "image {src!r} in the text is a local file: WordPress gets only the images listed "
-                "under images:, so it is left out").format(src=attrs.get("src", "")[:60]), severity="warning"))
+                "under images:, so it is left out").format(src=attrs.get("src", "")[:60]),
+                severity="warning"))
             return None
 
         html = replace_images(render_body(text, host), web_images_only)
@@ -256,15 +258,17 @@ class WordPressChannel(Channel):
         try:
             response = self.session().request(method, url, timeout=(min(10.0, limit), limit), **kwargs)
         except requests.exceptions.ConnectTimeout as exc:
-            raise RetryLater(self.mask(_("{what}: no connection to {url} within the timeout ({error})").format(
-                what=what, url=self.settings.url, error=type(exc).__name__), [SECRET])) from None
+            said = _("{what}: no connection to {url} within the timeout ({error})").format(
+                what=what, url=self.settings.url, error=type(exc).__name__)
+            raise RetryLater(self.mask(said, [SECRET])) from None
         except requests.exceptions.ConnectionError as exc:
             if _sent(exc):
                 raise self._unknown_or_retry(creating, _(
                     "{what}: the connection broke after the request was sent ({error})").format(
                         what=what, error=type(exc).__name__)) from None
-            raise RetryLater(self.mask(_("{what}: cannot connect to {url} ({error}); nothing was sent").format(
-                what=what, url=self.settings.url, error=_reason(exc)), [SECRET])) from None
+            said = _("{what}: cannot connect to {url} ({error}); nothing was sent").format(
+                what=what, url=self.settings.url, error=_reason(exc))
+            raise RetryLater(self.mask(said, [SECRET])) from None
         except requests.exceptions.Timeout:
             raise self._unknown_or_retry(creating, _(
                 "{what}: WordPress did not answer within {seconds} s").format(what=what, seconds=f"{limit:g}")
@@ -294,7 +298,11 @@ class WordPressChannel(Channel):
         code, message = "", ""
         if isinstance(body, dict):
             code, message = str(body.get("code") or ""), _plain(str(body.get("message") or ""))
-        said = f"{code}: {message}" if code else _("HTTP {status} without a WordPress error").format(status=status)
+            params = (body.get("data") or {}).get("params") if isinstance(body.get("data"), dict) else None
+            if isinstance(params, dict) and params:  # rest_invalid_param: what is wrong with each
+                message += " (" + "; ".join(_plain(str(v)) for v in params.values()) + ")"
+        said = f"{code}: {message}" if code else _("HTTP {status} without a WordPress error").format(
+            status=status)
         text = self.mask(f"{what}: {said} (HTTP {status})", [SECRET])
         data = body.get("data") if isinstance(body, dict) and isinstance(body.get("data"), dict) else {}
         error = self._error_for(status, code, text, body, response, creating)
@@ -321,6 +329,10 @@ class WordPressChannel(Channel):
                 return UnknownOutcome(text + _(" — it may have been saved; crosspost looks for it before "
                                               "sending again"))
             return RetryLater(text)
+        if status == 413:
+            return Permanent(text + _(" — the file is too big for the web server: make the image smaller, or "
+                                      "raise the server's upload limit (upload_max_filesize, "
+                                      "client_max_body_size)"))
         if body is None:
             return Permanent(text + _(" — the answer is not WordPress's REST API: check url in "
                                      "[channels.{name}] and that no security plugin blocks /wp-json/").format(
@@ -337,8 +349,8 @@ class WordPressChannel(Channel):
         if key in self._terms:
             return self._terms[key]
         slug = _slugify(ref)
-        found = self.call("GET", taxonomy, _("looking up {taxonomy} {ref!r}").format(taxonomy=taxonomy, ref=ref),
-                          params={"slug": slug, "context": "view", "_fields": "id,slug,name"})
+        looking = _("looking up {taxonomy} {ref!r}").format(taxonomy=taxonomy, ref=ref)
+        found = self.call("GET", taxonomy, looking, params={"slug": slug, "_fields": "id,slug,name"})
         if not found and name and taxonomy == "tags":
             found = [t for t in self.call("GET", taxonomy, _("looking up tag {ref!r}").format(ref=ref),
                                           params={"search": name, "per_page": 100, "_fields": "id,slug,name"})
@@ -348,10 +360,11 @@ class WordPressChannel(Channel):
             return self._terms[key]
         if not create:
             raise Permanent(_("WordPress has no {taxonomy} {ref!r}: create it, or map the section in "
-                              "[channels.{name}.categories]").format(taxonomy=taxonomy, ref=ref, name=self.name))
+                              "[channels.{name}.categories]").format(taxonomy=taxonomy, ref=ref,
+                                                                      name=self.name))
         try:
-            made = self.call("POST", taxonomy, _("creating {taxonomy} {ref!r}").format(taxonomy=taxonomy, ref=ref),
-                             json={"name": name or ref, "slug": slug})
+            creating = _("creating {taxonomy} {ref!r}").format(taxonomy=taxonomy, ref=ref)
+            made = self.call("POST", taxonomy, creating, json={"name": name or ref, "slug": slug})
         except Permanent as exc:
             # 400 term_exists: another writer made it meanwhile; WordPress names it in data.term_id
             # (WP_REST_Terms_Controller::create_item).
@@ -424,7 +437,8 @@ class WordPressChannel(Channel):
         media = self.upload_images(variant, key, progress, ctx)
         failpoint("wordpress_after_media")
         category = self.term_id("categories", variant.extra.get("category", release.section),
-                                SECTIONS.get(release.section, release.section), self.settings.create_categories)
+                                SECTIONS.get(release.section, release.section),
+                                self.settings.create_categories)
         tags = [self.term_id("tags", key_tag(key), key_tag(key))]
         if self.settings.send_tags:
             tags += [self.term_id("tags", t, t) for t in variant.extra.get("tags", release.tags) if t.strip()]
@@ -491,7 +505,8 @@ class WordPressChannel(Channel):
         # A read timeout or a 5xx here may still have stored the file; the token finds it next time.
         return self.call("POST", "media", _("uploading {name}").format(name=m.path.name), creating=True,
                          timeout=max(self.settings.timeout, 120.0), params=fields, data=data,
-                         headers={"Content-Type": mime, "Content-Disposition": f'attachment; filename="{name}"'})
+                         headers={"Content-Type": mime,
+                                  "Content-Disposition": f'attachment; filename="{name}"'})
 
     def content(self, variant: Variant, media: list[dict[str, Any]], ctx: PublishContext) -> str:
         """The sanitised article HTML, the images after the first below it, the YouTube link last
@@ -499,8 +514,9 @@ class WordPressChannel(Channel):
         parts = [variant.text]
         for item in media[1:]:
             alt = escape(item.get("alt") or "", quote=True)
-            parts.append(f'<figure class="wp-block-image"><img src="{escape(item["source_url"], quote=True)}" '
-                         f'alt="{alt}"/>' + (f"<figcaption>{alt}</figcaption>" if alt else "") + "</figure>")
+            src = escape(item["source_url"], quote=True)
+            caption = f"<figcaption>{alt}</figcaption>" if alt else ""
+            parts.append(f'<figure class="wp-block-image"><img src="{src}" alt="{alt}"/>{caption}</figure>')
         video = next((r.url for r in ctx.sibling_receipts.values()
                       if r.url and re.match(r"https://(www\.)?(youtube\.com|youtu\.be)/", r.url)), "")
         if video:
@@ -534,7 +550,7 @@ class WordPressChannel(Channel):
         extra = variant.extra
         original = extra.get("original") or {}
         try:
-            return int(original.get("remote_id")), int(extra["number"])
+            return int(str(original.get("remote_id"))), int(extra["number"])
         except (TypeError, ValueError, KeyError):
             raise Permanent(_("the correction does not name the WordPress post it corrects")) from None
 
@@ -577,8 +593,8 @@ class WordPressChannel(Channel):
         except Permanent as exc:
             if getattr(exc, "wp_code", "") == "rest_post_invalid_id":
                 raise Permanent(_("the WordPress post {id} is gone (rest_post_invalid_id): publish the "
-                                  "release again, then `crosspost retry` this correction").format(id=post_id)) \
-                    from None
+                                  "release again, then `crosspost retry` this correction").format(
+                                      id=post_id)) from None
             raise
 
     def lookup_correction(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
