@@ -369,10 +369,23 @@ def test_whoami_checks_the_rights_and_the_mapped_categories(tmp_path, rsps):
     me = {"id": 2, "username": "kontributor", "name": "kontributor", "roles": ["contributor"],
           "capabilities": {"edit_posts": True, "read": True, "level_1": True, "level_0": True,
                            "delete_posts": True, "contributor": True}}
+    index = {"name": "Kemensos", "namespaces": ["oembed/1.0", "wp/v2"],
+             "authentication": {"application-passwords": {"endpoints": {
+                 "authorization": f"{SITE}/wp-admin/authorize-application.php"}}}}
+    rsps.add(responses.GET, f"{SITE}/wp-json/", json={**index, "namespaces": ["oembed/1.0"]})
+    with pytest.raises(Permanent, match="disables WordPress's REST API"):
+        channel(tmp_path).whoami(5)
+    rsps.reset()
+    rsps.add(responses.GET, f"{SITE}/wp-json/", json={**index, "authentication": []})
+    with pytest.raises(Permanent, match="no application passwords"):
+        channel(tmp_path).whoami(5)
+    rsps.reset()
+    rsps.add(responses.GET, f"{SITE}/wp-json/", json=index)
     rsps.add(responses.GET, f"{API}/users/me", json=me)
     with pytest.raises(Permanent, match="lacks publish_posts, upload_files"):
         channel(tmp_path).whoami(5)
     rsps.reset()
+    rsps.add(responses.GET, f"{SITE}/wp-json/", json=index)
     editor = {**me, "username": "humas", "roles": ["editor"],
               "capabilities": {"publish_posts": True, "upload_files": True}}
     rsps.add(responses.GET, f"{API}/users/me", json=editor)

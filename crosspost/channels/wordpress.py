@@ -614,6 +614,15 @@ class WordPressChannel(Channel):
     def whoami(self, timeout: float) -> str:
         """The user the application password acts for, and that they may publish and upload
         (GET /wp/v2/users/me?context=edit lists the capabilities), and the mapped categories."""
+        site = self.settings.url.rstrip("/")
+        root = self.call("GET", site + "/wp-json/", _("reading the REST API index"), timeout=timeout,
+                         params={"_fields": "name,namespaces,authentication"})
+        if "wp/v2" not in (root.get("namespaces") or []):
+            raise Permanent(_("{url}/wp-json/ answers without the wp/v2 API: a plugin disables WordPress's "
+                              "REST API; allow it for logged-in users").format(url=site))
+        if "application-passwords" not in (root.get("authentication") or {}):
+            raise Permanent(_("WordPress offers no application passwords here (they need HTTPS, WordPress "
+                              "5.6 or later, and no plugin turning them off)"))
         me = self.call("GET", "users/me", _("checking the WordPress login"), timeout=timeout,
                        params={"context": "edit", "_fields": "id,username,name,roles,capabilities"})
         caps = me.get("capabilities") or {}
