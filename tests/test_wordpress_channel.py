@@ -408,3 +408,13 @@ def test_build_variant_checks_settings_and_predicts_the_link(tmp_path):
     when = datetime(2026, 11, 20, 9, 0, tzinfo=WIB)
     assert predicted_link(SITE, "/%year%/%monthnum%/%postname%/", "c", "s", when) == f"{SITE}/2026/11/s/"
     assert predicted_link(SITE, "/?p=%post_id%", "c", "s", when) is None
+
+
+def test_a_connection_cut_after_sending_the_post_is_unknown(tmp_path, rsps):
+    cut = requests.exceptions.ConnectionError(
+        "('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))")
+    FakeWordPress(rsps, fail={("POST", "posts"): cut})
+    ch, rel = channel(tmp_path), release(images=False)
+    variant, ctx = variant_ctx(ch, rel)
+    with pytest.raises(UnknownOutcome, match="broke after the request was sent"):
+        ch.publish(variant, ctx)

@@ -157,7 +157,7 @@ def test_publish_a_release_with_images_and_read_it_back(work, api: Api) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     [post] = api.posts(slug)
     assert post["status"] == "publish"
-    assert post["title"]["raw"] == "Semarak HKSN 2026 di Yogyakarta & Sekitarnya"
+    assert post["title"]["raw"] == "Semarak HKSN 2026 di Yogyakarta &amp; Sekitarnya"
     raw = post["content"]["raw"]
     assert "<strong>HKSN 2026</strong>" in raw and "<script" not in raw  # the static site's sanitised HTML
     assert post["excerpt"]["raw"] == "Ribuan relawan memperingati HKSN 2026."
@@ -318,3 +318,49 @@ def test_real_errors_are_classified(work, wp, api: Api) -> None:
     channel.settings = replace(channel.settings, url="http://127.0.0.1:9")
     with pytest.raises(RetryLater, match="cannot connect"):
         channel.publish(variant, PublishContext(release=release, delivery_id=100))
+
+
+CORPUS = REPO.parent / "shared" / "corpus" / "releases"
+BROKEN = {"08-edge-yaml-rusak.md", "09-edge-tanpa-judul.md"}
+
+
+def test_the_corpus_goes_to_wordpress_as_written(work, api: Api) -> None:
+    """Every release of ../shared/corpus: a post whose title, text and images are the release's, or,
+    for a broken one, a clear refusal before anything is sent."""
+    from html import unescape
+
+    from crosspost.adapt import adapt_one
+    from crosspost.channels.base import PublishContext
+    from crosspost.errors import InputError
+    from crosspost.release import load_release
+
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not beside the checkout")
+    folder, env, slug = work
+    _cfg, channel = the_channel(folder, env)
+    sent = 0
+    for i, path in enumerate(sorted(p for p in CORPUS.iterdir() if p.is_file())):
+        try:
+            release = load_release(path)
+        except InputError:
+            assert path.name in BROKEN, path.name
+            continue
+        release = replace(release, slug=f"{slug}-{i}")
+        adapted = adapt_one(release, channel)
+        if not adapted.ok:  # e.g. a title longer than the site takes: refused, nothing sent
+            assert any(p.severity == "error" for p in adapted.problems)
+            assert api.posts(release.slug) == []
+            continue
+        receipt = channel.publish(adapted.variant, PublishContext(release=release, delivery_id=1000 + i))
+        [post] = api.posts(release.slug)
+        assert receipt.remote_id == str(post["id"]) and receipt.url == post["link"]
+        assert unescape(post["title"]["raw"]) == release.title, path.name  # sent as HTML, escaped
+        if "<Gratis>" in release.title:
+            assert "Tarif &lt;Gratis&gt;" in api.page(post["link"])  # shown as written, not a tag
+        assert post["content"]["raw"].startswith(adapted.variant.text), path.name
+        images = [m for m in adapted.variant.media if m.kind == "image"]
+        assert len(api.get("media", parent=post["id"])) == len(images), path.name
+        assert (post["featured_media"] != 0) == bool(images)
+        assert api.page(post["link"])  # WordPress renders it
+        sent += 1
+    assert sent >= 6

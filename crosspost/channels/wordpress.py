@@ -442,8 +442,10 @@ class WordPressChannel(Channel):
         tags = [self.term_id("tags", key_tag(key), key_tag(key))]
         if self.settings.send_tags:
             tags += [self.term_id("tags", t, t) for t in variant.extra.get("tags", release.tags) if t.strip()]
-        body = {"title": variant.title or release.title, "content": self.content(variant, media, ctx),
-                "excerpt": release.summary or _excerpt(release.body), "slug": slug,
+        # Titles and excerpts are HTML in WordPress: "Tarif <Gratis> & ..." must show as written.
+        body = {"title": escape(variant.title or release.title, quote=False),
+                "content": self.content(variant, media, ctx),
+                "excerpt": escape(release.summary or _excerpt(release.body), quote=False), "slug": slug,
                 "status": "publish" if self.settings.status == "future" else self.settings.status,
                 "date_gmt": gmt(self.when(release, ctx, now)), "categories": [category],
                 "tags": list(dict.fromkeys(tags))}
