@@ -457,13 +457,18 @@ class WordPressChannel(Channel):
         progress["post_id"] = post["id"]
         ctx.save_progress(progress)
         failpoint("wordpress_after_post")
-        for item in media:  # "Uploaded to" the article in the media library (post_parent)
+        self.attach(media, int(post["id"]))
+        return self._receipt(post, [m["source_url"] for m in media])
+
+    def attach(self, media: list[dict[str, Any]], post_id: int) -> None:
+        """"Uploaded to" the article in the media library (the attachment's post_parent), which is
+        also how an image is found with its post again (GET /wp/v2/media?parent=ID)."""
+        for item in media:
             try:
                 self.call("POST", f"media/{item['id']}", _("attaching an image to the post"),
-                          json={"post": post["id"]})
+                          json={"post": post_id})
             except DeliveryError:
                 pass  # cosmetic: the post is out, the images are in it
-        return self._receipt(post, [m["source_url"] for m in media])
 
     def when(self, release: Release, ctx: PublishContext, now: float) -> datetime:
         """The post's date: the scheduled time; else the release's date when status = "future" (or
@@ -530,7 +535,11 @@ class WordPressChannel(Channel):
             return self.lookup_correction(variant, ctx)
         key = delivery_key(self.name, ctx.release, ctx.delivery_id)
         post = self.find_post(str(variant.extra.get("slug") or ctx.release.slug), key)
-        return None if post is None else self._receipt(post, self._image_urls(dict(ctx.progress)))
+        if post is None:
+            return None
+        media = (ctx.progress.get("media") or {}).values()
+        self.attach([{"id": m["id"]} for m in media], int(post["id"]))  # the crash may have come first
+        return self._receipt(post, self._image_urls(dict(ctx.progress)))
 
     @staticmethod
     def _image_urls(progress: dict[str, Any]) -> list[str]:
