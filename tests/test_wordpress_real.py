@@ -217,8 +217,10 @@ def test_kill_9_between_media_uploaded_and_post_created(work, api: Api) -> None:
     assert api.posts(slug) == []
     d = one_delivery(folder)
     assert d.status == "sending" and len(d.progress["media"]) == 2  # saved before the crash
-    uploaded = {m["id"] for m in api.media("[crosspost-")}
-    assert {m["id"] for m in d.progress["media"].values()} <= uploaded
+    first = api.get(f"media/{d.progress['media']['0']['id']}")["description"]["raw"]
+    token = first[: first.rindex("-") + 1]  # "[crosspost-<key>-": this delivery's images only
+    uploaded = {m["id"] for m in api.media(token)}
+    assert uploaded == {m["id"] for m in d.progress["media"].values()}
     five_minutes_later(folder)
     # `crosspost run`: the expired lease makes it unknown; the lookup finds no post by its key or
     # slug, and an unknown is never sent blindly: it waits for the platform to settle or a person.
@@ -232,7 +234,7 @@ def test_kill_9_between_media_uploaded_and_post_created(work, api: Api) -> None:
     [post] = api.posts(slug)
     media = api.get("media", parent=post["id"])
     assert {m["id"] for m in media} == {m["id"] for m in d.progress["media"].values()}, "each image once"
-    assert {m["id"] for m in api.media("[crosspost-")} == uploaded, "no image uploaded again"
+    assert {m["id"] for m in api.media(token)} == uploaded, "no image uploaded again"
     assert post["featured_media"] in {m["id"] for m in media}
     d = one_delivery(folder)
     assert d.status == "sent" and d.remote_id == str(post["id"]) and d.url == post["link"]
@@ -378,3 +380,27 @@ def test_the_corpus_goes_to_wordpress_as_written(work, api: Api) -> None:
         assert api.page(post["link"])  # WordPress renders it
         sent += 1
     assert sent >= 6
+
+
+def test_pending_review_and_a_future_date(work, api: Api) -> None:
+    """status = "pending" leaves the post for WordPress's own review; status = "future" with a release
+    dated ahead makes WordPress schedule it. Either way the receipt carries the article's address."""
+    from datetime import UTC, datetime, timedelta
+
+    from crosspost.adapt import adapt_one
+    from crosspost.channels.base import PublishContext
+    from crosspost.release import load_release
+
+    folder, env, slug = work
+    _cfg, channel = the_channel(folder, env)
+    base = load_release(folder / "rilis.md")
+    for status, date, expected in (("pending", base.date, "pending"),
+                                   ("future", datetime.now(UTC) + timedelta(days=3), "future")):
+        channel.settings = replace(channel.settings, status=status)
+        release = replace(base, slug=f"{slug}-{status}", date=date)
+        variant = adapt_one(release, channel).variant
+        receipt = channel.publish(variant, PublishContext(release=release, delivery_id=1))
+        [post] = api.posts(release.slug)
+        assert post["status"] == expected
+        assert receipt.url == f"{api.url}/berita-foto/{release.slug}/" != post["link"]  # not ?p=ID
+        assert receipt.extra["status"] == expected
