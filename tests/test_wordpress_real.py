@@ -261,8 +261,12 @@ def test_correction_edits_the_post_and_keeps_a_revision(work, api: Api) -> None:
     assert crosspost(folder, env, "publish", "rilis.md").returncode == 0
     [post] = api.posts(slug)
     (folder / "ralat.md").write_text("Tertulis 3.000 relawan; yang benar **3.500** relawan.\n", "utf-8")
-    proc = crosspost(folder, env, "correct", slug, "--file", "ralat.md")
+    proc = crosspost(folder, env, "correct", slug, "--file", "ralat.md", "--json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    import json
+
+    [planned] = json.loads(proc.stdout)["variants"]
+    assert planned["kind"] == "wordpress" and planned["action"] == "note on the article"
     [edited] = api.posts(slug)
     raw = edited["content"]["raw"]
     assert edited["id"] == post["id"]
