@@ -111,6 +111,9 @@ class FakeWordPress:
         if failed:
             return failed
         if path in self.terms:
+            if "include" in query:
+                wanted = {int(i) for i in query["include"].split(",")}
+                return 200, {}, json.dumps([t for t in self.terms[path] if t["id"] in wanted])
             found = [t for t in self.terms[path] if query.get("slug") in (None, t["slug"])]
             return 200, {}, json.dumps(found if "slug" in query else [])
         if path == "posts":
@@ -227,6 +230,18 @@ def test_a_hand_made_post_with_the_slug_stops_the_delivery(tmp_path, rsps):
     with pytest.raises(Permanent, match="did not make.*crosspost resolve"):
         ch.publish(variant, ctx)
     assert len(wp.posts) == 1 and wp.media == []
+
+
+def test_a_post_of_another_delivery_with_the_slug_is_named_as_such(tmp_path, rsps):
+    wp = FakeWordPress(rsps)
+    wp.terms["tags"].append({"id": 5, "slug": "crosspost-0123456789ab", "name": "crosspost-0123456789ab"})
+    wp.posts.append({"id": 12, "slug": "bantuan-banjir", "status": "publish", "tags": [5],
+                     "link": f"{SITE}/siaran-pers/bantuan-banjir/"})
+    ch, rel = channel(tmp_path), release()
+    variant, ctx = variant_ctx(ch, rel)
+    with pytest.raises(Permanent, match="from another crosspost delivery"):
+        ch.publish(variant, ctx)
+    assert len(wp.posts) == 1
 
 
 def test_an_image_uploaded_before_a_crash_is_found_by_its_token(tmp_path, rsps):

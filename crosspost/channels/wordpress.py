@@ -402,11 +402,22 @@ class WordPressChannel(Channel):
                 return post
         if same:
             post = same[0]
+            found = {"slug": slug, "id": post.get("id"), "status": post.get("status"),
+                     "link": post.get("link")}
+            tag_ids = ",".join(str(t) for t in post.get("tags") or [])
+            theirs = self.call("GET", "tags", _("reading the post's tags"),
+                               params={"include": tag_ids, "_fields": "slug"}) if tag_ids else []
+            if any(str(t.get("slug", "")).startswith("crosspost-") for t in theirs):
+                raise Permanent(_(
+                    "WordPress already has a post with the slug {slug!r} from another crosspost delivery "
+                    "(id {id}, {status}, {link}), perhaps from another log: record it with "
+                    "`crosspost resolve ID --sent {link}`, or delete it, then `crosspost retry ID`").format(
+                        **found))
             raise Permanent(_(
                 "WordPress already has a post with the slug {slug!r} that crosspost did not make (id {id}, "
                 "{status}, {link}): if it is this release copied by hand, record it with `crosspost resolve "
                 "ID --sent {link}`; otherwise rename or delete it, then `crosspost retry ID`").format(
-                    slug=slug, id=post.get("id"), status=post.get("status"), link=post.get("link")))
+                    **found))
         return None
 
     def find_media(self, key: str, index: int) -> dict[str, Any] | None:
