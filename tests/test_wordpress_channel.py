@@ -277,6 +277,17 @@ def test_create_answers_are_classified(tmp_path, rsps, answer, error, words):
     assert words in str(exc.value)
 
 
+def test_an_author_without_upload_files_is_told_what_is_missing(tmp_path, rsps):
+    # WP_REST_Attachments_Controller::create_item_permissions_check answers this one with a 400.
+    no_uploads = wp_error("rest_cannot_create", "Sorry, you are not allowed to upload media on this site.",
+                          400)
+    FakeWordPress(rsps, fail={("POST", "media"): (400, no_uploads)})
+    ch, rel = channel(tmp_path), release()
+    variant, ctx = variant_ctx(ch, rel)
+    with pytest.raises(Permanent, match="not allowed to upload media.*Editor role"):
+        ch.publish(variant, ctx)
+
+
 def test_too_many_requests_waits_as_told(tmp_path, rsps):
     rsps.add(responses.GET, f"{API}/tags", status=429, headers={"Retry-After": "120"},
              json={"code": "too_many", "message": "Slow down", "data": {"status": 429}})

@@ -333,6 +333,12 @@ class WordPressChannel(Channel):
             return Permanent(text + _(" — the file is too big for the web server: make the image smaller, or "
                                       "raise the server's upload limit (upload_max_filesize, "
                                       "client_max_body_size)"))
+        if code.startswith("rest_cannot_"):
+            # A right missing with a 400: the media controller answers rest_cannot_create with status
+            # 400 when the user lacks upload_files (WP_REST_Attachments_Controller::
+            # create_item_permissions_check, 6.1 and trunk alike).
+            return Permanent(text + _(" — the WordPress user '{user}' lacks the right: give them the "
+                                      "Editor role (or Author)").format(user=self.settings.username))
         if body is None:
             return Permanent(text + _(" — the answer is not WordPress's REST API: check url in "
                                      "[channels.{name}] and that no security plugin blocks /wp-json/").format(
