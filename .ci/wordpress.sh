@@ -21,11 +21,11 @@ log() { echo "wordpress.sh: $*" >&2; }
 
 # 1. packages (about 90 s the first time)
 if [ ! -f "$WP/wp-settings.php" ] || ! command -v mariadbd >/dev/null 2>&1 \
-        || [ ! -d "$WP/wp-content/themes/twentytwentyone" ]; then
+        || [ ! -d "$WP/wp-content/themes/twentytwentyone" ] || ! command -v curl >/dev/null 2>&1; then
     log "installing wordpress, mariadb-server, php"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        wordpress wordpress-theme-twentytwentyone mariadb-server php-cli php-mysql >/dev/null
+        wordpress wordpress-theme-twentytwentyone mariadb-server php-cli php-mysql curl >/dev/null
 fi
 mkdir -p "$STATE"
 chmod 700 "$STATE"
