@@ -126,7 +126,7 @@ def plan_correction(store: Any, get_channel: Callable[[str], Channel], slug: str
     number = store.correction_count(slug) + 1
     when = datetime.fromtimestamp(now, zone(tz))
     label = tanggal(when)
-    site_url = next((r.url for _d, v, r in sent if v.kind == "website" and r and r.url), None)
+    site_url = next((r.url for _d, v, r in sent if v.kind in ("website", "wordpress") and r and r.url), None)
     link = site_url or original.link
     release = Release(
         slug=correction_slug(slug, number), title=ralat.title or f"Ralat: {original.title}",

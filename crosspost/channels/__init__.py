@@ -8,6 +8,7 @@ from .base import Channel
 
 REGISTRY: dict[str, str] = {
     "website": "crosspost.channels.website:WebsiteChannel",
+    "wordpress": "crosspost.channels.wordpress:WordPressChannel",
     "twitter": "crosspost.channels.twitter:TwitterChannel",
     "facebook": "crosspost.channels.facebook:FacebookChannel",
     "instagram": "crosspost.channels.instagram:InstagramChannel",

@@ -61,6 +61,7 @@ def correct(
 def _action(kind: str) -> str:
     """In English (it is also a JSON value); translate it with _() where people read it."""
     return {"website": N_("note on the article"), "facebook": N_("post edited"),
+            "wordpress": N_("note on the article"),
             "youtube": N_("description edited"), "twitter": N_("reply"),
             "instagram": N_("comment")}.get(kind, N_("new post"))
 
