@@ -47,7 +47,7 @@ def template_context(release: Release, channel: Channel) -> dict[str, Any]:
 
 
 def adapt_one(release: Release, channel: Channel, templates_dir: Path | None = None) -> Adapted:
-    template = getattr(channel.settings, "template", "") or f"{channel.type}.j2"
+    template = getattr(channel.settings, "template", "") or f"{channel.platform}.j2"
     text = render(template, template_context(release, channel), templates_dir)
     variant, problems = channel.build_variant(release, text)
     problems = [*problems, *accessibility_problems(release, channel)]  # the accessibility gate
@@ -57,10 +57,10 @@ def adapt_one(release: Release, channel: Channel, templates_dir: Path | None = N
 def adapt(release: Release, channels: list[Channel], templates_dir: Path | None = None) -> list[Adapted]:
     """Adapt for every channel, in the given order.
 
-    The website goes first: when the release names no ``link``, the social posts point at
-    the article the website channel will publish.
+    The article goes first: when the release names no ``link``, the social posts point at
+    the article the website channel (static site or WordPress) will publish.
     """
-    websites = [ch for ch in channels if ch.type == "website"]
+    websites = [ch for ch in channels if ch.article]
     done = {ch.name: adapt_one(release, ch, templates_dir) for ch in websites}
     if not release.link:
         link = next((a.variant.link for a in done.values() if a.variant and a.variant.link), None)

@@ -234,7 +234,7 @@ class Engine:
 def _policy(channel: Channel) -> ChannelPolicy:
     s = channel.settings
     return ChannelPolicy(deadline_seconds=float(getattr(s, "deadline_hours", 24.0)) * 3600,
-                         min_interval=float(getattr(s, "min_interval", 0.0)))
+                         min_interval=float(getattr(s, "min_interval", 0.0)), article=channel.article)
 
 
 def _errored(d: Delivery, exc: BaseException) -> Delivery:

@@ -225,6 +225,7 @@ class ChannelPolicy:
 
     deadline_seconds: float = 24 * 3600.0
     min_interval: float = 0.0
+    article: bool = False  # it publishes the release's article (a website): the others link to it
 
 
 @dataclass(frozen=True)
@@ -693,6 +694,7 @@ class Store:
             where += " AND d.id IN (SELECT value FROM json_each(?))"
             args.append(json.dumps(list(ids)))
         names = json.dumps(list(policies))
+        articles = json.dumps([n for n, p in policies.items() if p.article])
         claims: list[Claim] = []
         expired: list[Delivery] = []
         with self._tx() as c:
@@ -740,11 +742,14 @@ class Store:
                                           "`crosspost retry` sends it anyway")
                     expired.append(self._delivery(self._select(c, "d.id = ?", (row["id"],))[0]))
                     continue
-                if row["kind"] != "website" and c.execute(  # `+`: on the release's index, statistics or not
-                        "SELECT 1 FROM deliveries WHERE release_id = ? AND +kind = 'website' AND id != ? "
+                # The article goes first (the static site's kind, or a channel whose policy says it
+                # publishes the article, e.g. WordPress): the others wait while it is due or sending.
+                if row["kind"] != "website" and not policy.article and c.execute(  # `+`: release index
+                        "SELECT 1 FROM deliveries WHERE release_id = ? AND id != ? "
+                        "AND (+kind = 'website' OR +channel IN (SELECT value FROM json_each(?))) "
                         "AND +channel IN (SELECT value FROM json_each(?)) AND (+status = 'sending' OR "
                         "(+status = 'queued' AND +not_before <= ?)) LIMIT 1",
-                        (row["release_id"], row["id"], names, now)).fetchone():
+                        (row["release_id"], row["id"], articles, names, now)).fetchone():
                     continue
                 fence = row["fence"] + 1  # fencing: every claim of a delivery outranks the ones before
                 token = f"{fence}.{uuid.uuid4().hex}"

@@ -94,3 +94,10 @@ def test_optional_capabilities_match_their_methods(type_):
     cls = channel_class(type_)
     assert cls.has_comments == implements(cls, "comments")
     assert cls.has_metrics == implements(cls, "metrics")
+
+
+def test_the_article_channels_are_the_websites() -> None:
+    """adapt() takes the release's link from them and the claim sends them first."""
+    from crosspost.channels import REGISTRY, channel_class
+
+    assert {name for name in REGISTRY if channel_class(name).article} == {"website", "wordpress"}

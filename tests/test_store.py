@@ -185,6 +185,18 @@ def test_claim_sends_the_website_first(store: Store) -> None:
     assert store.receipts(rid)["site"].url == "https://site/s"
 
 
+def test_an_article_channel_of_another_kind_goes_first_too(store: Store) -> None:
+    """WordPress publishes the article the social posts link to: its policy says so."""
+    pol = {**POL, "wp": ChannelPolicy(article=True)}
+    rid = store.save_release(release())
+    store.enqueue(rid, [variant("x"), variant("fb"), variant("wp", "wordpress")], None, NOW)
+    claims, _ = store.claim(NOW, 60, 10, pol)
+    assert [c.delivery.channel for c in claims] == ["wp"]
+    store.record_sent(claims[0].delivery.id, claims[0].token, Receipt("7", "https://kemensos.go.id/a/"), NOW)
+    claims, _ = store.claim(NOW, 60, 10, pol)
+    assert sorted(c.delivery.channel for c in claims) == ["fb", "x"]
+
+
 def test_website_in_backoff_or_not_configured_does_not_block_others(store: Store) -> None:
     rid = store.save_release(release())
     store.enqueue(rid, [variant("x"), variant("site", "website")], None, NOW)

@@ -444,3 +444,18 @@ def test_a_connection_cut_after_sending_the_post_is_unknown(tmp_path, rsps):
     variant, ctx = variant_ctx(ch, rel)
     with pytest.raises(UnknownOutcome, match="broke after the request was sent"):
         ch.publish(variant, ctx)
+
+
+def test_social_posts_link_to_the_wordpress_article(tmp_path):
+    """A release without link: goes to X pointing at the post WordPress will publish (the
+    permalink is predicted from the site's structure; the claim sends WordPress first)."""
+    from crosspost.adapt import adapt
+    from crosspost.channels.twitter import TwitterChannel
+
+    wp = channel(tmp_path)
+    x = TwitterChannel("twitter", TwitterChannel.Settings(type="twitter"), TwitterChannel.Limits())
+    adapted = {a.channel.name: a for a in adapt(release(images=False), [x, wp])}
+    article = adapted["situs"].variant.link
+    assert article and article.startswith(SITE)
+    tweet = adapted["twitter"].variant
+    assert article in tweet.text or any(article in part for part in tweet.parts)

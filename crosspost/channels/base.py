@@ -104,6 +104,9 @@ class Channel:
     Limits: ClassVar[type]
     secret_keys: ClassVar[tuple[str, ...]] = ()
     editable: ClassVar[bool] = False
+    # It publishes the release's article (the website): the other channels link to it, so it is
+    # adapted first (its link becomes the release's link) and the engine sends it first.
+    article: ClassVar[bool] = False
     video_only: ClassVar[bool] = False  # every post is a video (doctor's sample release carries one)
     can_lookup: ClassVar[bool] = False
     has_comments: ClassVar[bool] = False
@@ -244,12 +247,6 @@ class Channel:
         """A path from channels.toml, relative to the config file's folder."""
         p = Path(path).expanduser()
         return p if p.is_absolute() else self.base_dir / p
-
-    # Last in the class body, so that ``type`` above is the builtin.
-    @property
-    def type(self) -> str:
-        """Deprecated alias of ``platform`` for readers not yet switched (crosspost/adapt.py)."""
-        return self.platform
 
 
 def is_correction(variant: Variant) -> bool:

@@ -93,6 +93,7 @@ class WebsiteChannel(Channel):
     Limits: ClassVar[type] = Limits
     secret_keys: ClassVar[tuple[str, ...]] = ()
     editable: ClassVar[bool] = True  # a correction goes on top of the article, on the same page
+    article: ClassVar[bool] = True
     can_lookup: ClassVar[bool] = True
 
     # -- helpers ------------------------------------------------------------------------------

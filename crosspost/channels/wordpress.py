@@ -131,6 +131,7 @@ class WordPressChannel(Channel):
     platform: ClassVar[str] = "wordpress"
     secret_keys: ClassVar[tuple[str, ...]] = ("application_password",)  # WordPress 5.6+ Application Password
     editable: ClassVar[bool] = True  # a ralat goes on top of the same post (WordPress keeps revisions)
+    article: ClassVar[bool] = True  # the social posts link to the post WordPress publishes
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,7 +226,7 @@ class WordPressChannel(Channel):
         link = predicted_link(self.public_base(), s.permalink, str(ref) if not isinstance(ref, int) else "",
                               release.slug, release.date) if not isinstance(ref, int) else None
         variant = Variant(
-            channel=self.name, kind=self.type, text=html, title=title, media=tuple(images), link=link,
+            channel=self.name, kind=self.platform, text=html, title=title, media=tuple(images), link=link,
             extra={"section": release.section, "slug": release.slug, "status": s.status,
                    "category": ref, "tags": list(release.tags), "backend": "wordpress"},
             counts={"title": {"actual": len(title), "limit": lim.max_title, "unit": "chars"},
