@@ -79,9 +79,23 @@ def row_hash(prev: str | None, row: Any) -> str:
                       actor=row["actor"], payload=row["payload"] if "payload" in keys else None)
 
 
-@lru_cache(maxsize=1)
+_PERSON: list[str] = []  # who this process acts for, when a command said so (set_person)
+
+
+def set_person(name: str | None) -> None:
+    """Record every later event of this process as done by ``name`` (the CLI's --by, CROSSPOST_USER
+    or [office] operator), instead of the OS account that cron or a shared login runs under."""
+    _PERSON[:] = [name] if name else []
+
+
 def os_user() -> str:
-    """The OS account of this process: the default actor of an event (may be a service account)."""
+    """The default actor of an event: the person set for this process, else the OS account (which
+    may be a service account)."""
+    return _PERSON[0] if _PERSON else _login()
+
+
+@lru_cache(maxsize=1)
+def _login() -> str:
     try:
         return getpass.getuser()
     except (OSError, KeyError, ImportError):

@@ -25,7 +25,7 @@ from .inputs import MediaSettings
 from .secrets import SecretStore
 
 TOP_KEYS = {"timezone", "database", "templates", "state_dir", "channels", "approval", "lang", "doctor",
-            "accessibility", "media"}
+            "accessibility", "media", "office"}
 SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
 # What people type for a platform whose channel is named otherwise in channels.toml.
 CHANNEL_ALIASES = {"x": "twitter", "fb": "facebook", "ig": "instagram", "yt": "youtube", "web": "website",
@@ -61,6 +61,15 @@ def find_config(explicit: Path | None = None, near: Path | None = None) -> tuple
     return default_config_path(), True
 
 
+@dataclass(frozen=True)
+class OfficeSettings:
+    """[office] in channels.toml: who the office is, and who works this machine by default."""
+
+    name: str = ""  # e.g. "Kementerian Sosial Republik Indonesia"
+    unit: str = ""  # e.g. "Biro Hubungan Masyarakat"
+    operator: str = ""  # the person recorded in the log when a command names nobody (--by, CROSSPOST_USER)
+
+
 # -- doctor ----
 @dataclass(frozen=True)
 class DoctorSettings:
@@ -87,6 +96,7 @@ class Config:
     approvers: tuple[str, ...] = ()  # [approval] approvers: who may approve (names for --by)
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
     media: MediaSettings = field(default_factory=MediaSettings)  # [media]: allowed_dirs and input limits
+    office: OfficeSettings = field(default_factory=lambda: OfficeSettings())  # [office]: name, unit, operator
 
     def channel_names(self, enabled_only: bool = True) -> list[str]:
         return [n for n, t in self.tables.items() if not enabled_only or t.get("enabled", True)]
@@ -198,9 +208,13 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     doctor = dataclass_from_mapping(DoctorSettings, doctor_table, "doctor")
     approval, approvers, accessibility = _controls(data, cfg_path)
     media = _media(data, base_dir, cfg_path)
+    office_table = data.get("office", {})
+    if not isinstance(office_table, dict):
+        raise ConfigError('[office] must be a table, e.g. [office] operator = "Rina"', cfg_path)
+    office = dataclass_from_mapping(OfficeSettings, office_table, "office")
     return Config(cfg_path, embedded, base_dir, state_dir, timezone, database, templates_dir,
                   tables, approval, doctor=doctor, approvers=approvers, accessibility=accessibility,
-                  media=media)
+                  media=media, office=office)
 
 
 def _media(data: dict[str, Any], base_dir: Path, path: Path) -> MediaSettings:

@@ -247,3 +247,22 @@ def test_an_ambiguous_start_of_a_slug_is_refused_with_the_candidates(tmp_path):
     assert release_slug(cfg, store, "bantuan-banjir-bo") == "bantuan-banjir-bogor"
     with pytest.raises(InputError, match="bantuan-banjir-bekasi, bantuan-banjir-bogor"):
         release_slug(cfg, store, "bantuan-banjir")
+
+
+def test_who_did_it_is_the_office_person_not_only_the_os_login(cli):
+    """--by, else CROSSPOST_USER, else [office] operator: every mutating command records the person."""
+    toml = cli.cwd / "channels.toml"
+    toml.write_text(toml.read_text("utf-8") + '[office]\nname = "Kemensos"\noperator = "Sari"\n', "utf-8")
+    assert cli("publish", str(EXAMPLE), "--at", "2099-12-01 09:00").returncode == 0
+    assert cli("pause", "--reason", "masa berkabung").returncode == 0  # no --by: the operator
+    cli.env["CROSSPOST_USER"] = "Budi"
+    assert cli("resume").returncode == 0
+    assert cli("cancel", "#1").returncode == 0
+    assert cli("pause", "--reason", "krisis", "--by", "Rina").returncode == 0
+    db = sqlite3.connect(cli.cwd / "log.db")
+    pauses = db.execute("SELECT actor, lifted_by FROM pauses ORDER BY id").fetchall()
+    assert pauses[0] == ("Sari", "Budi") and pauses[1][0] == "Rina"
+    actors = [a for (a,) in db.execute("SELECT actor FROM events WHERE to_status = 'cancelled'")]
+    assert actors and set(actors) == {"Budi"}
+    queued = [a for (a,) in db.execute("SELECT actor FROM events WHERE to_status = 'queued'")]
+    assert queued and set(queued) == {"Sari"}  # publish too: the person, not the OS account

@@ -47,7 +47,20 @@ def config(path: Path | None = None, near: Path | None = None) -> Config:
     cfg = load_config(explicit, near)
     if explicit is None and not os.environ.get("CROSSPOST_CONFIG"):
         _say_where(cfg)
+    person(cfg)  # the log names the office's person, not only the OS account (see person())
     return cfg
+
+
+def person(cfg: Config, by: str | None = None) -> str:
+    """Who does this, for the log: --by, else $CROSSPOST_USER, else [office] operator, else the OS
+    account. Every event this process records from now on carries that name."""
+    import os
+
+    from ..chain import os_user, set_person
+
+    name = " ".join((by or os.environ.get("CROSSPOST_USER") or cfg.office.operator or "").split())
+    set_person(name or None)
+    return name or os_user()
 
 
 def _say_where(cfg: Config) -> None:

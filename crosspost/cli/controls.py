@@ -14,32 +14,27 @@ import typer
 
 from ..errors import EXIT_NOTHING, EXIT_OK, EXIT_PAUSED, InputError
 from ..i18n import _, ngettext
-from .common import STATE, add_commands, say, setup
+from .common import STATE, add_commands, person, say, setup
 from .common import now as _now
 from .common import tz as _tz
 
-ByOpt = typer.Option(..., "--by", metavar="NAME", help=_("Your name, as it will stand in the log."))
+ByOpt = typer.Option(None, "--by", metavar="NAME",
+                     help=_("Who does this, as it will stand in the log (default: $CROSSPOST_USER, "
+                            "[office] operator in channels.toml, else your login)."))
 ChannelOpt = typer.Option([], "--channel", "-c", help=_("Only this channel (repeatable); default: all."))
 SlugArg = _("The release: its slug, a unique start of it, its #number (`crosspost status`) or its file.")
 
 
-def _name(value: str, option: str = "--by") -> str:
-    name = " ".join((value or "").split())
-    if not name:
-        raise InputError(_("{option} needs a name: who does this (it is kept in the log)").format(
-            option=option))
-    return name
-
-
-def _approver(cfg: Any, value: str) -> str:
-    """The approver's name; must be one of [approval] approvers when that list is set."""
-    name = _name(value)
+def _approver(cfg: Any, value: str | None) -> str:
+    """The approver's name (see common.person); must be one of [approval] approvers when set."""
+    name = person(cfg, value)
     allowed = getattr(cfg, "approvers", ())
     if allowed:
         match = next((a for a in allowed if a.casefold() == name.casefold()), None)
         if match is None:
             raise InputError(_("'{name}' is not an approver: channels.toml [approval] approvers lists "
                                "{approvers}").format(name=name, approvers=", ".join(allowed)))
+        person(cfg, match)
         return match
     return name
 
@@ -65,7 +60,7 @@ def _rows_out(rows: list, tz: Any) -> list[str]:
 # -- approve / reject -------------------------------------------------------------------------------
 def approve(
     release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg),
-    by: str = ByOpt,
+    by: str | None = ByOpt,
     note: str | None = typer.Option(None, "--note", help=_("A remark kept with the approval.")),
     channel: list[str] = ChannelOpt,
     expect: str | None = typer.Option(None, "--hash", metavar="HASH",
@@ -93,7 +88,7 @@ def approve(
 
 def reject(
     release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg),
-    by: str = ByOpt,
+    by: str | None = ByOpt,
     reason: str = typer.Option(..., "--reason", help=_("Why: the editors read it in the log.")),
     channel: list[str] = ChannelOpt,
 ) -> None:
@@ -120,8 +115,7 @@ def reject(
 def pause(
     reason: str | None = typer.Option(None, "--reason", help=_("Why (mourning period, crisis, election "
                                                               "quiet period...): kept in the log.")),
-    by: str | None = typer.Option(None, "--by", metavar="NAME",
-                                  help=_("Your name, as it will stand in the log.")),
+    by: str | None = ByOpt,
     until: str | None = typer.Option(None, "--until", help=_("Lift it by itself then: '2026-12-02 06:00' "
                                                             "(WIB unless it says WITA/WIT/+08:00).")),
     show: bool = typer.Option(False, "--show", help=_("Only say whether a pause is on (exit 5 if it is).")),
@@ -142,7 +136,7 @@ def pause(
         raise typer.Exit(EXIT_PAUSED if current else EXIT_OK)
     if not reason or not reason.strip():
         raise InputError(_('give the reason: crosspost pause --reason "masa berkabung nasional" --by NAME'))
-    actor = _name(by or "")
+    actor = person(cfg, by)
     end = None
     if until:
         from ..timezones import parse_when
@@ -166,12 +160,12 @@ def pause(
 
 
 def resume(
-    by: str = ByOpt,
+    by: str | None = ByOpt,
 ) -> None:
     from . import render
 
     cfg, store = setup()
-    actor = _name(by)
+    actor = person(cfg, by)
     lifted = store.resume(actor, _now())
     waiting = len(store.deliveries(status="queued"))
     if STATE.json:
