@@ -266,3 +266,16 @@ def test_who_did_it_is_the_office_person_not_only_the_os_login(cli):
     assert actors and set(actors) == {"Budi"}
     queued = [a for (a,) in db.execute("SELECT actor FROM events WHERE to_status = 'queued'")]
     assert queued and set(queued) == {"Sari"}  # publish too: the person, not the OS account
+
+
+def test_links_are_printed_whole_on_an_80_column_terminal(cli):
+    cli.env["COLUMNS"] = "80"
+    proc = cli("--lang", "id", "publish", str(EXAMPLE))
+    assert proc.returncode == 0, proc.stderr
+    url = json.loads(cli("status", "--json").stdout)[0]["url"]
+    assert len(url) > 40
+    lines = proc.stdout.splitlines()
+    assert "Tautan:" in lines and any(line.strip().endswith(url) for line in lines), proc.stdout
+    assert "…" not in proc.stdout
+    status = cli("--lang", "id", "status").stdout
+    assert any(line.strip().endswith(url) for line in status.splitlines()), status

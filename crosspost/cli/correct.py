@@ -51,8 +51,8 @@ def correct(
     if STATE.json:
         render.print_json(_doc(plan, done.deliveries, notes))
     else:
-        render.console().print(render.deliveries_table(done.deliveries, tz(cfg),
-                                                       title=f"{plan.release.title} ({plan.release.slug})"))
+        render.print_deliveries(render.console(), done.deliveries, tz(cfg),
+                                title=f"{plan.release.title} ({plan.release.slug})")
         for n in notes:
             err.print(n, markup=False)
     raise typer.Exit(done.exit_code)

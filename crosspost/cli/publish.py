@@ -112,7 +112,7 @@ def publish(
                            "paused": outcome.pause, "notes": outcome.notes,
                            "embargo": release.embargo.isoformat() if release.embargo else None})
     else:
-        out.print(render.deliveries_table(outcome.deliveries, zone(cfg.timezone), title=release.title))
+        render.print_deliveries(out, outcome.deliveries, zone(cfg.timezone), title=release.title)
         for note in outcome.notes:
             out.print(note, markup=False)
         if when is not None and any(d.status == "queued" for d in outcome.deliveries):

@@ -117,7 +117,7 @@ def queue() -> None:
     if not rows:
         render.console().print(_("the queue is empty."))
         raise typer.Exit(EXIT_NOTHING)
-    render.console().print(render.deliveries_table(rows, zone(cfg.timezone), title=_("waiting")))
+    render.print_deliveries(render.console(), rows, zone(cfg.timezone), title=_("waiting"))
 
 
 def retry(

@@ -132,18 +132,37 @@ def delivery_json(d: Delivery) -> dict[str, Any]:
             "error_kind": d.error_kind, "not_before": d.not_before, "updated_at": d.updated_at}
 
 
-def deliveries_table(rows: Iterable[Delivery], tz: Any = None, title: str | None = None) -> Table:
+# Below this many columns a link in a table cell would be cut into pieces nobody can copy:
+# the table then says where each link is and print_deliveries() lists them whole beneath it.
+NARROW = 100
+
+
+def deliveries_table(rows: Iterable[Delivery], tz: Any = None, title: str | None = None,
+                     links_below: bool = False) -> Table:
     table = Table(title=Text(safe(title, newlines=False)) if title else None, show_lines=False)
     for col in ("id", _("release"), _("channel"), _("status"), _("when"), _("link / error")):
         table.add_column(col, overflow="fold")
     for d in rows:
-        detail = d.url or d.last_error or ""
+        detail = (_("link below") if links_below and d.url else d.url) or d.last_error or ""
         if d.status == "queued" and d.not_before:
             detail = detail or _("not before {when}").format(when=when(d.not_before, tz))
         table.add_row(str(d.id), Text(safe(f"#{d.release_id} {d.release_slug}")), Text(safe(d.channel)),
                       Text(status_label(d.status), style=STATUS_STYLE.get(d.status, "")),
                       when(d.updated_at, tz), Text(safe(detail)))
     return table
+
+
+def print_deliveries(out: Console, rows: list[Delivery], tz: Any = None, title: str | None = None) -> None:
+    """The deliveries table; on a narrow terminal its links follow it whole, one a line, so they can
+    be copied (never cut or ellipsed)."""
+    narrow = out.width < NARROW
+    out.print(deliveries_table(rows, tz, title, links_below=narrow))
+    if narrow and any(d.url for d in rows):
+        out.print(_("Links:"), markup=False)
+        for d in rows:
+            if d.url:
+                out.print(f"  #{d.id} {safe(d.channel)}: {safe(d.url)}", markup=False, highlight=False,
+                          soft_wrap=True, overflow="ignore", crop=False)
 
 
 def status_counts_table(counts: dict[str, dict[str, int]]) -> Table:

@@ -46,7 +46,7 @@ def status(
     total = sum(sum(c.values()) for c in counts.values())
     if total > len(rows):
         out.print(render.status_counts_table(counts))
-    out.print(render.deliveries_table(rows, tz(cfg)))
+    render.print_deliveries(out, rows, tz(cfg))
     if total > len(rows):
         out.print(_("the newest {shown} of {total} deliveries; `crosspost status SLUG` shows one release, "
                     "`--limit 0` lists all").format(shown=number(len(rows)), total=number(total)))
