@@ -76,7 +76,8 @@ def set_alt_text(session: Any, auth: Any, api_base: str, media_id: str, alt: str
 
 
 def _media_id(payload: dict[str, Any]) -> str:
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
+    inner = payload.get("data")
+    data: dict[str, Any] = inner if isinstance(inner, dict) else payload
     for key in ("id", "media_id_string", "media_id"):
         if data.get(key):
             return str(data[key])
