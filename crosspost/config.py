@@ -131,7 +131,7 @@ def build_channel(name: str, table: dict[str, Any], cfg: Config) -> Channel:
             name=name, type=type_, known=", ".join(sorted(REGISTRY))), cfg.path)
     data["type"] = type_
     limits_table = data.pop("limits", {}) or {}
-    access = {k: data.pop(k) for k in ("require_alt", "require_captions") if k in data}  # -- controls
+    access: dict[str, Any] = {k: data.pop(k) for k in ("require_alt", "require_captions") if k in data}
     if "require_approval" not in data and cfg.approval:
         data["require_approval"] = True
     cls = channel_class(type_)

@@ -28,7 +28,7 @@ def _open(path: Path):
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        img = Image.open(path)
+        img: Image.Image = Image.open(path)
         fmt = img.format
         orientation = img.getexif().get(0x0112, 1)
         img = ImageOps.exif_transpose(img)
@@ -181,7 +181,8 @@ def fit_image(media: Media, out_dir: Path, min_ratio: float = 4 / 5, max_ratio: 
     if not _in_range(ratio, min_ratio, max_ratio, RATIO_TOLERANCE):
         ratio = target_ratio(ratio, min_ratio, max_ratio)
     shaped = _reshape(_flatten(img, background), ratio, mode, background)
-    size = _final_size(*shaped.size, ratio, min_width, max_width, min_ratio, max_ratio)
+    shaped_w, shaped_h = shaped.size
+    size = _final_size(shaped_w, shaped_h, ratio, min_width, max_width, min_ratio, max_ratio)
     if size != shaped.size:
         from PIL import Image
 

@@ -99,8 +99,8 @@ def _thumbnail(path: Path, mtime: float, width: int = THUMB_WIDTH) -> str:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(path) as im:
-            im = ImageOps.exif_transpose(im)
+        with Image.open(path) as opened:
+            im: Image.Image = ImageOps.exif_transpose(opened)
             im.thumbnail((width, width * 3))
             if im.mode != "RGB":
                 background = Image.new("RGB", im.size, "white")

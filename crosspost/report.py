@@ -158,8 +158,8 @@ def build(store: Store, start: datetime, end: datetime, tz_name: str,
 
     by_channel = []
     for c in channels:
-        got = total(k for k in counts if k[0] == c)
-        by_channel.append({"channel": c, **_metrics(got, by_channel_d[c], sum(got.values()))})
+        sums = total(k for k in counts if k[0] == c)
+        by_channel.append({"channel": c, **_metrics(sums, by_channel_d[c], sum(sums.values()))})
     by_section = [{"section": x, "label": SECTIONS.get(x, x),
                    **_metrics(total(k for k in counts if k[1] == x), by_section_d[x],
                               section_releases.get(x, 0))}
@@ -212,7 +212,7 @@ def durasi(seconds: float | None) -> str:
         return "–"
     s = round(seconds)
     units = [(86400, "hari"), (3600, "jam"), (60, "menit"), (1, "detik")]
-    parts = []
+    parts: list[str] = []
     for size, name in units:
         if s >= size or (size == 1 and not parts):
             parts.append(f"{s // size} {name}")

@@ -17,7 +17,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +56,7 @@ CROSSPOST_TABLES = frozenset({"releases", "deliveries", "events"})
 ANALYSIS_LIMIT = 400  # rows per index that PRAGMA optimize's ANALYZE reads (SQLite's suggested value)
 
 # Version 1 is the simple path (queue, send, record); version 2 adds what the engine needs.
-MIGRATIONS: list[list[str]] = [
+MIGRATIONS: list[list[Any]] = [  # SQL text, or a function of the connection
     [
         """CREATE TABLE releases (
             id INTEGER PRIMARY KEY,
@@ -563,7 +563,8 @@ class Store:
     def events(self, release: str | None = None, delivery_id: int | None = None,
                limit: int | None = None) -> list[dict[str, Any]]:
         """Newest first, with the release slug and channel of each event."""
-        where, args = ["1"], []
+        where: list[str] = ["1"]
+        args: list[Any] = []
         if release is not None:  # a release and its corrections (ralat), which are logged against it
             where.append(_FAMILY)
             args.extend([release, release])
@@ -699,8 +700,8 @@ class Store:
         if limit <= 0 or not policies:
             return [], []
         # An embargoed release is never handed out, whoever asks (run, publish, retry, --force).
-        where, args = "d.status = 'queued' AND d.not_before <= ? AND (r.embargo IS NULL OR r.embargo <= ?)", \
-            [now, now]
+        where = "d.status = 'queued' AND d.not_before <= ? AND (r.embargo IS NULL OR r.embargo <= ?)"
+        args: list[Any] = [now, now]
         if ids is not None:
             where += " AND d.id IN (SELECT value FROM json_each(?))"
             args.append(json.dumps(list(ids)))
@@ -723,7 +724,7 @@ class Store:
                             "AND +d.channel IN (SELECT value FROM json_each(?)) "
                             "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id",
                             (*args, json.dumps(ready)))
-            candidates = []
+            candidates: list[sqlite3.Row] = []
             while len(candidates) < limit:
                 batch = cur.fetchmany(min(256, 8 * limit))  # the engine claims 1..workers at a time
                 if not batch:
@@ -956,8 +957,9 @@ class Store:
                 rows = self._select(c, "r.slug = ? AND d.status IN ('queued', 'failed', 'awaiting_approval')",
                                     (target,))
             for row in rows:
-                self._move(c, row, "cancelled", now, "cancelled by the operator",  # -- controls: see retry
-                           **({"error_kind": "unapproved"} if row["status"] == "awaiting_approval" else {}))
+                unapproved = row["status"] == "awaiting_approval"
+                extra: dict[str, Any] = {"error_kind": "unapproved"} if unapproved else {}
+                self._move(c, row, "cancelled", now, "cancelled by the operator", **extra)  # -- controls
             ids = [r["id"] for r in rows]
         return [d for d in (self.delivery(i) for i in ids) if d]
 
@@ -1036,7 +1038,7 @@ class Store:
                 "created_at, updated_at, corrects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (release.slug, release.title, release.section, str(release.source or ""),
                  release.content_hash, release_to_json(release), now, now, original[0]))
-            release_id = cur.lastrowid
+            release_id = int(cur.lastrowid or 0)
             ids = []
             for v in variants:
                 status = "awaiting_approval" if v.channel in awaiting else "queued"
@@ -1060,7 +1062,7 @@ class Store:
         with self._lock:
             return [dict(r) for r in self._conn.execute(sql, args)]
 
-    def audit_chain_rows(self) -> Iterator[sqlite3.Row]:
+    def audit_chain_rows(self) -> Generator[sqlite3.Row, None, None]:
         """Every event in id order with what its hash covers, streamed (one consistent snapshot:
         the read transaction keeps concurrent writers' new rows out of this pass)."""
         with self._lock:
@@ -1070,7 +1072,7 @@ class Store:
             while batch := cur.fetchmany(2048):
                 yield from batch
 
-    def audit_covered_rows(self) -> Iterator[tuple[str, int, str]]:
+    def audit_covered_rows(self) -> Generator[tuple[str, int, str], None, None]:
         """(kind, id, digest) of every row the chain covers besides events: approvals, pauses and
         each delivery's text, as they are now (streamed)."""
         with self._lock:

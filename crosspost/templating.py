@@ -61,8 +61,8 @@ def tanggal(value: datetime | str, with_day: bool = True, with_time: bool = Fals
     if with_day:
         s = f"{HARI[value.weekday()]}, {s}"
     if with_time:
-        zone = {7: "WIB", 8: "WITA", 9: "WIT"}.get(
-            int(value.utcoffset().total_seconds() // 3600) if value.utcoffset() else -1, "")
+        offset = value.utcoffset()
+        zone = {7: "WIB", 8: "WITA", 9: "WIT"}.get(int(offset.total_seconds() // 3600) if offset else -1, "")
         s += f" pukul {value:%H.%M}" + (f" {zone}" if zone else "")
     return s
 

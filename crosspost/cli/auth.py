@@ -28,16 +28,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         ch = load_cfg().channel(channel)
         keys = secret_keys(ch)
+        store = ch.secrets
+        assert store is not None  # config always gives a channel its secret store
         if check:
             for key in keys:
-                present = ch.secrets.get(key) is not None
+                present = store.get(key) is not None
                 typer.echo(f"{key}: {_('present') if present else _('missing')} ({env_name(ch.name, key)})")
             return
         for key in keys:
             value = typer.prompt(f"{ch.name} {key}", hide_input=True, default="", show_default=False)
             if not value:
                 raise InputError(_("no value given for {key}: nothing stored").format(key=key))
-            ch.secrets.set(key, value)
+            store.set(key, value)
         authorize = getattr(ch, "authorize", None)
         if callable(authorize):
             authorize()

@@ -3,7 +3,7 @@ plain-line output. Holds no business rules."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,7 +135,7 @@ def example_epilog(name: str) -> str | None:
     return f"\b\n{label}\n  {example}"
 
 
-def add_commands(app: typer.Typer, helps: dict[Callable[..., Any], str]) -> None:
+def add_commands(app: typer.Typer, helps: Mapping[Callable[..., Any], str]) -> None:
     """Register command functions under their own names with their (translated) help and example."""
     for fn, text in helps.items():
         app.command(fn.__name__, help=text, epilog=example_epilog(fn.__name__))(fn)

@@ -7,6 +7,7 @@ Exit codes: 0 done, 1 a delivery failed, 2 bad input, 4 nothing to do, 5 the off
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -185,7 +186,7 @@ def resume(
 
 
 def register(app: typer.Typer) -> None:
-    helps = {
+    helps: dict[Callable[..., Any], str] = {
         approve: _("Approve a release that awaits approval: it is sent now, or at its scheduled time.\n\n"
                    "The log keeps who approved, when, the release's content hash and the exact variants "
                    "approved. A release edited and published again afterwards needs approval again."),

@@ -36,7 +36,7 @@ def _localise_typer() -> None:
     import typer.core
 
     if getattr(typer.core, "_", None) in (stdlib.gettext, _):
-        typer.core._ = _  # type: ignore[attr-defined]
+        typer.core._ = _
 
 
 _localise_typer()
