@@ -605,6 +605,14 @@ class Store:
             f"WHERE {self._SECOND_POST} GROUP BY e.delivery_id "
             "ORDER BY e.delivery_id")
 
+    def unsettled(self) -> list[dict[str, Any]]:
+        """Unknown deliveries that lookup gave up on (the cap, issue 12): each waits for a person
+        (`crosspost resolve`), and `status`, `doctor` and every `run` say so."""
+        return self._all(
+            "SELECT d.id, r.slug AS release, d.channel, d.lookups, d.last_error FROM deliveries d "
+            "JOIN releases r ON r.id = d.release_id "
+            "WHERE d.status = 'unknown' AND d.error_kind = 'unsettled' ORDER BY d.id")
+
     def channel_slots(self) -> dict[str, float]:
         with self._lock:
             return dict(self._conn.execute("SELECT channel, next_at FROM channel_slots").fetchall())
