@@ -301,7 +301,7 @@ class TwitterChannel(Channel):
         failure = failure_of(exc, stage == "create")
         column = 1 if stage == "create" else 2
         outcome = next(row[column] for row in OUTCOMES if row[0] == failure)
-        name, message = self.name, self._message(failure, exc, where)
+        message = self._message(failure, exc, where)
         if outcome == RETRY:
             return RetryLater(message, self._wait(exc, ctx) if failure in ("rate_limit", "daily_cap")
                               else None)
@@ -309,7 +309,7 @@ class TwitterChannel(Channel):
             return UnknownOutcome(message + ": the post may exist; crosspost looks for it on X before "
                                   "anything is sent again")
         if outcome == REAUTH:
-            return ReauthRequired(message + f" (then `crosspost auth {name}` and `crosspost retry`)")
+            return ReauthRequired(f"{message}: run `crosspost auth {self.name}`, then `crosspost retry`")
         return Permanent(message)
 
     def _wait(self, exc: BaseException, ctx: PublishContext) -> float | None:
