@@ -364,6 +364,16 @@ def test_lookup_full_thread(tmp_path):
 
 
 @responses.activate
+def test_lookup_reply_text_with_the_leading_mention_x_adds(tmp_path):
+    variant = thread(2)
+    x = account()
+    first = x.add(variant.parts[0], CLAIMED + 1)
+    second = x.add("@KemensosRI " + variant.parts[1], CLAIMED + 2, reply_to=first["id"])
+    receipt = make_channel(tmp_path).lookup(variant, lookup_ctx())
+    assert receipt is not None and receipt.extra["parts"] == [first["id"], second["id"]]
+
+
+@responses.activate
 def test_lookup_part_must_reply_to_the_previous_part(tmp_path):
     variant = thread(2)
     x = account()

@@ -558,6 +558,8 @@ def _canonical_links(text: str) -> str:
 def same_text(sent: str, unwrapped: str) -> bool:
     """Whether the text crosspost sent is the text of the post X holds (already unwrapped)."""
     a = normal_text(sent)
+    if not a.startswith("@"):  # a reply's text may start with the @names it answers (X adds them)
+        unwrapped = re.sub(r"^(?:@\w{1,15}\s+)+", "", unwrapped)
     return bool(a) and a == unwrapped
 
 
