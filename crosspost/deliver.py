@@ -96,7 +96,8 @@ class Engine:
             return report
         for d in self.store.reap(self.clock.now()):
             report.add("reaped", d)
-        for outcome, d in reconcile(self.store, self.channels, self.clock, self.settle_seconds, ids):
+        for outcome, d in reconcile(self.store, self.channels, self.clock, self.settle_seconds, ids,
+                                    self.rng):
             report.add(outcome, d)
         self._drain(report, ids)
         self._paused(report)  # -- controls: paused meanwhile (claim() stopped handing out work)

@@ -314,6 +314,7 @@ def check_log(cfg: Any, now: float) -> list[Check]:
     store = Store.open(cfg.database, create=False)
     try:
         dups = store.duplicates()
+        stuck = store.unsettled()
         skew = store.clock_skew(now)
     finally:
         store.close()
@@ -327,6 +328,14 @@ def check_log(cfg: Any, now: float) -> list[Check]:
               "it is described in the README's delivery section")))
     else:
         checks.append(ok("duplicates", _("no delivery was posted twice according to the event log")))
+    if stuck:
+        which = "; ".join(f"#{d['id']} {d['release']} -> {d['channel']}" for d in stuck[:10])
+        checks.append(fail("unknown", _("{n} delivery(ies) stayed unknown after their lookups ran out: "
+                                        "{which}").format(n=len(stuck), which=which),
+                           _("check each post on the platform, then `crosspost resolve ID --sent URL` or "
+                             "`crosspost resolve ID --not-sent`; crosspost never sends them by itself")))
+    else:
+        checks.append(ok("unknown", _("no unknown delivery waits for a person")))
     if skew:
         checks.append(warn("clock", _("times up to {ahead} ahead of this machine's clock were written to "
                                       "the log (a clock that was fast): {what}").format(

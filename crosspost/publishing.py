@@ -276,9 +276,11 @@ class Correction(Outcome):
     plan: CorrectionPlan | None = None
 
 
-def plan_correction(cfg: Config, slug: str, ralat: Ralat, clock: Clock | None = None
-                    ) -> tuple[Store, CorrectionPlan]:
-    """The correction of release ``slug`` as it would be queued; refuses a release never published."""
+def plan_correction(cfg: Config, slug: str, ralat: Ralat, clock: Clock | None = None, *,
+                    again: bool = False) -> tuple[Store, CorrectionPlan]:
+    """The correction of release ``slug`` as it would be queued; refuses a release never published,
+    and the same ralat text already made for it (its links are named) unless ``again``: running
+    `crosspost correct` twice must not post two replies or add two notes."""
     from .correct import plan_correction as plan
     from .logbook import open_log
 
@@ -287,8 +289,32 @@ def plan_correction(cfg: Config, slug: str, ralat: Ralat, clock: Clock | None = 
                            "folder (see `crosspost status`)").format(database=cfg.database, slug=slug))
     store = open_log(cfg)
     slug = release_slug(cfg, store, slug)
+    if not again:
+        _refuse_same_correction(store, slug, ralat)
     return store, plan(store, cfg.channel, slug, ralat, (clock or SystemClock()).now(), cfg.timezone,
                        cfg.templates_dir)
+
+
+def _same_note(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _refuse_same_correction(store: Store, slug: str, ralat: Ralat) -> None:
+    """InputError (exit 2) naming the earlier correction of ``slug`` with this very text and where it
+    went; `--again` sends a second one on purpose."""
+    wanted = _same_note(ralat.note)
+    earlier: dict[str, list[Delivery]] = {}
+    for d, variant in store.corrections_of(slug):
+        if _same_note(variant.extra.get("note", "")) == wanted:
+            earlier.setdefault(d.release_slug, []).append(d)
+    if not earlier:
+        return
+    name, rows = next(iter(earlier.items()))
+    where = "; ".join(f"{d.channel} {d.status}" + (f" {d.url}" if d.url else f" (#{d.id})") for d in rows)
+    raise InputError(_("this ralat was already made for '{slug}' as {correction}: {where}. Nothing new is "
+                       "queued; `crosspost status {slug}` shows it (a failed one: `crosspost retry ID`). To "
+                       "send a second correction with the same text on purpose, add --again").format(
+                           slug=slug, correction=name, where=where))
 
 
 def correct(cfg: Config, store: Store, plan: CorrectionPlan, clock: Clock | None = None) -> Correction:

@@ -78,3 +78,22 @@ def decide(exc: BaseException, attempts: int, settings: Any, now: float, deadlin
         return Decision("failed", exc.kind, message, True)
     # Anything unexpected happened after the call may have started: never retry blindly.
     return Decision("unknown", "crash", f"{type(exc).__name__}: {message}", True)
+
+
+def next_lookup(now: float, lookups: int, since: float | None, settings: Any, rng: random.Random,
+                earliest: float = 0.0, retry_after: float | None = None) -> float | None:
+    """When an unknown that a lookup could not settle may be looked up again, or None once the
+    cap is reached: ``max_attempts`` lookups (``lookups`` counts the ones done, this one included)
+    or ``deadline_hours`` since the first. Backoff with "equal jitter" (half the ceiling fixed, half
+    random), so lookups never bunch up at the start; never before ``earliest`` (the settle time) or
+    the wait the platform asked for."""
+    max_lookups = int(getattr(settings, "max_attempts", 6))
+    deadline = (since if since is not None else now) + float(getattr(settings, "deadline_hours", 24.0)) * 3600
+    if lookups >= max_lookups or now >= deadline:
+        return None
+    base = float(getattr(settings, "backoff_base", 30.0))
+    cap = float(getattr(settings, "backoff_max", 3600.0))
+    ceiling = min(cap, base * (2 ** max(0, lookups - 1)))
+    when = max(now + ceiling / 2 + rng.uniform(0.0, ceiling / 2), earliest,
+               now + (retry_after or 0.0))
+    return None if when > deadline else when

@@ -159,6 +159,12 @@ MIGRATIONS: list[list[Any]] = [  # SQL text, or a function of the connection
         "CREATE INDEX deliveries_due ON deliveries(not_before, release_id, kind != 'website', id, channel) "
         "WHERE status = 'queued'",
     ],
+    [  # version 7 (issue 12): the cap on looking up an unknown outcome. How many lookups did not
+        # settle it, when the next may run, and when the first ran (the cap's deadline counts from it).
+        "ALTER TABLE deliveries ADD COLUMN lookups INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE deliveries ADD COLUMN lookup_after REAL",
+        "ALTER TABLE deliveries ADD COLUMN lookup_since REAL",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -242,6 +248,11 @@ class Claim:
     version: int = 0
     deadline: float | None = None
     fence: int = 0  # this claim's fencing number: a later claim of the same delivery has a larger one
+    # For lookups (unknown()): when the delivery was first claimed, and the lookup cap's bookkeeping.
+    claimed_at: float | None = None
+    lookups: int = 0
+    lookup_after: float | None = None
+    lookup_since: float | None = None
 
 
 class DeliveryStore(Protocol):
@@ -263,7 +274,9 @@ class DeliveryStore(Protocol):
                error_kind: str, count_attempt: bool, not_before: float | None = None) -> bool: ...
     def unknown(self, channels: Collection[str], ids: Collection[int] | None = None) -> list[Claim]: ...
     def settle(self, delivery_id: int, version: int, now: float, receipt: Receipt | None,
-               detail: str) -> bool: ...
+               detail: str, failed: str | None = None) -> bool: ...
+    def note_lookup(self, delivery_id: int, version: int, now: float, next_at: float | None,
+                    detail: str, count: bool = True) -> bool: ...
     def receipts(self, release_id: int) -> dict[str, Receipt]: ...
     def delivery(self, delivery_id: int) -> Delivery | None: ...
     def deliveries(self, release: str | None = None, status: str | Collection[str] | None = None,
@@ -593,6 +606,14 @@ class Store:
             f"WHERE {self._SECOND_POST} GROUP BY e.delivery_id "
             "ORDER BY e.delivery_id")
 
+    def unsettled(self) -> list[dict[str, Any]]:
+        """Unknown deliveries that lookup gave up on (the cap, issue 12): each waits for a person
+        (`crosspost resolve`), and `status`, `doctor` and every `run` say so."""
+        return self._all(
+            "SELECT d.id, r.slug AS release, d.channel, d.lookups, d.last_error FROM deliveries d "
+            "JOIN releases r ON r.id = d.release_id "
+            "WHERE d.status = 'unknown' AND d.error_kind = 'unsettled' ORDER BY d.id")
+
     def channel_slots(self) -> dict[str, float]:
         with self._lock:
             return dict(self._conn.execute("SELECT channel, next_at FROM channel_slots").fetchall())
@@ -850,14 +871,19 @@ class Store:
             for row in rows:
                 release = self._conn.execute("SELECT release_json FROM releases WHERE id = ?",
                                              (row["release_id"],)).fetchone()[0]
+                claimed = self._conn.execute("SELECT MIN(at) FROM events WHERE delivery_id = ? AND "
+                                             "to_status = 'sending'", (row["id"],)).fetchone()[0]
                 out.append(Claim(self._delivery(row), "", 0.0, row["release_id"], release_from_json(release),
-                                 variant_from_json(row["variant_json"]), row["scheduled_at"], row["version"]))
+                                 variant_from_json(row["variant_json"]), row["scheduled_at"], row["version"],
+                                 claimed_at=claimed, lookups=row["lookups"], lookup_after=row["lookup_after"],
+                                 lookup_since=row["lookup_since"]))
         return out
 
     def settle(self, delivery_id: int, version: int, now: float, receipt: Receipt | None,
-               detail: str) -> bool:
+               detail: str, failed: str | None = None) -> bool:
         """Resolve an unknown delivery seen at ``version``: sent with the receipt found, or queued
-        again when the platform shows no such post. False if it changed meanwhile."""
+        again when the platform shows no such post (``failed``: failed with that error kind
+        instead, its attempts used up). False if it changed meanwhile."""
         with self._tx() as c:
             rows = self._select(c, "d.id = ? AND d.status = 'unknown' AND d.version = ?",
                                 (delivery_id, version))
@@ -866,8 +892,33 @@ class Store:
             if receipt is not None:
                 self._move(c, rows[0], "sent", now, f"{detail}: {receipt.url or receipt.remote_id}",
                            **_sent_fields(receipt, now))
+            elif failed:
+                self._move(c, rows[0], "failed", now, detail, error_kind=failed, last_error=detail,
+                           lookup_after=None)
             else:
-                self._move(c, rows[0], "queued", now, detail, not_before=now, error_kind=None)
+                self._move(c, rows[0], "queued", now, detail, not_before=now, error_kind=None,
+                           lookup_after=None)
+            return True
+
+    def note_lookup(self, delivery_id: int, version: int, now: float, next_at: float | None,
+                    detail: str, count: bool = True) -> bool:
+        """A lookup that did not settle an unknown delivery: count it (unless ``count`` is False, a
+        rate-limited read) and set when the next may run; ``next_at`` None means the cap is
+        reached: the delivery stays unknown for a person (error_kind ``unsettled``) and is not
+        looked up again. Leaves ``updated_at`` alone (it says when the delivery became unknown)."""
+        with self._tx() as c:
+            rows = self._select(c, "d.id = ? AND d.status = 'unknown' AND d.version = ?",
+                                (delivery_id, version))
+            if not rows:
+                return False
+            row = rows[0]
+            extra = {"error_kind": "unsettled", "last_error": detail} if next_at is None else {}
+            sets = ", ".join(f"{k} = ?" for k in extra)
+            c.execute("UPDATE deliveries SET lookups = lookups + ?, lookup_after = ?, "
+                      f"lookup_since = COALESCE(lookup_since, ?), version = version + 1{', ' if sets else ''}"
+                      f"{sets} WHERE id = ?", (int(count), next_at, now, *extra.values(), delivery_id))
+            self._event(c, delivery_id, row["release_id"], now, "unknown", "unknown", detail,
+                        payload={"variants": {str(delivery_id): text_digest(row["variant_json"])}})
             return True
 
     # -- the operator's side ------------------------------------------------------------------
@@ -898,7 +949,8 @@ class Store:
                                error_kind=None)
                     continue
                 self._move(c, row, "queued", now, "queued again by the operator", attempts=0,
-                           not_before=now, scheduled_at=now, deadline=None, error_kind=None)
+                           not_before=now, scheduled_at=now, deadline=None, error_kind=None, lookups=0,
+                           lookup_after=None, lookup_since=None)
             ids = [r["id"] for r in rows]
         return [d for d in (self.delivery(i) for i in ids) if d]
 
@@ -940,7 +992,7 @@ class Store:
                     raise InputError(f"delivery {delivery_id} is {row['status']}; --not-sent is for unknown "
                                      "deliveries (use `crosspost cancel` to drop a queued one)")
                 self._move(c, row, "queued", now, "operator says it was not sent; queued again",
-                           not_before=now, error_kind=None)
+                           not_before=now, error_kind=None, lookups=0, lookup_after=None, lookup_since=None)
         return self.delivery(delivery_id)  # type: ignore[return-value]
 
     # -- corrections (ralat) ------------------------------------------------------------------

@@ -467,8 +467,20 @@ def test_cli_correct_end_to_end(site_and_fakes):
                for e in events)
     assert any(e["release"] == f"{slug}--ralat-1" and e["to_status"] == "sent" for e in events)
 
-    code, again = cli.json("correct", slug, "--file", "ralat.md")  # a second ralat is its own row
+    # the same ralat again: refused with its links, nothing posted, no second note (issue 12)
+    proc = cli("correct", slug, "--file", "ralat.md")
+    assert proc.returncode == 2 and f"{slug}--ralat-1" in proc.stderr and "--again" in proc.stderr
+    assert "https://www.kemensos.go.id/" in proc.stderr  # the existing link
+    assert len((cli.cwd / "posts.jsonl").read_text().splitlines()) == 2
+    assert page.count("yang benar 26 lumbung") == next(
+        (cli.cwd / "site").glob(f"*/{slug}/index.html")).read_text("utf-8").count("yang benar 26 lumbung")
+    assert db.execute("select count(*) from releases").fetchone()[0] == 2
+    proc = cli("correct", slug, "--file", "ralat.md", "--dry-run")  # a dry run says so too
+    assert proc.returncode == 2
+
+    code, again = cli.json("correct", slug, "--file", "ralat.md", "--again")  # on purpose: its own row
     assert code == 0 and again["correction"] == f"{slug}--ralat-2"
+    assert len((cli.cwd / "posts.jsonl").read_text().splitlines()) == 3
 
     proc = cli("correct", f"{slug}--ralat-1", "--file", "ralat.md")
     assert proc.returncode == 2 and "itself a correction" in proc.stderr

@@ -12,6 +12,7 @@ import requests
 import responses
 from channel_helpers import make_channel as build_channel
 from channel_helpers import make_image
+from x_api import XAccount
 
 from crosspost.channels.twitter import Limits, Settings, TwitterChannel
 from crosspost.channels.twitter_thread import weighted_length
@@ -272,52 +273,156 @@ def test_canary_never_in_errors_even_if_platform_echoes_it(tmp_path):
 
 
 # -- lookup --------------------------------------------------------------------------------
+# X answers the timeline as X API v2 JSON (tests/x_api.py): t.co links with entities, created_at,
+# referenced_tweets. A lookup sees only posts made after this delivery was claimed (CLAIMED).
+CLAIMED = 1_000_000.0
 
-def _timeline(texts: list[tuple[str, str]]) -> None:
-    responses.add(responses.GET, f"{API}/2/users/me",
-                  json={"data": {"id": "42", "name": "Kemensos", "username": "KemensosRI"}})
-    responses.add(responses.GET, f"{API}/2/users/42/tweets", json={"data": [
-        {"id": tid, "text": text, "edit_history_tweet_ids": [tid]} for tid, text in texts]})
+
+def lookup_ctx(progress: Progress | None = None, claimed_at: float | None = CLAIMED):
+    ctx = (progress or Progress()).ctx()
+    ctx.claimed_at = claimed_at
+    return ctx
+
+
+def account(rsps=None) -> XAccount:
+    x = XAccount(lambda: CLAIMED + 5)
+    x.install(rsps or responses.mock)
+    return x
 
 
 @responses.activate
 def test_lookup_finds_post_with_tco_link(tmp_path):
     text = f"Kemensos salurkan bantuan Rp1,2 miliar & paket sandang untuk korban banjir.\n\n{LINK}"
-    _timeline([("9", "Unggahan lain"), ("8", "Kemensos salurkan bantuan Rp1,2 miliar &amp; paket "
-                                              "sandang untuk korban banjir.\n\nhttps://t.co/AbC123")])
-    receipt = make_channel(tmp_path).lookup(single(text), Progress().ctx())
-    assert receipt is not None and receipt.remote_id == "8"
-    assert responses.calls[1].request.params.get("max_results") == "20"
+    x = account()
+    x.add("Unggahan lain", CLAIMED + 1)
+    mine = x.add(text, CLAIMED + 2)
+    assert "t.co" in mine["text"] and "&amp;" in mine["text"]
+    receipt = make_channel(tmp_path).lookup(single(text), lookup_ctx())
+    assert receipt is not None and receipt.remote_id == mine["id"]
+    params = responses.calls[1].request.params
+    assert params["max_results"] == "100" and "referenced_tweets" in params["tweet.fields"]
+    assert params["start_time"].startswith("1970-01-12T")  # the claim, less the clock slack
+
+
+@responses.activate
+def test_lookup_unwraps_bare_domains_and_drops_the_media_link(tmp_path):
+    text = "Info lengkap di kemensos.go.id dan cekbansos.kemensos.go.id #KemensosHadir"
+    x = account()
+    mine = x.add(text, CLAIMED + 2, media=True)
+    assert "kemensos.go.id" not in mine["text"]  # X wrapped the bare domains too
+    receipt = make_channel(tmp_path).lookup(single(text), lookup_ctx())
+    assert receipt is not None and receipt.remote_id == mine["id"]
 
 
 @responses.activate
 def test_lookup_finds_nothing(tmp_path):
-    _timeline([("9", "Unggahan lain"), ("8", "Sosialisasi program PKH di Sumba")])
-    assert make_channel(tmp_path).lookup(single(), Progress().ctx()) is None
+    x = account()
+    x.add("Unggahan lain", CLAIMED + 1)
+    x.add("Sosialisasi program PKH di Sumba", CLAIMED + 2)
+    assert make_channel(tmp_path).lookup(single(), lookup_ctx()) is None
+
+
+@responses.activate
+def test_lookup_ignores_the_same_text_posted_before_the_claim(tmp_path):
+    x = account()
+    x.add(single().text, CLAIMED - 3600)  # last week's identical post is not this delivery's
+    assert make_channel(tmp_path).lookup(single(), lookup_ctx()) is None
+
+
+@responses.activate
+def test_lookup_needs_the_whole_text_not_its_opening(tmp_path):
+    x = account()
+    x.add(single().text + " Tambahan kalimat.", CLAIMED + 1)
+    assert make_channel(tmp_path).lookup(single(), lookup_ctx()) is None
+
+
+def test_lookup_without_a_claim_time_cannot_tell(tmp_path):
+    with pytest.raises(UnknownOutcome, match="no claim time"):
+        make_channel(tmp_path).lookup(single(), lookup_ctx(claimed_at=None))
 
 
 @responses.activate
 def test_lookup_partial_thread_records_progress_and_returns_none(tmp_path):
     variant, progress = thread(3), Progress()
-    progress.saved = {"parts": ["1001"]}
-    _timeline([("1003", "Unggahan lain"), ("1002", variant.parts[1]), ("1001", variant.parts[0])])
-    assert make_channel(tmp_path).lookup(variant, progress.ctx()) is None
-    assert progress.saved == {"parts": ["1001", "1002"]}
+    x = account()
+    first = x.add(variant.parts[0], CLAIMED + 1)
+    x.add("Unggahan lain", CLAIMED + 2)
+    second = x.add(variant.parts[1], CLAIMED + 3, reply_to=first["id"])
+    progress.saved = {"parts": [first["id"]]}
+    assert make_channel(tmp_path).lookup(variant, lookup_ctx(progress)) is None
+    assert progress.saved == {"parts": [first["id"], second["id"]]}
 
 
 @responses.activate
 def test_lookup_full_thread(tmp_path):
     variant = thread(2)
-    _timeline([("1002", variant.parts[1]), ("1001", variant.parts[0])])
-    receipt = make_channel(tmp_path).lookup(variant, Progress().ctx())
-    assert receipt is not None and receipt.extra["parts"] == ["1001", "1002"]
+    x = account()
+    first = x.add(variant.parts[0], CLAIMED + 1)
+    second = x.add(variant.parts[1], CLAIMED + 2, reply_to=first["id"])
+    receipt = make_channel(tmp_path).lookup(variant, lookup_ctx())
+    assert receipt is not None and receipt.extra["parts"] == [first["id"], second["id"]]
+
+
+@responses.activate
+def test_lookup_reply_text_with_the_leading_mention_x_adds(tmp_path):
+    variant = thread(2)
+    x = account()
+    first = x.add(variant.parts[0], CLAIMED + 1)
+    second = x.add("@KemensosRI " + variant.parts[1], CLAIMED + 2, reply_to=first["id"])
+    receipt = make_channel(tmp_path).lookup(variant, lookup_ctx())
+    assert receipt is not None and receipt.extra["parts"] == [first["id"], second["id"]]
+
+
+@responses.activate
+def test_lookup_part_must_reply_to_the_previous_part(tmp_path):
+    variant = thread(2)
+    x = account()
+    first = x.add(variant.parts[0], CLAIMED + 1)
+    x.add(variant.parts[1], CLAIMED + 2, reply_to="999")  # same text, another chain
+    x.add(variant.parts[1], CLAIMED + 3)  # same text, no reply at all
+    progress = Progress()
+    assert make_channel(tmp_path).lookup(variant, lookup_ctx(progress)) is None
+    assert progress.saved == {"parts": [first["id"]]}
+
+
+@responses.activate
+def test_lookup_reads_every_page_since_the_claim(tmp_path):
+    x = account()
+    mine = x.add(single().text, CLAIMED + 1)
+    for i in range(30):
+        x.add(f"Unggahan lain {i}", CLAIMED + 2 + i)
+    receipt = make_channel(tmp_path, lookup_limit=10).lookup(single(), lookup_ctx())
+    assert receipt is not None and receipt.remote_id == mine["id"]
+
+
+@responses.activate
+def test_lookup_with_more_posts_than_it_reads_cannot_tell(tmp_path):
+    x = account()
+    for i in range(60):
+        x.add(f"Unggahan lain {i}", CLAIMED + 2 + i)
+    with pytest.raises(UnknownOutcome, match="cannot read them all"):
+        make_channel(tmp_path, lookup_limit=10).lookup(single(), lookup_ctx())
+
+
+@responses.activate
+def test_lookup_correction_must_reply_to_the_original(tmp_path):
+    ralat = Variant(channel="twitter", kind="twitter", text="RALAT: yang benar 12.000 penerima.",
+                    extra={"action": "correct",
+                           "original": {"remote_id": "500", "extra": {"parts": ["500"]}}})
+    x = account()
+    x.add(ralat.text, CLAIMED + 1, reply_to="400")  # the same words under another post
+    ch = make_channel(tmp_path)
+    assert ch.lookup_correction(ralat, lookup_ctx()) is None
+    mine = x.add(ralat.text, CLAIMED + 2, reply_to="500")
+    receipt = ch.lookup_correction(ralat, lookup_ctx())
+    assert receipt is not None and receipt.remote_id == mine["id"]
 
 
 def test_lookup_with_every_part_recorded_needs_no_call(tmp_path):
     progress = Progress()
     progress.saved = {"parts": ["1001", "1002"]}
     with responses.RequestsMock() as rsps:  # any HTTP call would fail: none is registered
-        receipt = make_channel(tmp_path).lookup(thread(2), progress.ctx())
+        receipt = make_channel(tmp_path).lookup(thread(2), lookup_ctx(progress))
         assert len(rsps.calls) == 0
     assert receipt is not None and receipt.extra["parts"] == ["1001", "1002"]
 
@@ -327,7 +432,7 @@ def test_lookup_rate_limited_is_retry(tmp_path):
     responses.add(responses.GET, f"{API}/2/users/me", status=429, json={},
                   headers={"x-rate-limit-reset": "1000060"})
     with pytest.raises(RetryLater) as info:
-        make_channel(tmp_path).lookup(single(), Progress().ctx())
+        make_channel(tmp_path).lookup(single(), lookup_ctx())
     assert info.value.retry_after == 60
 
 

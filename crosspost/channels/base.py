@@ -50,6 +50,9 @@ class PublishContext:
     # Receipts of channels already sent for this release (e.g. the website's image URLs).
     sibling_receipts: dict[str, Receipt] = field(default_factory=dict)
     now: Callable[[], float] | None = None
+    # When this delivery was first claimed (Unix time, from the event log): a post made for it
+    # cannot be older, so a lookup matches only posts created after it (minus clock slack).
+    claimed_at: float | None = None
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,126 @@ from typing import Any, ClassVar
 from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
-from .twitter_thread import split_thread, strip_numbering, weighted_length
+from .twitter_thread import split_thread, weighted_length
 
 TWEEPY_HOST = "https://api.twitter.com"
-_URL = re.compile(r"https?://\S+")
-# Connection errors that prove nothing reached the server.
+# Connection errors that prove nothing reached the server (urllib3's NewConnectionError and
+# NameResolutionError: the TCP connection was never made, so no request byte was sent).
 _NOT_SENT = ("refused", "failed to establish a new connection", "name or service not known",
              "nameresolutionerror", "getaddrinfo", "no route to host", "network is unreachable")
+# A post's creation time on X and ours are two clocks: a post made for this delivery may carry a
+# time up to this much before our claim (the log's own clock tolerance, crosspost.store).
+CLOCK_SLACK = 120.0
+LOOKUP_PAGES = 5  # pages of the timeline read per lookup (up to 100 posts each)
+# What a lookup must ask X for: get_users_tweets returns only id and text unless told (X API v2
+# "Fields": tweet.fields; tweepy.Client.get_users_tweets passes tweet_fields through as-is).
+LOOKUP_FIELDS = ["created_at", "entities", "referenced_tweets", "in_reply_to_user_id"]
+
+RETRY, UNKNOWN, FAILED, REAUTH = "retry", "unknown", "failed", "reauth"
+# The outcome table: every failure tweepy and requests can surface on create_tweet (column 2)
+# and on a media upload or a read (column 3; nothing public exists yet, so an ambiguous answer is
+# retried), with why. tests/test_twitter_faults.py drives each row through tweepy's real
+# transport (requests under `responses`) and checks the channel follows this table.
+OUTCOMES: tuple[tuple[str, str, str, str], ...] = (
+    ("connect_refused", RETRY, RETRY,
+     "requests ConnectionError from urllib3 NewConnectionError/NameResolutionError: the TCP "
+     "connection was never made, no byte of the request was sent"),
+    ("connect_timeout", RETRY, RETRY,
+     "requests ConnectTimeout: 'Requests that produced this error are safe to retry' "
+     "(requests.exceptions docstring)"),
+    ("read_timeout", UNKNOWN, RETRY,
+     "requests ReadTimeout: the request was sent and 'the server did not send any data in the "
+     "allotted amount of time' (requests.exceptions): X may have created the post"),
+    ("connection_broken", UNKNOWN, RETRY,
+     "ConnectionError without a refusal (RemoteDisconnected, ConnectionResetError after sending), "
+     "ChunkedEncodingError: the request reached X and its answer was cut"),
+    ("server_error", UNKNOWN, RETRY,
+     "HTTP 5xx (tweepy.TwitterServerError): X may have stored the post before failing "
+     "(DESIGN.md: 5xx on create is ambiguous)"),
+    ("rate_limit", RETRY, RETRY,
+     "HTTP 429 (tweepy.TooManyRequests): nothing applied; wait until reset_time, from "
+     "x-rate-limit-reset (X API rate limits; tweepy 4.17 sets reset_time)"),
+    ("daily_cap", RETRY, RETRY,
+     "HTTP 429 with x-user-limit-24hour-remaining or x-app-limit-24hour-remaining at 0: the "
+     "24-hour post cap; wait until its -reset header, not the 15-minute window (PLATFORMS.md)"),
+    ("duplicate", UNKNOWN, FAILED,
+     "HTTP 403 'You are not allowed to create a Tweet with duplicate content' (no error code in "
+     "v2): an earlier attempt probably landed; look it up (PLATFORMS.md)"),
+    ("read_only_app", REAUTH, REAUTH,
+     "HTTP 403 problem type .../2/problems/oauth1-permissions: the app is Read-only; set it to "
+     "Read and write and regenerate the access token (node-twitter-api-v2 issue 493; tweepy issue "
+     "1463)"),
+    ("unauthorized", REAUTH, REAUTH, "HTTP 401 (tweepy.Unauthorized): revoked or wrong keys"),
+    ("no_credits", FAILED, FAILED,
+     "HTTP 402: the pay-per-use account has no credits; nothing is posted until a person adds "
+     "credits, so not retried on a timer"),
+    ("forbidden", FAILED, FAILED, "any other HTTP 403: X's policy refused this post"),
+    ("bad_request", FAILED, FAILED, "HTTP 400/404/other 4xx: the request itself is wrong"),
+    ("unreadable", UNKNOWN, RETRY,
+     "a 2xx whose body is not the JSON tweepy expects (ValueError/KeyError/TypeError): the post "
+     "may exist"),
+    ("file", FAILED, FAILED, "OSError reading a media file: a person must fix the file"),
+    ("unexpected", UNKNOWN, RETRY, "anything else after the call may have started: never retry blindly"),
+)
+
+
+def failure_of(exc: BaseException, creating: bool = True) -> str:
+    """The OUTCOMES row an exception from tweepy/requests belongs to."""
+    import requests
+    import tweepy
+
+    if isinstance(exc, tweepy.TooManyRequests):
+        return "daily_cap" if daily_reset(exc.response) else "rate_limit"
+    if isinstance(exc, tweepy.Unauthorized):
+        return "unauthorized"
+    if isinstance(exc, tweepy.TwitterServerError):
+        return "server_error"
+    if isinstance(exc, tweepy.HTTPException):
+        status = getattr(exc.response, "status_code", 0)
+        words = " ".join(str(m) for m in exc.api_messages).lower()
+        kind = ""
+        try:
+            kind = str((exc.response.json() or {}).get("type") or "")
+        except Exception:
+            pass
+        if status == 402:
+            return "no_credits"
+        if isinstance(exc, tweepy.Forbidden):
+            if "duplicate content" in words or "duplicate" in words:
+                return "duplicate"
+            if "oauth1-permissions" in kind or "oauth1 app permissions" in words or "read-only" in words:
+                return "read_only_app"
+            return "forbidden"
+        return "bad_request"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connect_timeout"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "read_timeout"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = str(exc).lower()
+        return "connect_refused" if any(m in text for m in _NOT_SENT) else "connection_broken"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "connection_broken"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "read_timeout"
+    if isinstance(exc, (ValueError, KeyError, TypeError)):
+        return "unreadable"
+    if isinstance(exc, OSError) and not creating:
+        return "file"
+    return "unexpected"
+
+
+def daily_reset(response: Any) -> float | None:
+    """The reset time (Unix seconds) of X's 24-hour cap when the answer says it is used up."""
+    headers = getattr(response, "headers", None) or {}
+    resets = []
+    for who in ("user", "app"):
+        remaining = headers.get(f"x-{who}-limit-24hour-remaining")
+        reset = headers.get(f"x-{who}-limit-24hour-reset")
+        if reset and str(reset).isdigit() and (remaining is None or str(remaining).strip() == "0"):
+            if remaining is not None or headers.get("x-rate-limit-remaining") not in (None, "0"):
+                resets.append(float(reset))
+    return max(resets) if resets else None
 
 
 @dataclass(frozen=True)
@@ -39,8 +152,8 @@ class Settings(CommonSettings):
     api_base: str = "https://api.x.com"  # API host for every call (tests may point it elsewhere)
     username: str = ""  # the account's @name, for readable post URLs (optional)
     timeout: float = 60.0  # seconds per HTTP request
-    lookup_limit: int = 20  # recent posts searched when settling an unknown outcome
-    lookup_chars: int = 60  # opening characters compared when searching (links ignored)
+    lookup_limit: int = 100  # posts per page read when settling an unknown outcome (5-100)
+    lookup_chars: int = 60  # no longer used: a lookup compares the whole text (kept for old files)
 
     def __post_init__(self) -> None:
         if self.link_part not in ("first", "last"):
@@ -177,97 +290,147 @@ class TwitterChannel(Channel):
 
     # -- errors --------------------------------------------------------------------------
     def _classify(self, exc: BaseException, ctx: PublishContext, stage: str, where: str) -> DeliveryError:
-        """Map an SDK/HTTP failure to what the engine may do next.
+        """Map an SDK/HTTP failure to what the engine may do next, by ``OUTCOMES``.
 
-        ``stage`` is "create" when a post may have been made by the failed call; for media
-        uploads and reads nothing public can exist, so ambiguous failures are safe to retry.
+        ``stage`` is "create" when a post may have been made by the failed call ("media" for an
+        upload, "read" for lookups and doctor: nothing public can exist, so an ambiguous failure is
+        safe to retry).
         """
-        import requests
-        import tweepy
-
-        creating = stage == "create"
-        name = self.name
         if isinstance(exc, DeliveryError):
             return exc
-        if isinstance(exc, tweepy.TooManyRequests):
-            now = (ctx.now or time.time)()
-            wait = max(1.0, exc.reset_time - now) if exc.reset_time else None
-            when = f"in {int(wait)} s" if wait else "later"
-            return RetryLater(f"X rate limit reached while {where}: crosspost tries again {when}", wait)
-        if isinstance(exc, tweepy.Unauthorized):
-            return ReauthRequired(f"X refused the credentials of '{name}' while {where}: run "
-                                  f"`crosspost auth {name}`, then `crosspost retry`")
-        if isinstance(exc, tweepy.TwitterServerError):
-            msg = f"X had a server error ({exc.response.status_code}) while {where}"
-            if creating:
-                return UnknownOutcome(msg + ": the post may exist; crosspost checks recent posts before "
-                                      "trying again")
-            return RetryLater(msg + ": nothing was posted; trying again later")
-        if isinstance(exc, tweepy.HTTPException):
-            detail = self._mask("; ".join(str(m) for m in exc.api_messages) or str(exc))
-            status = getattr(exc.response, "status_code", "?")
-            if isinstance(exc, tweepy.Forbidden) and "duplicate" in detail.lower() and creating:
-                return UnknownOutcome(f"X says this is duplicate content while {where}: an earlier "
-                                      "attempt probably posted it; crosspost checks recent posts")
-            return Permanent(f"X rejected the request ({status}) while {where}: {detail}")
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return RetryLater(f"could not connect to X while {where} (timeout): nothing was sent")
-        if isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(
-                exc, requests.exceptions.ReadTimeout):
-            text = str(exc).lower()
-            if any(marker in text for marker in _NOT_SENT) or not creating:
-                return RetryLater(f"could not reach X while {where}: nothing was posted; trying again later")
-            return UnknownOutcome(f"the connection to X broke while {where}: the post may exist; "
-                                  "crosspost checks recent posts before trying again")
-        if isinstance(exc, requests.exceptions.Timeout):
-            if creating:
-                return UnknownOutcome(f"X did not answer in time while {where}: the post may exist; "
-                                      "crosspost checks recent posts before trying again")
-            return RetryLater(f"X did not answer in time while {where}: nothing was posted")
-        if isinstance(exc, (ValueError, KeyError, TypeError)):  # unreadable answer from X
-            msg = f"X sent an answer crosspost could not read while {where}"
-            return UnknownOutcome(msg) if creating else RetryLater(msg)
-        if isinstance(exc, OSError) and not creating:
-            return Permanent(f"cannot read a file while {where}: {type(exc).__name__}")
-        msg = f"unexpected {type(exc).__name__} while {where}"
-        return UnknownOutcome(msg) if creating else RetryLater(msg)
+        failure = failure_of(exc, stage == "create")
+        column = 1 if stage == "create" else 2
+        outcome = next(row[column] for row in OUTCOMES if row[0] == failure)
+        message = self._message(failure, exc, where)
+        if outcome == RETRY:
+            return RetryLater(message, self._wait(exc, ctx) if failure in ("rate_limit", "daily_cap")
+                              else None)
+        if outcome == UNKNOWN:
+            return UnknownOutcome(message + ": the post may exist; crosspost looks for it on X before "
+                                  "anything is sent again")
+        if outcome == REAUTH:
+            return ReauthRequired(f"{message}: run `crosspost auth {self.name}`, then `crosspost retry`")
+        return Permanent(message)
+
+    def _wait(self, exc: BaseException, ctx: PublishContext) -> float | None:
+        """Seconds until X takes posts again: the 15-minute window's reset, or the 24-hour cap's
+        reset when that cap is the one used up (its headers say so)."""
+        now = (ctx.now or time.time)()
+        reset = daily_reset(getattr(exc, "response", None)) or getattr(exc, "reset_time", None)
+        return max(1.0, float(reset) - now) if reset else None
+
+    def _message(self, failure: str, exc: BaseException, where: str) -> str:
+        status = getattr(getattr(exc, "response", None), "status_code", "?")
+        detail = self._mask("; ".join(str(m) for m in getattr(exc, "api_messages", []) or []) or str(exc))
+        return {
+            "connect_refused": f"could not reach X while {where}: nothing was sent; trying again later",
+            "connect_timeout": f"could not connect to X while {where} (timeout): nothing was sent",
+            "read_timeout": f"X did not answer in time while {where}",
+            "connection_broken": f"the connection to X broke while {where} ({type(exc).__name__})",
+            "server_error": f"X had a server error ({status}) while {where}",
+            "rate_limit": f"X rate limit reached while {where}: crosspost tries again at its reset",
+            "daily_cap": f"X's 24-hour post cap is used up while {where}: crosspost tries again when "
+                         "it resets",
+            "duplicate": f"X says this is duplicate content while {where}: an earlier attempt probably "
+                         "posted it",
+            "read_only_app": f"X refused to post while {where}: the app of '{self.name}' is Read-only. In "
+                             "the X developer console set the app's permissions to \"Read and write\", "
+                             "then regenerate the access token and secret (old tokens keep the old "
+                             "permissions)",
+            "unauthorized": f"X refused the credentials of '{self.name}' while {where}",
+            "no_credits": f"X refused the request while {where}: 402, the account has no API credits "
+                          "left. Buy credits (or change the plan) in the X developer console, then "
+                          "`crosspost retry` the delivery",
+            "forbidden": f"X rejected the request ({status}) while {where}: {detail}",
+            "bad_request": f"X rejected the request ({status}) while {where}: {detail}",
+            "unreadable": f"X sent an answer crosspost could not read while {where}",
+            "file": f"cannot read a file while {where}: {type(exc).__name__}",
+        }.get(failure, f"unexpected {type(exc).__name__} while {where}")
 
     def _mask(self, text: str) -> str:
         return self.mask(text, self.secret_keys)
 
     # -- reconcile -----------------------------------------------------------------------
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
-        """Find this delivery's posts among the account's recent ones.
+        """Find this delivery's own posts among the account's posts since it was claimed.
 
-        Returns a Receipt when every part is on X. When only some parts of a thread are
-        found, their ids are saved as progress and None is returned, so the retry continues
-        the chain after them instead of posting them again.
+        A part matches only a post with the same text (in full, after undoing X's t.co wrapping
+        of links and bare domains) that replies to the previous part's id; the first part, only a
+        post that replies to nothing and was created after this delivery was first claimed. So a
+        closing part made of hashtags and a link can never be taken for another release's.
+
+        Returns a Receipt when every part is on X. When only some parts of a thread are found,
+        their ids are saved as progress and None is returned, so the retry continues the chain
+        after them. None means "read every post since the claim and it is not there"; when that
+        cannot be said (no claim time, more posts than a lookup reads) it raises UnknownOutcome.
         """
         parts = list(variant.parts) or [variant.text]
         known = [str(i) for i in (ctx.progress.get("parts") or [])]
         if len(known) >= len(parts):  # every part was recorded before the outcome got lost
             return self._receipt(known[: len(parts)])
-        client, _auth = self._client()
-        try:
-            me = client.get_me(user_auth=True)
-            result = client.get_users_tweets(me.data.id, user_auth=True,
-                                             max_results=min(100, max(5, self.settings.lookup_limit)))
-        except Exception as exc:
-            raise self._classify(exc, ctx, "read", "looking for recent posts") from None
-        recent = [(str(t.id), t.text or "") for t in (result.data or [])]
+        posts = self._posts_since(ctx)
         found = list(known)
         for part in parts[len(known):]:
-            match = next((tid for tid, text in reversed(recent)
-                          if tid not in found and _same_opening(part, text, self.settings.lookup_chars)),
-                         None)
+            reply_to = found[-1] if found else None
+            match = next((p for p in posts if p.id not in found and p.reply_to == reply_to
+                          and same_text(part, p.text)), None)
             if match is None:
                 break
-            found.append(match)
+            found.append(match.id)
         if len(found) > len(known):
             ctx.save_progress({"parts": list(found)})
         if len(found) == len(parts):
             return self._receipt(found)
         return None
+
+    def lookup_correction(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
+        """The ralat reply: the same text, replying to the original post, made after the claim."""
+        known = [str(i) for i in (ctx.progress.get("parts") or [])]
+        if known:
+            return self._receipt(known[:1])
+        reply_to = _original_id(variant)
+        match = next((p for p in self._posts_since(ctx)
+                      if p.reply_to == reply_to and same_text(variant.text, p.text)), None)
+        if match is None:
+            return None
+        ctx.save_progress({"parts": [match.id]})
+        return self._receipt([match.id])
+
+    def _posts_since(self, ctx: PublishContext) -> list[_Post]:
+        """Every post of the account created since this delivery was first claimed (less the clock
+        slack), oldest first, with its text unwrapped; UnknownOutcome when that cannot be read
+        completely (no claim time in the log, or more posts than LOOKUP_PAGES pages)."""
+        from datetime import UTC, datetime
+
+        if ctx.claimed_at is None:
+            raise UnknownOutcome("the log has no claim time for this delivery, so crosspost cannot tell "
+                                 "its post from older ones on X: check by hand")
+        since = ctx.claimed_at - CLOCK_SLACK
+        client, _auth = self._client()
+        per_page = min(100, max(5, self.settings.lookup_limit))
+        out: list[_Post] = []
+        token = None
+        try:
+            me = client.get_me(user_auth=True)
+            for _page in range(LOOKUP_PAGES):
+                result = client.get_users_tweets(
+                    me.data.id, user_auth=True, max_results=per_page, tweet_fields=LOOKUP_FIELDS,
+                    start_time=datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    **({"pagination_token": token} if token else {}))
+                for t in result.data or []:
+                    created = t.created_at.timestamp() if t.created_at is not None else None
+                    if created is None or created < since:  # never trust the filter alone
+                        continue
+                    out.append(_Post(str(t.id), unwrap(t.text or "", t.entities), created, _replied_to(t)))
+                token = (result.meta or {}).get("next_token")
+                if not token:
+                    break
+        except Exception as exc:
+            raise self._classify(exc, ctx, "read", "looking for recent posts") from None
+        if token:
+            raise UnknownOutcome(f"more than {LOOKUP_PAGES * per_page} posts since this delivery was "
+                                 "claimed: crosspost cannot read them all to tell; check by hand")
+        return sorted(out, key=lambda p: (p.created, int(p.id) if p.id.isdigit() else 0))
 
     # -- health (crosspost doctor) -------------------------------------------------------
     def whoami(self, timeout: float) -> str:
@@ -302,9 +465,7 @@ class TwitterChannel(Channel):
         known = [str(i) for i in (ctx.progress.get("parts") or [])]
         if known:  # the reply was made and recorded before the outcome got lost
             return self._receipt(known[:1])
-        original = variant.extra.get("original") or {}
-        parts = (original.get("extra") or {}).get("parts") or []
-        reply_to = str(parts[0] if parts else original.get("remote_id") or "")
+        reply_to = _original_id(variant)
         if not reply_to:
             raise Permanent("the log has no id of the original post on X: reply to it by hand")
         client, _auth = self._client()
@@ -318,16 +479,88 @@ class TwitterChannel(Channel):
         return self._receipt([new_id])
 
 
-def _normalise(text: str) -> str:
-    """Text as X returns it, comparable with what was sent: links (t.co) and entities dropped."""
-    text = _URL.sub("", html.unescape(text))
+@dataclass(frozen=True)
+class _Post:
+    id: str
+    text: str  # unwrapped (see unwrap)
+    created: float
+    reply_to: str | None  # the post it replies to (referenced_tweets: replied_to)
+
+
+def _original_id(variant: Variant) -> str:
+    """The id of the original post a ralat replies to: the first part of a thread."""
+    original = variant.extra.get("original") or {}
+    parts = (original.get("extra") or {}).get("parts") or []
+    return str(parts[0] if parts else original.get("remote_id") or "")
+
+
+def _replied_to(tweet: Any) -> str | None:
+    for ref in getattr(tweet, "referenced_tweets", None) or []:
+        if getattr(ref, "type", None) == "replied_to":
+            return str(ref.id)
+    return None
+
+
+def _canonical_url(url: str) -> str:
+    """A link as both sides can agree on it: no scheme, host in lower case, no trailing slash."""
+    bare = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url.strip(), flags=re.IGNORECASE)
+    host, slash, rest = bare.partition("/")
+    return (host.lower() + slash + rest).rstrip("/")
+
+
+def unwrap(text: str, entities: Any) -> str:
+    """A post's text as X returns it, with every t.co link put back as the link it wraps
+    (``entities.urls[].expanded_url``: links and bare domains alike) and the trailing t.co link of
+    attached media dropped; then normalised like the text that was sent (see normal_text)."""
+    text = html.unescape(text)
+    for u in (entities or {}).get("urls") or []:
+        wrapped = str(u.get("url") or "")
+        if not wrapped:
+            continue
+        display = str(u.get("display_url") or "")
+        if u.get("media_key") or display.startswith(("pic.x.com", "pic.twitter.com")):
+            text = text.replace(wrapped, "")
+        else:
+            link = _canonical_url(str(u.get("expanded_url") or display))
+            text = text.replace(wrapped, f"\x00{link}\x00")
+    return normal_text(text, already_marked=True)
+
+
+def normal_text(text: str, already_marked: bool = False) -> str:
+    """Whitespace collapsed, NFC, every link (as twitter-text finds them, bare domains included:
+    X's own rules) in its canonical form, so the sent text and X's unwrapped text compare equal."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", html.unescape(text) if not already_marked else text)
+    if already_marked:
+        pieces = text.split("\x00")  # odd pieces are links X already unwrapped
+        text = "".join(p if i % 2 else _canonical_links(p) for i, p in enumerate(pieces))
+    else:
+        text = _canonical_links(text)
     return " ".join(text.split())
 
 
-def _same_opening(sent: str, posted: str, chars: int) -> bool:
-    a, b = _normalise(strip_numbering(sent)), _normalise(posted)
-    n = min(chars, len(a))
-    return n > 0 and a[:n] == b[:n]
+def _canonical_links(text: str) -> str:
+    from crosspost._vendor.twitter_text.extract_urls import extract_urls_with_indices
+
+    out, pos = [], 0
+    for url in extract_urls_with_indices(text):
+        start, end = url["indices"]
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        out.append(_canonical_url(url["url"]))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def same_text(sent: str, unwrapped: str) -> bool:
+    """Whether the text crosspost sent is the text of the post X holds (already unwrapped)."""
+    a = normal_text(sent)
+    if not a.startswith("@"):  # a reply's text may start with the @names it answers (X adds them)
+        unwrapped = re.sub(r"^(?:@\w{1,15}\s+)+", "", unwrapped)
+    return bool(a) and a == unwrapped
 
 
 def _session(api_base: str, timeout: float) -> Any:
@@ -335,7 +568,7 @@ def _session(api_base: str, timeout: float) -> Any:
     import requests
 
     class _XSession(requests.Session):
-        def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        def request(self, method, url, *args, **kwargs):
             if api_base and url.startswith(TWEEPY_HOST):
                 url = api_base.rstrip("/") + url[len(TWEEPY_HOST):]
             kwargs.setdefault("timeout", timeout)

@@ -53,12 +53,18 @@ def upload_image(session: Any, auth: Any, api_base: str, path: Path, alt: str = 
     with path.open("rb") as fh:
         response = session.post(f"{api_base}/2/media/upload", auth=auth, timeout=timeout,
                                 files={"media": (path.name, fh, mime)},
-                                data={"media_category": "tweet_image", "media_type": mime})
+                                data={"media_category": media_category(mime), "media_type": mime})
     raise_for_status(response)
     media_id = _media_id(response.json())
     if alt.strip():
         set_alt_text(session, auth, api_base, media_id, alt, timeout)
     return media_id
+
+
+def media_category(mime: str) -> str:
+    """X's media_category: an animated GIF is ``tweet_gif`` (X treats it as a short video and
+    refuses or flattens it as ``tweet_image``; POST /2/media/upload, media_category)."""
+    return "tweet_gif" if mime == "image/gif" else "tweet_image"
 
 
 def set_alt_text(session: Any, auth: Any, api_base: str, media_id: str, alt: str,
@@ -70,7 +76,8 @@ def set_alt_text(session: Any, auth: Any, api_base: str, media_id: str, alt: str
 
 
 def _media_id(payload: dict[str, Any]) -> str:
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
+    inner = payload.get("data")
+    data: dict[str, Any] = inner if isinstance(inner, dict) else payload
     for key in ("id", "media_id_string", "media_id"):
         if data.get(key):
             return str(data[key])

@@ -21,6 +21,9 @@ def correct(
                                                           "itself.")),
     dry_run: bool = typer.Option(False, "--dry-run", help=_("Show what would be sent; write and send "
                                                             "nothing.")),
+    again: bool = typer.Option(False, "--again", help=_("Send this correction even though the same text "
+                                                        "was already sent for this release (a second "
+                                                        "reply, a second note).")),
 ) -> None:
     from .. import publishing
     from ..correct import load_ralat
@@ -29,7 +32,7 @@ def correct(
 
     cfg = config()
     ralat = load_ralat(file)
-    store, plan = publishing.plan_correction(cfg, release, ralat)
+    store, plan = publishing.plan_correction(cfg, release, ralat, again=again)
     err = render.console(stderr=True)
     notes = [f"{s.channel}: {s.reason}" for s in plan.skipped] + list(ralat.warnings)
     bad = [p for p in plan.problems if p.severity == "error"]
@@ -93,5 +96,6 @@ def register(app: typer.Typer) -> None:
         "dated note on top (its earlier version stays online as versi-N.html), Facebook posts and YouTube "
         "descriptions are edited, X gets a reply and Instagram a comment linking the article. Channels "
         "where the original was not sent are skipped with a note. Exit 0 when every correction is sent "
-        "(or queued), 1 when some failed or are unknown, 2 when the release was never published or the "
-        "ralat is invalid."))(correct)
+        "(or queued), 1 when some failed or are unknown, 2 when the release was never published, the "
+        "ralat is invalid, or the same ralat was already made (its links are shown; --again sends it "
+        "once more on purpose)."))(correct)

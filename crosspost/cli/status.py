@@ -35,11 +35,14 @@ def status(
     if release and not rows:
         raise InputError(_("no deliveries for release '{slug}' (see `crosspost status`)").format(
             slug=release))
-    dups = [d for d in store.duplicates() if release is None or d["release"] == release
-            or d["release"].startswith(f"{release}--ralat-")]
+    def mine(d: dict[str, Any]) -> bool:
+        return release is None or d["release"] == release or d["release"].startswith(f"{release}--ralat-")
+
+    dups = [d for d in store.duplicates() if mine(d)]
+    stuck = [d for d in store.unsettled() if mine(d)]
     if STATE.json:
         render.print_json([render.delivery_json(d) for d in rows])
-        _report_duplicates(dups)
+        _report_duplicates(dups, stuck)
         return
     out = render.console()
     counts = store.status_counts() if not release else {}
@@ -50,16 +53,22 @@ def status(
     if total > len(rows):
         out.print(_("the newest {shown} of {total} deliveries; `crosspost status SLUG` shows one release, "
                     "`--limit 0` lists all").format(shown=number(len(rows)), total=number(total)))
-    _report_duplicates(dups)
+    _report_duplicates(dups, stuck)
 
 
-def _report_duplicates(dups: list[dict[str, Any]]) -> None:
-    """A delivery the event log saw posted twice: say so on stderr and exit 1 (see the README)."""
-    if not dups:
+def _report_duplicates(dups: list[dict[str, Any]], stuck: list[dict[str, Any]] | None = None) -> None:
+    """A delivery the event log saw posted twice, or an unknown that lookup gave up on: say so on
+    stderr and exit 1 (see the README)."""
+    if not dups and not stuck:
         return
     from . import render
 
     err = render.console(stderr=True)
+    for d in stuck or []:
+        text = _("UNKNOWN: delivery #{id} ({release} -> {channel}) stayed unknown after {lookups} lookup(s); "
+                 "crosspost will not send it by itself: check the platform, then `crosspost resolve {id} "
+                 "--sent URL` or `crosspost resolve {id} --not-sent`")
+        err.print(text.format(**d), markup=False, highlight=False, soft_wrap=True)
     for d in dups:
         text = _("DUPLICATE: delivery #{id} ({release} -> {channel}) was posted {posts} times according to "
                  "the event log (events {events}); remove the extra post on the platform by hand")
