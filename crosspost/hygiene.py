@@ -20,6 +20,20 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+def html_text(html: str) -> str:
+    """Readable text of an HTML fragment (the website's article, for a terminal): block elements
+    become paragraphs, tags go, entities are decoded."""
+    import re
+    from html import unescape
+
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", "", html)
+    text = re.sub(r"(?i)<br\s*/?>", "\n", text)
+    text = re.sub(r"(?i)</(p|h[1-6]|li|tr|blockquote|figure|figcaption|div|table)>", "\n\n", text)
+    text = re.sub(r"(?i)<li[^>]*>", "• ", text)
+    text = unescape(re.sub(r"<[^>]+>", "", text))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
+
+
 def terminal_safe(text: object, newlines: bool = True) -> str:
     """``text`` without escape sequences and control characters (newlines kept unless told)."""
     s = _CONTROLS.sub("", _ESCAPES.sub("", str(text)).replace("\r\n", "\n").replace("\r", "\n"))

@@ -60,13 +60,15 @@ class Outcome:
 
 # -- preparing a release ---------------------------------------------------------------------------
 def prepare(cfg: Config, file: Path, channels: Collection[str] = (), exclude: Collection[str] = (),
-            overrides: dict[str, Any] | None = None) -> tuple[Release, list[Adapted]]:
-    """Read the release and adapt it for the chosen channels (no store, no network)."""
+            overrides: dict[str, Any] | None = None, disabled_too: bool = False
+            ) -> tuple[Release, list[Adapted]]:
+    """Read the release and adapt it for the chosen channels (no store, no network); with
+    ``disabled_too`` (preview) every channel that has a table in channels.toml."""
     from .adapt import adapt
     from .release import load_release
 
     release = load_release(file, cfg.timezone, overrides or None, cfg.media)
-    chosen = cfg.channels(list(channels) or None)
+    chosen = cfg.channels(list(channels) or None, enabled_only=not disabled_too)
     left_out = {cfg.channel_name(part) for name in exclude for part in name.split(",") if part.strip()}
     chosen = [c for c in chosen if c.name not in left_out]
     if not chosen:

@@ -38,10 +38,11 @@ def test_help_teaches_the_commands(cli):
         assert command in proc.stdout
 
 
-def test_preview_json_has_every_enabled_channel(cli):
+def test_preview_json_has_every_configured_channel(cli):
     code, doc = cli.json("preview", str(EXAMPLE))
     assert code == 0, doc
-    assert [v["channel"] for v in doc["variants"]] == ["website"]
+    shown = [(v["channel"], v["enabled"]) for v in doc["variants"]]
+    assert shown == [("website", True), ("instagram", False)]
     assert doc["variants"][0]["problems"] == []
     assert doc["release"]["slug"]
 
@@ -279,3 +280,30 @@ def test_links_are_printed_whole_on_an_80_column_terminal(cli):
     assert "…" not in proc.stdout
     status = cli("--lang", "id", "status").stdout
     assert any(line.strip().endswith(url) for line in status.splitlines()), status
+
+
+def test_preview_shows_every_configured_channel_and_a_summary(cli):
+    """The shipped layout: the website on, instagram off. Both are shown; only the website decides."""
+    proc = cli("--lang", "id", "preview", str(EXAMPLE))
+    assert proc.returncode == 0, proc.stderr
+    out = " ".join(proc.stdout.split())
+    assert "instagram (instagram)" in out and "nonaktif: tidak akan dikirim" in out
+    assert "<p>" not in proc.stdout, "the website panel is readable text, not HTML"
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last == "2/2 siap"
+    code, doc = cli.json("preview", str(EXAMPLE))
+    by = {v["channel"]: v for v in doc["variants"]}
+    assert by["website"]["enabled"] and not by["instagram"]["enabled"]
+    assert by["website"]["text"].lstrip().startswith("<")  # JSON keeps the HTML
+
+
+def test_preview_summary_names_each_problem_and_a_disabled_one_does_not_fail(cli, tmp_path):
+    text_only = tmp_path / "rilis.md"
+    text_only.write_text("---\ntitle: Rilis Tanpa Foto\ndate: 2026-12-01T09:00:00+07:00\n---\nIsi rilis.\n",
+                         encoding="utf-8")
+    proc = cli("--lang", "id", "preview", str(text_only))
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # instagram has a problem, but it is off
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("1/2 siap · instagram: ") and last.endswith("(nonaktif)")
+    proc = cli("--lang", "id", "preview", str(text_only), "-c", "instagram")
+    assert proc.returncode == 1  # asked for by name: its problem counts

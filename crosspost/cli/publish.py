@@ -46,19 +46,21 @@ def preview(
     from . import render
 
     cfg = load_cfg(near=file)
-    release, adapted = publishing.prepare(cfg, file, channel, (), _parse_sets(sets))
+    release, adapted = publishing.prepare(cfg, file, channel, (), _parse_sets(sets), disabled_too=True)
     if html is not None:
         from ..preview_html import write_preview_html
         from ..timezones import zone
 
         written = write_preview_html(release, adapted, html, datetime.now(zone(cfg.timezone)))
         render.console(stderr=True).print(_("HTML preview: {path}").format(path=written), markup=False)
+    off = set() if channel else render.disabled(adapted)  # named with -c: it would be sent
     if STATE.json:
         render.print_json({"release": render.release_json(release),
-                           "variants": [render.variant_json(a) for a in adapted]})
+                           "variants": [render.variant_json(a, a.channel.name in off) for a in adapted]})
     else:
-        render.show_preview(release, adapted, render.console())
-    raise typer.Exit(EXIT_OK if all(a.ok for a in adapted) else EXIT_FAILED)
+        render.show_preview(release, adapted, render.console(), off)
+    # a disabled channel is shown, but only the channels that will send decide the exit code
+    raise typer.Exit(EXIT_OK if all(a.ok for a in adapted if a.channel.name not in off) else EXIT_FAILED)
 
 
 def publish(

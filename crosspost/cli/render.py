@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..counts import count_rows
-from ..hygiene import terminal_safe
+from ..hygiene import html_text, terminal_safe
 from ..i18n import N_, _, number
 from ..models import Delivery, Problem, Release
 from ..secrets import mask as mask  # re-exported: output is masked where it is rendered
@@ -57,7 +57,7 @@ def _problem_line(p: Problem) -> Text:
     return Text(safe(f"{'✗' if p.severity == 'error' else '!'} {p.field}: {p.message}{detail}"), style=style)
 
 
-def preview_panel(item: Adapted) -> Panel:
+def preview_panel(item: Adapted, off: bool = False) -> Panel:
     v = item.variant
     parts: list[Any] = []
     if v is not None:
@@ -66,6 +66,8 @@ def preview_panel(item: Adapted) -> Panel:
         if v.parts and len(v.parts) > 1:
             for i, part in enumerate(v.parts, 1):
                 parts.append(Text(f"[{i}/{len(v.parts)}] ", style="bold cyan") + Text(safe(part)))
+        elif item.channel.article and v.text.lstrip().startswith("<"):  # the article: readable, not HTML
+            parts.append(Text(safe(html_text(v.text))))
         else:
             parts.append(Text(safe(v.text)))
         table = Table.grid(padding=(0, 2))
@@ -83,24 +85,50 @@ def preview_panel(item: Adapted) -> Panel:
     parts.extend(_problem_line(p) for p in item.problems)
     ok = item.ok
     title = f"{item.channel.name} ({item.channel.platform}) " + ("✓" if ok else "✗")
-    return Panel(Group(*parts), title=title, border_style="green" if ok else "red", expand=True)
+    if off:
+        title += " — " + _("disabled: will not be sent")
+    style = "dim" if off else "green" if ok else "red"
+    return Panel(Group(*parts), title=title, border_style=style, expand=True)
 
 
-def show_preview(release: Release, adapted: list[Adapted], out: Console) -> None:
+def disabled(adapted: list[Adapted]) -> set[str]:
+    """The channels shown that will not be sent (``enabled = false`` in channels.toml)."""
+    return {a.channel.name for a in adapted if not getattr(a.channel.settings, "enabled", True)}
+
+
+def preview_summary(adapted: list[Adapted], off: Collection[str] = ()) -> str:
+    """One line: how many channels are ready, and for each one that is not, its first problem."""
+    ready = sum(a.ok for a in adapted)
+    bits = [_("{ready}/{total} ready").format(ready=ready, total=len(adapted))]
+    for a in adapted:
+        if a.ok:
+            continue
+        first = next((p for p in a.problems if p.severity == "error"), None)
+        what = first.message if first else _("cannot be built")
+        if first is not None and first.limit is not None and first.actual is not None:
+            what += f" {first.actual}/{first.limit}"
+        marker = " (" + _("disabled") + ")" if a.channel.name in off else ""
+        bits.append(f"{a.channel.name}: {what}{marker}")
+    return safe(" · ".join(bits), newlines=False)
+
+
+def show_preview(release: Release, adapted: list[Adapted], out: Console, off: Collection[str] = ()) -> None:
     out.print(Text(safe(release.title, newlines=False), style="bold") +
               Text(f"  [{release.section}] {release.date:%Y-%m-%d %H:%M %z}", style="dim"))
     for w in release.warnings:
         out.print(Text(safe(f"! {w}"), style="yellow"))
     for item in adapted:
-        out.print(preview_panel(item))
+        out.print(preview_panel(item, item.channel.name in off))
+    out.print(preview_summary(adapted, off), markup=False, highlight=False, soft_wrap=True)
 
 
-def variant_json(item: Adapted) -> dict[str, Any]:
+def variant_json(item: Adapted, off: bool = False) -> dict[str, Any]:
     v = item.variant
     return {
         "channel": item.channel.name,
         "type": item.channel.platform,
         "ok": item.ok,
+        "enabled": not off,
         "title": v.title if v else None,
         "text": v.text if v else None,
         "parts": list(v.parts) if v else [],
