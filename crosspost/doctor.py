@@ -316,6 +316,7 @@ def check_log(cfg: Any, now: float) -> list[Check]:
         dups = store.duplicates()
         stuck = store.unsettled()
         skew = store.clock_skew(now)
+        late = overdue(store, now)
     finally:
         store.close()
     if dups:
@@ -336,6 +337,13 @@ def check_log(cfg: Any, now: float) -> list[Check]:
                              "`crosspost resolve ID --not-sent`; crosspost never sends them by itself")))
     else:
         checks.append(ok("unknown", _("no unknown delivery waits for a person")))
+    if late:
+        checks.append(warn("queue", _("{n} delivery(ies) overdue, the oldest by {late}: is `crosspost run` "
+                                      "scheduled in cron?").format(n=len(late), late=_duration(late[0])),
+                           _("add the cron line from the README (cron and systemd), or run `crosspost run` "
+                             "now")))
+    else:
+        checks.append(ok("queue", _("nothing waits past its time")))
     if skew:
         checks.append(warn("clock", _("times up to {ahead} ahead of this machine's clock were written to "
                                       "the log (a clock that was fast): {what}").format(
@@ -345,6 +353,22 @@ def check_log(cfg: Any, now: float) -> list[Check]:
     else:
         checks.append(ok("clock", _("no time in the log lies in the future of this machine's clock")))
     return checks
+
+
+OVERDUE_GRACE = 300.0  # seconds: cron runs every minute, so five minutes late means nobody runs it
+
+
+def overdue(store: Any, now: float) -> list[float]:
+    """How late each queued delivery is (longest first) beyond the grace: due, not held by the
+    office-wide pause or an embargo, and still not sent."""
+    from .controls import embargo_active
+
+    if store.active_pause(now) is not None:
+        return []
+    rows = [d for d in store.deliveries(status="queued") if (d.not_before or 0) < now - OVERDUE_GRACE]
+    held = {slug for slug in {d.release_slug for d in rows}
+            if (r := store.release_by_slug(slug)) is not None and embargo_active(r, now)}
+    return sorted((now - (d.not_before or 0) for d in rows if d.release_slug not in held), reverse=True)
 
 
 def _duration(seconds: float) -> str:

@@ -511,3 +511,21 @@ def test_run_warns_about_expiring_youtube_token(cli):
     assert "(in 2 day(s)): run `crosspost auth youtube` before then" in proc.stderr
     assert "warning" not in cli("run", "--quiet").stderr  # once a day under cron
     assert "warning: youtube" in cli("run").stderr  # every time at a terminal
+
+
+def test_overdue_deliveries_ask_whether_cron_runs(tmp_path):
+    """A queued delivery past its time by more than the grace means nobody runs `crosspost run`."""
+    from datetime import UTC, datetime
+
+    from crosspost.models import Release, Variant
+    from crosspost.store import Store
+
+    store = Store.open(tmp_path / "log.db")
+    now = 1_800_000_000.0
+    for slug, due in (("telat", now - 12 * 60), ("baru", now - 60), ("nanti", now + 3600)):
+        rid = store.save_release(Release(slug=slug, title=slug, body="Isi.",
+                                         date=datetime(2026, 12, 1, tzinfo=UTC)))
+        store.enqueue(rid, [Variant(channel="x", kind="fake", text="t")], due, now - 3600)
+    assert doctor.overdue(store, now) == [12 * 60]
+    store.pause("krisis", "Rina", now - 10)
+    assert doctor.overdue(store, now) == [], "the pause is why, not cron"
