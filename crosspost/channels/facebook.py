@@ -109,7 +109,6 @@ PERMISSION_FAILURES = frozenset({"graph:10", "graph:200-299"})
 def failure_of(exc: BaseException, status: int | None) -> tuple[str, str, str]:
     """(the OUTCOMES failure key, a short reference for messages, Graph's own words)."""
     import facebook
-    import requests
 
     if isinstance(exc, facebook.GraphAPIError):
         result: dict[str, Any] = exc.result if isinstance(exc.result, dict) else {}
@@ -122,30 +121,43 @@ def failure_of(exc: BaseException, status: int | None) -> tuple[str, str, str]:
             unreadable = "http_4xx_unreadable" if low else "http_5xx_unreadable"
             return unreadable, http, ""
         ref = f"code {code}" + (f"/{sub}" if sub else "") + f", {http}"
-        detail = " ".join(str(exc.message).split())
-        if code in (1, 2, 4, 17, 32, 341, 613, 80001, 190, 102, 10, 100, 368, 506, 1609005):
-            return f"graph:{code}", ref, detail
-        if 200 <= code <= 299:
-            return "graph:200-299", ref, detail
-        if err.get("is_transient"):
-            return "graph:transient", ref, detail
-        if status is not None and status >= 500:
-            return "graph:other_5xx", ref, detail
-        return "graph:other_4xx", ref, detail
+        return graph_code_failure(code, err, status), ref, " ".join(str(exc.message).split())
     if isinstance(exc, KeyError):  # facebook-sdk reads headers["content-type"] unguarded
         return "no_content_type", f"HTTP {status or '?'} without a content type", ""
-    name = type(exc).__name__
+    return transport_failure(exc), type(exc).__name__, ""
+
+
+GRAPH_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, 80001, 190, 102, 10, 100, 368, 506, 1609005})
+
+
+def graph_code_failure(code: int, err: dict[str, Any], status: int | None) -> str:
+    """The OUTCOMES key of a Graph error document's code (shared with the Instagram Graph backend)."""
+    if code in GRAPH_CODES:
+        return f"graph:{code}"
+    if 200 <= code <= 299:
+        return "graph:200-299"
+    if err.get("is_transient"):
+        return "graph:transient"
+    if status is not None and status >= 500:
+        return "graph:other_5xx"
+    return "graph:other_4xx"
+
+
+def transport_failure(exc: BaseException) -> str:
+    """The OUTCOMES key of an exception requests raised (adapters.py), or "unexpected"."""
+    import requests
+
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "connect_timeout", name, ""
+        return "connect_timeout"
     if isinstance(exc, requests.exceptions.SSLError):
-        return "tls", name, ""
+        return "tls"
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return "read_timeout", name, ""
+        return "read_timeout"
     if isinstance(exc, requests.exceptions.ConnectionError):
-        return connection_failure(exc), name, ""
+        return connection_failure(exc)
     if isinstance(exc, requests.exceptions.Timeout):
-        return "read_timeout", name, ""
-    return "unexpected", name, ""
+        return "read_timeout"
+    return "unexpected"
 
 
 def connection_failure(exc: BaseException) -> str:
