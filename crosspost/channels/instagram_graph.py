@@ -142,7 +142,14 @@ class GraphBackend:
         return f"{self.settings.graph_base.rstrip('/')}/{self.settings.graph_version}/{path}"
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._token, "***") if self._token else text
+        """The access token masked (before any cut: a cut token is a fragment no mask finds)."""
+        token = self._token
+        if token is None and self.secrets is not None:
+            try:
+                token = self.secrets.get("access_token")
+            except Exception:  # a broken keyring must not hide the error being reported
+                token = None
+        return text.replace(token, "***") if token else text
 
     def call(self, method: str, path: str, *, params: dict | None = None, data: dict | None = None,
              stage: str = "read", publishing: bool = False) -> dict:
