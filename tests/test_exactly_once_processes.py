@@ -7,8 +7,12 @@ requests session) with ``graph_url`` / ``graph_base`` pointed at it. For each ch
 - "applied, then the answer was lost": the platform stores the post and answers HTTP 500 with
   code 2 (``is_transient``), the answer Meta's users see before duplicate posts. After `publish`
   and several `crosspost run`s the platform holds exactly one post.
-- "not applied": a rate-limit answer (code 17 / 4) stores nothing. After `crosspost run` the
+- "not applied": a rate-limit answer (code 17) stores nothing. After `crosspost run` the
   platform holds exactly one post.
+
+YouTube the same way, through googleapiclient's resumable upload to a simulated endpoint
+(``api_root``): the last chunk stored, then a 500; or the session refused with
+rateLimitExceeded.
 """
 
 from __future__ import annotations
@@ -168,3 +172,130 @@ def test_not_applied_is_sent_once_by_the_retry(tmp_path, graph_server, channel):
     codes = [cli("run", "--once").returncode for _ in range(3)]
     assert codes[0] == 0 and set(codes[1:]) == {4}
     assert len(graph.posts) == 1 and graph.creates == 2
+
+
+# -- YouTube: a simulated resumable upload endpoint and the channel's uploads playlist -------------
+
+class Tube:
+    """Stored videos; ``script`` answers each final chunk: "lost" stores it and answers 500,
+    "refuse" answers the session POST 403 rateLimitExceeded (Retry-After: 0) and stores nothing."""
+
+    def __init__(self, script: list[str]) -> None:
+        self.script = list(script)
+        self.videos: list[dict] = []
+        self.sessions: dict[str, dict] = {}
+        self.inserts = 0  # session POSTs that reached the platform
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        tube = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status: int, body: dict | None = None, **headers: str) -> None:
+                data = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                if body is not None:
+                    self.send_header("Content-Type", "application/json")
+                for k, v in headers.items():
+                    self.send_header(k.replace("_", "-"), v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _body(self) -> bytes:
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+            def do_POST(self) -> None:  # noqa: N802
+                meta = self._body()
+                tube.inserts += 1
+                if tube.script and tube.script[0] == "refuse":
+                    tube.script.pop(0)
+                    return self._send(403, {"error": {"code": 403, "message": "Rate limit", "errors": [
+                        {"domain": "youtube.quota", "reason": "rateLimitExceeded"}]}}, Retry_After="0")
+                sid = f"s{len(tube.sessions) + 1}"
+                tube.sessions[sid] = {"meta": json.loads(meta or b"{}"), "video": None}
+                self._send(200, None, Location=f"http://{self.headers['Host']}/upload/session/{sid}")
+
+            def do_PUT(self) -> None:  # noqa: N802
+                self._body()
+                session = tube.sessions[self.path.rsplit("/", 1)[-1]]
+                if session["video"] is not None:  # a status query after the upload finished
+                    return self._send(200, session["video"])
+                if self.headers.get("Content-Range", "").startswith("bytes */"):
+                    return self._send(308, None)
+                video = {"kind": "youtube#video", "id": f"vid{len(tube.videos) + 1}",
+                         "snippet": session["meta"]["snippet"], "status": {"privacyStatus": "unlisted"}}
+                session["video"] = video
+                tube.videos.append(video)
+                if tube.script and tube.script[0] == "lost":
+                    tube.script.pop(0)
+                    return self._send(500, {"error": {"code": 500, "message": "Backend Error",
+                                                      "errors": [{"reason": "backendError"}]}})
+                self._send(200, video)
+
+            def do_GET(self) -> None:  # noqa: N802
+                if "/channels" in self.path:
+                    return self._send(200, {"items": [{"id": "UC1", "contentDetails": {
+                        "relatedPlaylists": {"uploads": "UU1"}}}]})
+                if "/playlistItems" in self.path:
+                    return self._send(200, {"items": [
+                        {"snippet": {"title": v["snippet"]["title"], "resourceId": {"videoId": v["id"]}}}
+                        for v in reversed(tube.videos)]})
+                self._send(404, {"error": {"code": 404, "message": "Not Found"}})
+
+        return Handler
+
+
+def youtube_office(tmp_path: Path, script: list[str]) -> tuple[Tube, Cli, ThreadingHTTPServer]:
+    tube = Tube(script)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), tube.handler())
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    work = tmp_path / "work"
+    (work / "video").mkdir(parents=True)
+    (work / "video" / "liputan.mp4").write_bytes(b"\x00\x00\x00\x20ftypisom" + bytes(64 * 1024))
+    text = (REPO / "examples" / "siaran-pers-lumbung-sosial.md").read_text("utf-8")
+    (work / "rilis.md").write_text(text.replace("\nlink:", "\nvideo: video/liputan.mp4\nlink:", 1), "utf-8")
+    shutil.copytree(REPO / "examples" / "img", work / "img")
+    (work / "channels.toml").write_text(
+        'timezone = "Asia/Jakarta"\ndatabase = "log.db"\n[channels.youtube]\ntype = "youtube"\n'
+        f'api_root = "{url}/"\nthumbnail = false\nprivacy = "public"\nbackoff_base = 0.0\n', "utf-8")
+    token = tmp_path / "state" / "secrets" / "youtube.token"
+    token.parent.mkdir(parents=True)
+    token.write_text(json.dumps({"token": "yt-token", "refresh_token": "r", "client_id": "c",
+                                 "client_secret": "s", "token_uri": f"{url}/token",
+                                 "scopes": ["https://www.googleapis.com/auth/youtube.force-ssl"],
+                                 "expiry": "2999-01-01T00:00:00Z"}))
+    token.chmod(0o600)
+    return tube, Cli(work, cli_env(tmp_path)), httpd
+
+
+def test_youtube_last_chunk_applied_then_lost_leaves_one_video(tmp_path):
+    tube, cli, httpd = youtube_office(tmp_path, ["lost"])
+    try:
+        first = cli("publish", "rilis.md")
+        assert first.returncode == 1, first.stdout + first.stderr
+        codes = [cli("run", "--once").returncode for _ in range(4)]
+        assert codes[0] == 0 and set(codes[1:]) == {4}
+        assert len(tube.videos) == 1 and tube.inserts == 1
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_youtube_rate_limited_session_is_sent_once_by_the_retry(tmp_path):
+    tube, cli, httpd = youtube_office(tmp_path, ["refuse"])
+    try:
+        first = cli("publish", "rilis.md")
+        assert first.returncode == 6, first.stdout + first.stderr
+        assert tube.videos == []
+        codes = [cli("run", "--once").returncode for _ in range(3)]
+        assert codes[0] == 0 and set(codes[1:]) == {4}
+        assert len(tube.videos) == 1 and tube.inserts == 2
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

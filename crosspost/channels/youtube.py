@@ -157,6 +157,9 @@ class Settings(CommonSettings):
     # The OAuth app is still in "Testing": Google ends its refresh tokens 7 days after consent,
     # so doctor, run and publish warn before then.
     testing_app: bool = False
+    # The API's host, in place of the discovery document's rootUrl (tests point it at a loopback
+    # server; empty: Google's own).
+    api_root: str = ""
 
     def __post_init__(self) -> None:
         if self.privacy not in PRIVACY:
@@ -352,7 +355,12 @@ class YouTubeChannel(Channel):
         except (ConnectionError, TimeoutError, socket.gaierror) as exc:  # while renewing the token
             raise self.classify(exc, "read", started=False) from None
         authed = google_auth_httplib2.AuthorizedHttp(creds, http=http)
-        return build_from_document(discovery_document(), http=authed)
+        document = discovery_document()
+        if self.settings.api_root:
+            root = self.settings.api_root.rstrip("/") + "/"
+            for google in ("https://youtube.googleapis.com/", "https://www.googleapis.com/"):
+                document = document.replace(google, root)
+        return build_from_document(document, http=authed)
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
