@@ -353,15 +353,42 @@ def test_graph_fitted_copy_into_a_missing_folder_is_permanent(tmp_path):
 
 
 @responses.activate
-def test_graph_container_error_is_permanent(tmp_path):
+def test_graph_container_error_is_dropped_and_a_new_one_made(tmp_path):
+    """A container in ERROR (the image could not be fetched: the website was not live yet) was
+    never published: it leaves the progress, and the next attempt (or `crosspost retry`) makes a
+    new container instead of polling the dead one for ever."""
     ch = channel(tmp_path)
     rel = release(tmp_path)
     v, _ = variant_for(ch, rel)
     responses.post(f"{G}/{IG}/media", json={"id": "C1"})
     responses.get(f"{G}/C1", json={"status_code": "ERROR", "status": "Error: 2207026"})
-    with pytest.raises(Permanent, match="2207026"):
-        ch.publish(v, Ctx(rel))
+    ctx = Ctx(rel)
+    with pytest.raises(RetryLater, match="2207026") as info:
+        ch.publish(v, ctx)
+    assert info.value.retry_after is None  # counted: a bad image stops after max_attempts
     assert not any("media_publish" in c.request.url for c in responses.calls)
+    assert ctx.progress == {}
+    # the engine's next attempt, with the progress the store kept
+    responses.replace(responses.POST, f"{G}/{IG}/media", json={"id": "C2"})
+    ok_tail(responses, container="C2")
+    assert ch.publish(v, Ctx(rel, progress=ctx.progress)).remote_id == "M1"
+    publish = [c for c in responses.calls if "media_publish" in c.request.url]
+    assert [form(c) for c in publish] == [{"creation_id": "C2"}]
+
+
+@responses.activate
+def test_graph_saved_error_container_is_replaced_at_once(tmp_path):
+    """`crosspost retry` keeps the progress: a saved container in ERROR is dropped and a new one
+    made in the same attempt."""
+    ch = channel(tmp_path)
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    responses.get(f"{G}/C9", json={"status_code": "ERROR", "status": "Error: 2207003"})
+    responses.post(f"{G}/{IG}/media", json={"id": "C1"})
+    ok_tail(responses)
+    ctx = Ctx(rel, progress={"container_id": "C9"})
+    assert ch.publish(v, ctx).remote_id == "M1"
+    assert ctx.saved[:2] == [{}, {"container_id": "C1"}]
 
 
 @responses.activate
@@ -416,7 +443,7 @@ def test_graph_expired_container_is_replaced(tmp_path):
     ok_tail(responses)
     ctx = Ctx(rel, progress={"container_id": "C9"})
     assert ch.publish(v, ctx).remote_id == "M1"
-    assert ctx.saved[0] == {"container_id": "C1"}
+    assert ctx.saved[:2] == [{}, {"container_id": "C1"}]
 
 
 @responses.activate
@@ -497,7 +524,6 @@ def test_graph_invalid_parameter_is_permanent(tmp_path):
     {"status": 500, "json": {"error": {"message": "An unknown error occurred", "code": 1}}},
     {"status": 502, "body": "Bad Gateway"},
     {"body": requests.exceptions.ReadTimeout("read timed out")},
-    {"body": requests.exceptions.ConnectionError("('Connection aborted.', RemoteDisconnected())")},
 ])
 def test_graph_ambiguous_media_publish_is_unknown(tmp_path, failure):
     ch = channel(tmp_path)
@@ -518,7 +544,6 @@ def test_graph_ambiguous_media_publish_is_unknown(tmp_path, failure):
 @pytest.mark.parametrize("failure", [
     {"status": 500, "json": {"error": {"message": "An unknown error occurred", "code": 1}}},
     {"body": requests.exceptions.ReadTimeout("read timed out")},
-    {"body": requests.exceptions.ConnectionError("Failed to establish a new connection")},
 ])
 def test_graph_failures_before_publish_are_retry_later(tmp_path, failure):
     ch = channel(tmp_path)
@@ -698,10 +723,6 @@ def test_instagrapi_expired_session_logs_in_once_and_retries(tmp_path):
     (ie.ChallengeRequired("challenge_required"), ReauthRequired, "crosspost auth instagram"),
     (ie.TwoFactorRequired("two_factor_required"), ReauthRequired, "crosspost auth instagram"),
     (ie.BadPassword(f"bad password {CANARY}"), ReauthRequired, "crosspost auth instagram"),
-    (ie.ClientConnectionError("ConnectionError HTTPSConnectionPool: NewConnectionError refused"),
-     RetryLater, "unreachable"),
-    (ie.ClientConnectionError("ConnectionError ('Connection aborted.', RemoteDisconnected())"),
-     UnknownOutcome, "may exist"),
     (requests.exceptions.ReadTimeout("read timed out"), UnknownOutcome, "may exist"),
     (ie.ClientBadRequestError("media_needs_reupload"), Permanent, "refused"),
 ])
@@ -720,8 +741,6 @@ def test_instagrapi_upload_errors(tmp_path, exc, expected, words):
     (ie.TwoFactorRequired("Two-factor authentication required"), ReauthRequired),
     (ie.ChallengeRequired("challenge_required"), ReauthRequired),
     (ie.PleaseWaitFewMinutes("Please wait"), RetryLater),
-    (ie.ClientConnectionError("ConnectionError ('Connection aborted.', RemoteDisconnected())"),
-     RetryLater),  # during login nothing can have been posted
 ])
 def test_instagrapi_login_errors(tmp_path, exc, expected):
     ch = private_channel(tmp_path, fail={"login": exc})
@@ -769,3 +788,306 @@ def test_channel_modules_import_no_sdk(monkeypatch):
                          cwd=Path(__file__).resolve().parents[1], timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+# ---- the Graph backend's outcome table, row by row ----------------------------------------
+import faultserver  # noqa: E402
+import urllib3  # noqa: E402
+
+from crosspost.channels import instagram_graph, instagram_private, outcomes  # noqa: E402
+from crosspost.errors import DeliveryError  # noqa: E402
+
+LOOPBACK = {"connect_refused": "refused", "empty_reply": "empty", "reset": "reset",
+            "read_timeout": "hang", "tls": "notls", "connection_broken": "garbage"}
+GRAPH_ANSWERS = {
+    "graph:200-299": (200, 403, {}), "graph:transient": (1200, 500, {"is_transient": True}),
+    "graph:other_5xx": (9007, 500, {}), "graph:other_4xx": (803, 404, {}),
+    "graph:1": (1, 500, {}), "graph:2": (2, 503, {"is_transient": True}),
+    "graph:quota": (9, 400, {"error_subcode": 2207042}),
+}
+
+
+def graph_answer(failure: str) -> dict:
+    if failure == "http_4xx_unreadable":
+        return {"body": "<html>Not found</html>", "content_type": "text/html", "status": 404}
+    if failure == "http_5xx_unreadable":
+        return {"body": "<html>Bad gateway</html>", "content_type": "text/html", "status": 502}
+    if failure == "unexpected":  # what requests raises when the answer's body is cut
+        return {"body": requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead")}
+    code, status, extra = GRAPH_ANSWERS.get(failure, (None, 400, {}))
+    code = code if code is not None else int(failure.split(":")[1])
+    return {"status": status, "json": {"error": {"message": f"Graph says {failure}", "type": "OAuthException",
+                                                 "code": code, "fbtrace_id": "A1", **extra}}}
+
+
+def shaped(failure: str, url: str) -> BaseException:
+    if failure == "connect_timeout":
+        reason = urllib3.exceptions.ConnectTimeoutError(None, "Connection to graph.facebook.com timed out.")
+        return requests.exceptions.ConnectTimeout(urllib3.exceptions.MaxRetryError(None, url, reason))
+    reason = urllib3.exceptions.NameResolutionError("graph.facebook.com", None, OSError(-2, "Name or "
+                                                                                       "service not known"))
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, url, reason))
+
+
+GRAPH_CALLS = {"container": ("POST", f"{IG}/media"), "publish": ("POST", f"{IG}/media_publish"),
+               "comment": ("POST", "M1/comments"), "read": ("GET", f"{IG}/media")}
+
+
+def drive_graph(ch, call, rel, v, base, rsps):
+    """The call under test is the one that fails; the steps before it are answered."""
+    if call == "container":
+        ch.publish(v, Ctx(rel))
+    elif call == "publish":
+        ok_before_publish(rsps, base)
+        ch.publish(v, Ctx(rel, progress={"container_id": "C1"}))
+    elif call == "comment":
+        ralat = replace_variant(v)
+        ch.correct(ralat, Ctx(rel))
+    else:
+        ch.lookup(v, Ctx(rel))
+
+
+def ok_before_publish(rsps, base):
+    rsps.get(f"{base}/C1", json={"status_code": "FINISHED"})
+    rsps.get(f"{base}/{IG}/content_publishing_limit", json={"data": [{"quota_usage": 1}]})
+
+
+def replace_variant(v):
+    from dataclasses import replace
+
+    return replace(v, text="RALAT: angka yang benar 25 lumbung.",
+                   extra={**v.extra, "action": "correct", "original": {"remote_id": "M1", "url": "u"}})
+
+
+GRAPH_CELLS = [(call, row) for row in instagram_graph.OUTCOMES
+               for call in (GRAPH_CALLS if row.call == "*" else (row.call,))]
+
+
+@pytest.mark.parametrize("call, row", GRAPH_CELLS, ids=[f"{c}-{r.failure}" for c, r in GRAPH_CELLS])
+def test_graph_fault_matrix(tmp_path, call, row):
+    """Every cell of instagram_graph.OUTCOMES through the backend's real requests session: transport
+    faults from a real loopback socket (graph_base points there; the steps before the failing call
+    are answered by `responses`, the failing call passes through), Graph answers shaped like Graph's
+    error JSON."""
+    expected = outcomes.ERRORS[row.state]
+    method, path = GRAPH_CALLS[call]
+    with faultserver.FaultServer(LOOPBACK.get(row.failure, "refused")) as server, \
+            responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        scheme = "https" if row.failure == "tls" else "http"
+        base = server.url(scheme).rstrip("/") + "/v26.0"
+        ch = channel(tmp_path, graph_base=server.url(scheme).rstrip("/"), request_timeout=0.5)
+        rel = release(tmp_path)
+        v, _ = variant_for(ch, rel)
+        url = f"{base}/{path}"
+        if row.failure in LOOPBACK:
+            rsps.add_passthru(url)
+        elif row.failure in ("connect_timeout", "dns"):
+            rsps.add(method, url, body=shaped(row.failure, url))
+        else:
+            rsps.add(method, url, **graph_answer(row.failure))
+        with pytest.raises(DeliveryError) as info:
+            drive_graph(ch, call, rel, v, base, rsps)
+        if row.failure in LOOPBACK and row.failure not in ("connect_refused", "tls"):
+            assert server.requests == 1
+    assert type(info.value) is expected, (row, str(info.value))
+    assert info.value.failure == row.failure
+    assert CANARY not in str(info.value)
+
+
+
+# ---- instagrapi's outcome table, through its real Client and its real curl transport -------
+from curl_cffi import CurlError, CurlHttpVersion  # noqa: E402
+from curl_cffi.requests.exceptions import code2error  # noqa: E402
+
+# libcurl's own words for the codes a loopback cannot produce here, as curl_cffi formats them
+# (curl_cffi/curl.py Curl._get_error); raised the way curl_cffi's Session.request raises them
+# (requests/session.py: error = code2error(e.code, str(e)); raise error(str(e), e.code, rsp) from e).
+CURL_WORDS = {
+    5: "Could not resolve proxy: proxy.kemensos.go.id", 6: "Could not resolve host: i.instagram.com",
+    35: "TLS connect error: error:0A000410:SSL routines::ssl/tls alert handshake failure",
+    60: "SSL certificate problem: self-signed certificate in certificate chain",
+    97: "CONNECT tunnel failed, response 403", 8: "Weird server reply",
+    18: "end of response with 1840 bytes missing", 52: "Empty reply from server",
+    55: "Send failure: Broken pipe", 92: "HTTP/2 stream 1 was not closed cleanly: PROTOCOL_ERROR (err 1)",
+    26: "Failed to open/read local data from file/application",
+    7: "Failed to connect to i.instagram.com port 443 after 3 ms: Could not connect to server",
+    16: "Error in the HTTP2 framing layer", 56: "Recv failure: Connection reset by peer",
+    28: "Operation timed out after 25000 milliseconds with 0 bytes received",
+}
+# Real libcurl failures on 127.0.0.1 (checked: refused -> 7, reset -> 56, an answer that is not
+# HTTP/2 -> 16, a request never answered -> 28 "Operation timed out", a full listen backlog -> 28
+# "Connection timed out after").
+CURL_LOOPBACK = {"curl:7": "refused", "curl:56": "reset", "curl:16": "garbage", "curl:28": "hang",
+                 "curl:28-connect": "backlog"}
+IG_ANSWERS = {  # (status, body) that instagrapi's _send_private_request maps to the class
+    "ig:PleaseWaitFewMinutes": (400, {"message": "Please wait a few minutes before you try again.",
+                                      "status": "fail"}),
+    "ig:ClientThrottledError": (429, {"message": "", "status": "fail"}),
+    "ig:RateLimitError": (400, {"message": "rate", "error_type": "rate_limit_error", "status": "fail"}),
+    "ig:ClientRequestTimeout": (408, {"message": "", "status": "fail"}),
+    "ig:FeedbackRequired": (400, {"message": "feedback_required", "feedback_message": "blocked",
+                                  "status": "fail"}),
+    "ig:SentryBlock": (400, {"message": "sentry", "error_type": "sentry_block", "status": "fail"}),
+    "ig:LoginRequired": (403, {"message": "login_required", "status": "fail"}),
+    "ig:ChallengeRequired": (400, {"message": "challenge_required", "status": "fail",
+                                   "challenge": {"api_path": "/challenge/1/"}}),
+    "ig:TwoFactorRequired": (400, {"message": "", "two_factor_info": {"username": "kemensos.ri"},
+                                   "status": "fail"}),
+    "ig:BadPassword": (400, {"message": "bad", "error_type": "bad_password", "status": "fail"}),
+    "ig:ClientError4xx": (400, {"status": "fail"}),
+    "ig:ClientError5xx": (500, {"message": "oops", "status": "fail"}),
+    "ig:ClientJSONDecodeError": (200, "<html>oops</html>"),
+    "ig:ConfigureError": (200, {"status": "ok"}),  # configure without media, nothing new in the feed
+    "ig:PhotoNotUpload": (500, {"status": "fail"}),
+}
+MARK = {"upload": "/rupload_igphoto/", "configure": "/media/configure/", "read": "/accounts/current_user/"}
+
+
+def answered(status, body, http_version=CurlHttpVersion.V2_0):
+    content = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    kind = "text/html" if isinstance(body, str) else "application/json"
+    return SimpleNamespace(http_version=http_version, status_code=status, reason="X", content=content,
+                           headers=SimpleNamespace(multi_items=lambda: [("content-type", kind)]))
+
+
+def full_backlog():
+    """A port whose listen queue is full: SYNs are dropped, a connect times out."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        c = socket.socket()
+        c.setblocking(False)
+        try:
+            c.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(c)
+    return port, [listener, *fillers]
+
+
+def real_instagrapi(tmp_path, monkeypatch, call, failure):
+    """The private channel with instagrapi's real Client: its real curl adapter and curl_cffi
+    session; only the failing request is sent to a loopback fault (or raises libcurl's error), the
+    others are answered."""
+    from instagrapi import Client
+
+    monkeypatch.setattr(time, "sleep", lambda _s: None)  # instagrapi's own delays, not real waits
+    ch = channel(tmp_path, env={}, backend="instagrapi", username="kemensos.ri", image_base_url="")
+    seed = Client()
+    seed.authorization_data = {"ds_user_id": "4242", "sessionid": "sess"}
+    session = ch.secrets.path("session")
+    session.parent.mkdir(parents=True, exist_ok=True)
+    seed.dump_settings(session)
+    cleanup = []
+    target = None
+    # On the upload libcurl is still sending the image when the server answers or resets, and then
+    # says 55 (send failure) for the same server: there only the before-sending faults are looped.
+    looped = failure in CURL_LOOPBACK and (call != "upload" or failure in ("curl:7", "curl:28-connect"))
+    if looped:
+        if CURL_LOOPBACK[failure] == "backlog":
+            port, socks = full_backlog()
+            cleanup += [s.close for s in socks]
+            target = f"http://127.0.0.1:{port}"
+        else:
+            server = faultserver.FaultServer(CURL_LOOPBACK[failure])
+            cleanup.append(server.close)
+            target = server.url().rstrip("/")
+
+    def factory():
+        cl = Client()
+        adapter = cl.private.adapters["https://"]
+        real = adapter.client.request
+
+        def request(method, url, **kw):
+            if MARK[call] not in url:
+                if "/rupload_igphoto/" in url:
+                    return answered(200, {"upload_id": "1", "status": "ok"})
+                return answered(200, {"items": [], "more_available": False, "status": "ok",
+                                      "user": {"pk": "4242", "username": "kemensos.ri"}})
+            if target is not None:  # real libcurl against the loopback fault
+                path = url.split("i.instagram.com", 1)[1]
+                timeout = (0.5, 5) if failure == "curl:28-connect" else 0.5
+                return real(method, target + path, **{**kw, "timeout": timeout})
+            if failure.startswith("curl:"):
+                code = 26 if failure == "curl:other" else int(failure.split(":")[1].split("-")[0])
+                words = ("Connection timed out after 10001 milliseconds" if failure == "curl:28-connect"
+                         else CURL_WORDS[code])
+                try:
+                    raise CurlError(f"Failed to perform, curl: ({code}) {words}. See "
+                                    "https://curl.se/libcurl/c/libcurl-errors.html first for more "
+                                    "details.", code)
+                except CurlError as e:
+                    raise code2error(e.code, str(e))(str(e), e.code, None) from e
+            if failure == "not_h2":
+                return answered(200, {"status": "ok"}, http_version=CurlHttpVersion.V1_1)
+            status, body = IG_ANSWERS[failure]
+            return answered(status, body)
+
+        adapter.client.request = request
+        return cl
+
+    ch.client_factory = factory
+    return ch, cleanup
+
+
+def drive_instagrapi(ch, call, tmp_path):
+    rel = release(tmp_path)
+    v, _ = variant_for(ch, rel)
+    if call == "read":
+        ch.whoami(5.0)
+    else:
+        ch.publish(v, Ctx(rel))
+
+
+def drivable(row):
+    if row.call != "*":
+        return (row.call,)
+    if row.failure.startswith("ig:"):
+        return ("configure", "read")  # rupload is no private_request: its answers are PhotoNotUpload
+    return ("upload", "configure", "read")
+
+
+IG_CELLS = [(call, row) for row in instagram_private.OUTCOMES
+            if row.failure not in ("transport", "ig:BadCredentials", "unexpected")
+            for call in drivable(row)]
+
+
+@pytest.mark.parametrize("call, row", IG_CELLS, ids=[f"{c}-{r.failure}" for c, r in IG_CELLS])
+def test_instagrapi_fault_matrix(tmp_path, monkeypatch, call, row):
+    ch, cleanup = real_instagrapi(tmp_path, monkeypatch, call, row.failure)
+    try:
+        with pytest.raises(DeliveryError) as info:
+            drive_instagrapi(ch, call, tmp_path)
+    finally:
+        for close in cleanup:
+            close()
+    assert info.value.failure == row.failure, str(info.value)
+    assert type(info.value) is outcomes.ERRORS[row.state], (row, str(info.value))
+
+
+def test_instagrapi_rows_outside_the_curl_transport(tmp_path, monkeypatch):
+    """The rows the curl transport itself cannot produce: BadCredentials (instagrapi's login
+    refuses an empty password before any request), a ConnectionError of another transport, and
+    an exception with no request to place it."""
+    from instagrapi import Client
+
+    ch = channel(tmp_path, env={}, backend="instagrapi", username="kemensos.ri", image_base_url="")
+    backend = ch.backend()
+    with pytest.raises(ie.BadCredentials) as bad:
+        Client().login("kemensos.ri", "")
+    got = backend.classify(bad.value, publishing=False)
+    assert got.failure == "ig:BadCredentials" and isinstance(got, ReauthRequired)
+    other = ie.ClientConnectionError("ConnectionError ('Connection aborted.', ConnectionResetError(104))")
+    assert isinstance(backend.classify(other, publishing=True), UnknownOutcome)
+    assert isinstance(backend.classify(other, publishing=False), RetryLater)
+    assert isinstance(backend.classify(RuntimeError("boom"), publishing=True), UnknownOutcome)
+    assert isinstance(backend.classify(RuntimeError("boom"), publishing=False), RetryLater)
+    covered = {(c, r.failure) for c, r in IG_CELLS}
+    rest = [r for r in instagram_private.OUTCOMES if (r.call, r.failure) not in covered
+            and not any(f == r.failure for _, f in covered if r.call == "*")]
+    assert {r.failure for r in rest} <= {"transport", "ig:BadCredentials", "unexpected"}

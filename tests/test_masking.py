@@ -85,7 +85,7 @@ def test_youtube(tmp_path):
             content = json.dumps({"error": {"code": status, "message": text,
                                             "errors": [{"reason": reason, "message": text}]}}).encode()
             exc = HttpError(httplib2.Response({"status": status}), content, uri="https://youtube/upload")
-            err = ch._http_error(exc, "upload", True, 0.0)
+            err = ch.classify(exc, "upload", True, 0.0)
             assert_no_fragment(stored(ch, err), at)
 
 

@@ -235,22 +235,21 @@ def test_multi_chunk_resumable_upload_with_progress_and_thumbnail(tmp_path):
     assert query(mock.request_sequence[4][0])["videoId"] == ["vid123"]
 
 
-def test_scheduled_upload_is_private_with_publish_at_and_thumbnail_failure_is_a_warning(tmp_path):
+def test_receipt_records_the_privacy_youtube_answered_and_thumbnail_failure_is_a_warning(tmp_path):
     video = video_file(tmp_path, 40 * KIB)
     thumb = image_file(tmp_path)
     ch, mock = make_channel(tmp_path, [
         ({"status": "200", "location": SESSION}, ""),
-        ok({"id": "vid9"}),
+        ok({"id": "vid9", "status": {"privacyStatus": "private", "uploadStatus": "uploaded"}}),
         error(403, "forbidden", "The authenticated user doesn't have permissions to upload thumbnails"),
     ], privacy="public")
     release = make_release(tmp_path, video, images=(Media(thumb),))
-    when = datetime(2026, 12, 1, 9, 0, tzinfo=WIB)
-    rec = Recorder(release, scheduled_at=when)
+    rec = Recorder(release)
     receipt = ch.publish(variant_for(ch, release), rec.ctx)
     status = json.loads(mock.request_sequence[0][2])["status"]
-    assert status["privacyStatus"] == "private"
-    assert status["publishAt"] == "2026-12-01T02:00:00Z"
-    assert receipt.remote_id == "vid9" and receipt.extra["publish_at"] == "2026-12-01T02:00:00Z"
+    assert status["privacyStatus"] == "public" and "publishAt" not in status
+    # an unverified API project's uploads are locked private: the receipt says what YouTube did
+    assert receipt.remote_id == "vid9" and receipt.extra["privacy"] == "private"
     [warning] = receipt.extra["warnings"]
     assert "thumbnail" in warning and "403" in warning and CANARY not in warning
     assert rec.progress_calls == [(40 * KIB, 40 * KIB)]
@@ -392,11 +391,29 @@ def test_connection_refused_before_anything_was_sent_is_retry_later(tmp_path):
     assert isinstance(exc, RetryLater) and "nothing was sent" in str(exc)
 
 
-def test_expired_session_on_resume_is_unknown_and_forgotten(tmp_path):
-    ch, _ = make_channel(tmp_path, [error(404, "notFound", "Not Found")], thumbnail=False)
+def test_expired_session_on_resume_starts_a_new_session(tmp_path):
+    """404 on the saved session URI: nothing was published through it, so the progress is
+    forgotten and a new session uploads the video in the same attempt."""
+    new = SESSION.replace("UP1", "UP2")
+    ch, mock = make_channel(tmp_path, [error(404, "notFound", "Not Found"),
+                                       ({"status": "200", "location": new}, ""),
+                                       ok({"id": "vidN", "status": {"privacyStatus": "public"}})],
+                            thumbnail=False)
     release = make_release(tmp_path, video_file(tmp_path, 20 * KIB))
     rec = Recorder(release, progress={"upload_uri": SESSION, "size": 20 * KIB})
-    with pytest.raises(UnknownOutcome, match="expired"):
+    receipt = ch.publish(variant_for(ch, release), rec.ctx)
+    assert receipt.remote_id == "vidN"
+    assert rec.saved[0] == {} and {"upload_uri": new, "size": 20 * KIB} in rec.saved
+    assert [m for _, m, _, _ in mock.request_sequence] == ["PUT", "POST", "PUT"]
+
+
+def test_a_session_that_is_gone_twice_is_retry_later(tmp_path):
+    ch, _ = make_channel(tmp_path, [error(404, "notFound", "Not Found"),
+                                    ({"status": "200", "location": SESSION}, ""),
+                                    error(410, "gone", "Gone")], thumbnail=False)
+    release = make_release(tmp_path, video_file(tmp_path, 20 * KIB))
+    rec = Recorder(release, progress={"upload_uri": SESSION, "size": 20 * KIB})
+    with pytest.raises(RetryLater, match="session is gone"):
         ch.publish(variant_for(ch, release), rec.ctx)
     assert rec.saved[-1] == {}
 
@@ -568,3 +585,87 @@ def test_authorize_runs_the_installed_app_flow_and_stores_0600(tmp_path, monkeyp
     assert token.stat().st_mode & 0o777 == 0o600
     with pytest.raises(ConfigError, match="does not exist"):
         authorize(tmp_path / "missing.json", token)
+
+
+# -- the outcome table, row by row, through googleapiclient's real request code -----------------
+from crosspost.channels import outcomes  # noqa: E402
+from crosspost.channels.youtube import OUTCOMES  # noqa: E402
+
+SCOPE_BODY = {"error": {"code": 403, "message": "Request had insufficient authentication scopes.",
+                        "errors": [{"message": "Insufficient Permission", "domain": "global",
+                                    "reason": "insufficientPermissions"}],
+                        "status": "PERMISSION_DENIED",
+                        "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                     "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                                     "domain": "googleapis.com",
+                                     "metadata": {"service": "youtube.googleapis.com"}}]}}
+
+
+def provoke(failure: str) -> list:
+    """The responses (or transport exceptions) that make the failing call fail this way."""
+    http = {"reason:quotaExceeded": error(403, "quotaExceeded"),
+            "reason:uploadLimitExceeded": error(400, "uploadLimitExceeded"),
+            "reason:rateLimitExceeded": error(403, "rateLimitExceeded"),
+            "http:429": error(429, "tooManyRequests"),
+            "reason:reauth": ({"status": "403", "content-type": "application/json"}, json.dumps(SCOPE_BODY)),
+            "http:4xx": error(400, "invalidTitle"), "http:5xx": error(500, "backendError"),
+            "http:404": error(404, "notFound"), "http:410": error(410, "gone")}
+    if failure in http:
+        return [http[failure]]
+    if failure == "http:401":  # google-auth refreshes twice, then gives up
+        denied, fresh = error(401, "unknownAuth"), ok({"access_token": "fresh", "expires_in": 3600})
+        return [denied, fresh, denied, fresh, denied]
+    return [{"connect_refused": ConnectionRefusedError(111, "Connection refused"),
+             "dns": socket.gaierror(-2, "Name or service not known"),
+             "timeout": TimeoutError("timed out"),
+             "connection_broken": ConnectionResetError(104, "Connection reset by peer"),
+             "unexpected": RuntimeError("an answer nothing expected")}[failure]]
+
+
+SIZE = 300 * KIB  # two chunks of 256 KiB
+
+
+def before(call: str) -> list:
+    session = ({"status": "200", "location": SESSION}, "")
+    first = ({"status": "308", "range": "bytes=0-262143"}, "")
+    return {"session": [], "chunk": [session], "final": [session, first],
+            "resume": [], "update": [ok({"items": [{"id": "abc", "snippet": {"title": "x"}}]})],
+            "read": []}[call]
+
+
+def drive(ch, call, tmp_path, rec):
+    if call == "update":
+        release = make_release(tmp_path, None, video_id="abc")
+        return ch.publish(variant_for(ch, release), Recorder(release).ctx)
+    release = make_release(tmp_path, video_file(tmp_path, SIZE))
+    if call == "read":
+        return ch.lookup(variant_for(ch, release), Recorder(release).ctx)
+    return ch.publish(variant_for(ch, release), rec.ctx)
+
+
+CALLS = ("session", "chunk", "final", "resume", "update", "read")
+CELLS = [(call, row) for row in OUTCOMES for call in (CALLS if row.call == "*" else (row.call,))]
+
+
+@pytest.mark.parametrize("call, row", CELLS, ids=[f"{c}-{r.failure}" for c, r in CELLS])
+def test_fault_matrix(tmp_path, call, row):
+    """Each cell of OUTCOMES: the failing call answered (or broken) as the table says, through
+    googleapiclient's resumable upload and google-auth's authorized http."""
+    steps = before(call) + provoke(row.failure)
+    gone = call == "resume" and row.failure in ("http:404", "http:410")
+    if gone:  # the dead session is replaced by a new one at once
+        steps += [({"status": "200", "location": SESSION + "2"}, ""),
+                  ({"status": "308", "range": "bytes=0-262143"}, ""), ok({"id": "vidNew"})]
+    ch, mock = make_channel(tmp_path, steps, thumbnail=False, chunk_mb=0.25)
+    release = make_release(tmp_path, video_file(tmp_path, SIZE))
+    rec = Recorder(release, progress={"upload_uri": SESSION, "size": SIZE} if call == "resume" else None)
+    if gone:
+        receipt = drive(ch, call, tmp_path, rec)
+        assert receipt.remote_id == "vidNew" and rec.saved[0] == {}
+        return
+    with pytest.raises(DeliveryError) as info:
+        drive(ch, call, tmp_path, rec)
+    assert info.value.failure == row.failure, str(info.value)
+    assert type(info.value) is outcomes.ERRORS[row.state], (row, str(info.value))
+    assert_clean(info.value)
+    assert not mock._iterable, "every scripted answer was used: the failing call was the one meant"

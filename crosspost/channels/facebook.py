@@ -19,19 +19,167 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
+from ..i18n import _
 from ..models import Media, Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
+from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, state_of
 
 GRAPH_URL = "https://graph.facebook.com/"  # facebook.FACEBOOK_GRAPH_URL, without importing it
 TOKEN_KEY = "page_access_token"
 PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff")
-MIN_SCHEDULE = 10 * 60  # Facebook refuses a scheduled_publish_time closer than 10 minutes
-MAX_SCHEDULE = 30 * 24 * 3600  # crosspost refuses more than 30 days ahead
-RETRY_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, 80001})
-REAUTH_CODES = frozenset({190, 102})
-DUPLICATE = 506
-_NOT_SENT = ("refused", "failed to establish a new connection", "name or service not known",
-             "nameresolutionerror", "getaddrinfo", "no route to host", "network is unreachable")
+
+# -- the outcome table -------------------------------------------------------------------------
+# Calls: "create" is POST /{page}/feed and a published POST /{page}/photos (the calls that make a
+# public post); "upload" an unpublished POST /{page}/photos (a multi-photo post's parts, nothing
+# public yet); "read" every GET (lookup, doctor); "edit" POST /{post-id} with a new message (a
+# correction: repeating it leaves the same text). "*" is every call.
+# Failures as facebook-sdk 3.1.0 surfaces them (github:mobolic/facebook-sdk facebook/__init__.py,
+# GraphAPI.request): a Graph error document becomes GraphAPIError whose .code is
+# result["error"]["code"] ("graph:<code>"); a body that is not JSON becomes GraphAPIError with no
+# code; an answer without Content-Type raises KeyError (headers["content-type"]); transport
+# errors are requests' own, unwrapped (requests/adapters.py HTTPAdapter.send: MaxRetryError with
+# NewConnectionError -> ConnectionError, ConnectTimeoutError -> ConnectTimeout, SSLError,
+# ProtocolError("Connection aborted.", ...) -> ConnectionError, ReadTimeoutError -> ReadTimeout).
+_GRAPH = "developers.facebook.com/docs/graph-api/guides/error-handling"
+_REQUESTS = "requests/adapters.py HTTPAdapter.send"
+_DUPES = ("Meta users report duplicate posts after exactly these answers on create: koala issue 699 "
+          "(code 2, seven duplicate photos), php-graph-sdk issue 1141 (code 1 subcode 99, 'the link "
+          "gets posted'); ../shared/PLATFORMS.md")
+_CALLS = ("create", "upload", "read", "edit")
+_SAFE = ("upload", "read", "edit")  # repeating them posts nothing public
+
+
+def _rows(calls: tuple[str, ...], failure: str, state: str, source: str) -> tuple[Outcome, ...]:
+    return tuple(Outcome(c, failure, state, source) for c in calls)
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    # Before the request was sent: nothing can have been applied, on any call.
+    Outcome("*", "connect_refused", RETRY, _REQUESTS + ": NewConnectionError, the TCP connect failed"),
+    Outcome("*", "dns", RETRY, _REQUESTS + ": NameResolutionError, no address to connect to"),
+    Outcome("*", "tls", RETRY, _REQUESTS + ": SSLError is raised by the handshake, before the request"),
+    Outcome("*", "connect_timeout", RETRY, _REQUESTS + ": ConnectTimeout, no connection was made"),
+    # Refused before it was applied: Graph's throttling answers (rate limits) and the token.
+    *(Outcome("*", f"graph:{code}", RETRY, _GRAPH + f": code {code} is a rate limit, the call was "
+              "throttled, not run; ../shared/PLATFORMS.md") for code in (4, 17, 32, 341, 613, 80001)),
+    Outcome("*", "graph:190", REAUTH, _GRAPH + ": 190 access token expired or invalid"),
+    Outcome("*", "graph:102", REAUTH, _GRAPH + ": 102 API session, the user must log in again"),
+    # A missing permission is fixed by a token that has it: `crosspost auth`, then retry.
+    Outcome("*", "graph:10", REAUTH, _GRAPH + ": 10 permission denied (not granted or removed)"),
+    Outcome("*", "graph:200-299", REAUTH, _GRAPH + ": 200-299 permission not granted or removed"),
+    Outcome("*", "graph:100", FAILED, _GRAPH + ": 100 invalid parameter, the request itself is wrong"),
+    Outcome("*", "graph:1609005", FAILED, "../shared/PLATFORMS.md: 1609005 the link could not be used"),
+    Outcome("*", "graph:other_4xx", FAILED, _GRAPH + ": any other code on a 4xx is a refusal"),
+    Outcome("*", "http_4xx_unreadable", FAILED, "facebook-sdk: a non-JSON 4xx (a proxy's page) is no "
+            "Graph answer: graph_url or graph_version is wrong"),
+    # After the request was sent, on create: the post may exist (lookup, never a blind retry).
+    Outcome("create", "graph:1", UNKNOWN, _GRAPH + ": 1 unknown error, may be transient; " + _DUPES),
+    Outcome("create", "graph:2", UNKNOWN, _GRAPH + ": 2 service temporarily unavailable; " + _DUPES),
+    Outcome("create", "graph:transient", UNKNOWN, _GRAPH + ": is_transient means retry later, but on "
+            "create it may have been applied; " + _DUPES),
+    Outcome("create", "graph:other_5xx", UNKNOWN, _GRAPH + ": a 5xx on create may have been applied"),
+    Outcome("create", "graph:506", UNKNOWN, _GRAPH + ": 506 duplicate post: an earlier attempt landed"),
+    Outcome("create", "graph:368", UNKNOWN, "368 'you've already posted this' is Graph's duplicate "
+            "refusal as often as a block: lookup first (issue 12); " + _GRAPH),
+    Outcome("create", "read_timeout", UNKNOWN, _REQUESTS + ": ReadTimeout, the request was sent"),
+    Outcome("create", "reset", UNKNOWN, _REQUESTS + ": ConnectionResetError after the request was sent"),
+    Outcome("create", "empty_reply", UNKNOWN, _REQUESTS + ": RemoteDisconnected, closed without answer"),
+    Outcome("create", "connection_broken", UNKNOWN, _REQUESTS + ": another ConnectionError after connect"),
+    Outcome("create", "no_content_type", UNKNOWN, "facebook-sdk GraphAPI.request reads "
+            "headers['content-type'] unguarded: KeyError on an answer that may be the post's"),
+    Outcome("create", "http_5xx_unreadable", UNKNOWN, "facebook-sdk: 'Maintype was not text, image, or "
+            "querystring' on a 5xx from a proxy: the Page may have the post"),
+    Outcome("create", "unexpected", UNKNOWN, "anything not written down is never retried blindly"),
+    # The same failures on calls that make nothing public: repeating them is safe.
+    *_rows(_SAFE, "graph:1", RETRY, _GRAPH + ": 1 may be transient; nothing public is made"),
+    *_rows(_SAFE, "graph:2", RETRY, _GRAPH + ": 2 temporary; nothing public is made"),
+    *_rows(_SAFE, "graph:transient", RETRY, _GRAPH + ": is_transient, retry later"),
+    *_rows(_SAFE, "graph:other_5xx", RETRY, _GRAPH + ": a server error on a repeatable call"),
+    *_rows(_SAFE, "graph:506", FAILED, _GRAPH + ": 506 duplicate, refused for good off create"),
+    *_rows(_SAFE, "graph:368", FAILED, _GRAPH + ": 368 blocked for a policy reason"),
+    *(row for f in ("read_timeout", "reset", "empty_reply", "connection_broken", "no_content_type",
+                    "http_5xx_unreadable", "unexpected")
+      for row in _rows(_SAFE, f, RETRY, _REQUESTS + ": repeating an unpublished upload, a read or "
+                       "the same edit posts nothing public")),
+)
+RATE_FAILURES = frozenset(f"graph:{c}" for c in (4, 17, 32, 341, 613, 80001))
+PERMISSION_FAILURES = frozenset({"graph:10", "graph:200-299"})
+
+
+def failure_of(exc: BaseException, status: int | None) -> tuple[str, str, str]:
+    """(the OUTCOMES failure key, a short reference for messages, Graph's own words)."""
+    import facebook
+
+    if isinstance(exc, facebook.GraphAPIError):
+        result: dict[str, Any] = exc.result if isinstance(exc.result, dict) else {}
+        found = result.get("error")
+        err: dict[str, Any] = found if isinstance(found, dict) else {}
+        code, sub = exc.code, err.get("error_subcode")
+        http = f"HTTP {status}" if status else "HTTP ?"
+        if not isinstance(code, int):  # not a Graph error document (a proxy's HTML, an empty body)
+            low = status is not None and status < 500
+            unreadable = "http_4xx_unreadable" if low else "http_5xx_unreadable"
+            return unreadable, http, ""
+        ref = f"code {code}" + (f"/{sub}" if sub else "") + f", {http}"
+        return graph_code_failure(code, err, status), ref, " ".join(str(exc.message).split())
+    if isinstance(exc, KeyError):  # facebook-sdk reads headers["content-type"] unguarded
+        return "no_content_type", f"HTTP {status or '?'} without a content type", ""
+    return transport_failure(exc), type(exc).__name__, ""
+
+
+GRAPH_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, 80001, 190, 102, 10, 100, 368, 506, 1609005})
+
+
+def graph_code_failure(code: int, err: dict[str, Any], status: int | None) -> str:
+    """The OUTCOMES key of a Graph error document's code (shared with the Instagram Graph backend)."""
+    if code in GRAPH_CODES:
+        return f"graph:{code}"
+    if 200 <= code <= 299:
+        return "graph:200-299"
+    if err.get("is_transient"):
+        return "graph:transient"
+    if status is not None and status >= 500:
+        return "graph:other_5xx"
+    return "graph:other_4xx"
+
+
+def transport_failure(exc: BaseException) -> str:
+    """The OUTCOMES key of an exception requests raised (adapters.py), or "unexpected"."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connect_timeout"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "tls"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return "read_timeout"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return connection_failure(exc)
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "read_timeout"
+    return "unexpected"
+
+
+def connection_failure(exc: BaseException) -> str:
+    """Which ConnectionError requests raised, from the urllib3 error it wraps (args[0])."""
+    from http.client import RemoteDisconnected
+
+    from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ProtocolError
+
+    inner = exc.args[0] if exc.args else None
+    if isinstance(inner, MaxRetryError):
+        inner = inner.reason
+    if isinstance(inner, NameResolutionError):
+        return "dns"
+    if isinstance(inner, NewConnectionError):
+        return "connect_refused"
+    if isinstance(inner, ProtocolError):
+        cause = inner.args[1] if len(inner.args) > 1 else None
+        if isinstance(cause, RemoteDisconnected):  # a subclass of ConnectionResetError: first
+            return "empty_reply"
+        if isinstance(cause, (ConnectionResetError, BrokenPipeError)):
+            return "reset"
+    return "connection_broken"
 
 
 def token_expiry(data: dict[str, Any], now: float) -> float | None:
@@ -120,12 +268,9 @@ class FacebookChannel(Channel):
         if done:  # the post was created and recorded before the outcome got lost
             return self._receipt(str(done), ctx.progress.get("photos") or [])
         page = self._page_id()
-        when = self.schedule_time(ctx)
         graph = self._graph()
         media = list(variant.media)
         args: dict[str, Any] = {"message": variant.text}
-        if when is not None:
-            args.update(published="false", scheduled_publish_time=str(when))
         photos: list[str] = []
         if not media:
             if variant.link:
@@ -134,7 +279,7 @@ class FacebookChannel(Channel):
         elif len(media) == 1:
             result = self._upload(graph, page, media[0], args, "create", "posting the photo")
         else:
-            photos = self._upload_all(graph, page, media, ctx, scheduled=when is not None)
+            photos = self._upload_all(graph, page, media, ctx)
             ctx.heartbeat()
             for i, photo_id in enumerate(photos):
                 args[f"attached_media[{i}]"] = json.dumps({"media_fbid": photo_id})
@@ -145,20 +290,14 @@ class FacebookChannel(Channel):
             raise UnknownOutcome("Facebook accepted the post but sent no id: check the Page, then "
                                  "`crosspost resolve`")
         ctx.save_progress({"photos": photos, "post_id": post_id})
-        receipt = self._receipt(post_id, photos)
-        if when is not None:
-            receipt.extra["scheduled_publish_time"] = when
-        return receipt
+        return self._receipt(post_id, photos)
 
-    def _upload_all(self, graph: Any, page: str, media: list[Media], ctx: PublishContext,
-                    scheduled: bool) -> list[str]:
+    def _upload_all(self, graph: Any, page: str, media: list[Media], ctx: PublishContext) -> list[str]:
         """Unpublished photos for one multi-photo post; ids already saved are reused."""
         photos = [str(i) for i in (ctx.progress.get("photos") or [])][: len(media)]
         for index in range(len(photos), len(media)):
             ctx.heartbeat()
             args = {"published": "false"}
-            if scheduled:  # photos attached to a scheduled post must be temporary
-                args["temporary"] = "true"
             result = self._upload(graph, page, media[index], args, "upload",
                                   f"uploading photo {index + 1} of {len(media)}")
             photos.append(str(result["id"]))
@@ -175,22 +314,6 @@ class FacebookChannel(Channel):
         with fh:
             return self._call(graph, f"{page}/photos", stage, where, post_args=dict(args),
                               files={"source": fh})
-
-    def schedule_time(self, ctx: PublishContext) -> int | None:
-        """The unix time for ``scheduled_publish_time``, or None to publish now."""
-        if ctx.scheduled_at is None:
-            return None
-        when = ctx.scheduled_at.timestamp()
-        ahead = when - (ctx.now or time.time)()
-        stamp = ctx.scheduled_at.strftime("%Y-%m-%d %H:%M %z")
-        if ahead < MIN_SCHEDULE:
-            raise Permanent(f"Facebook can schedule a post only at least 10 minutes ahead, and "
-                            f"{stamp} is {max(0, int(ahead // 60))} minute(s) away: publish it now "
-                            "or choose a later time")
-        if ahead > MAX_SCHEDULE:
-            raise Permanent(f"{stamp} is more than 30 days ahead: Facebook posts can be scheduled "
-                            "at most 30 days in advance; queue it later")
-        return int(when)
 
     def edit(self, remote_id: str, text: str) -> Receipt:
         """Replace the message of a post already on the Page (corrections)."""
@@ -231,100 +354,70 @@ class FacebookChannel(Channel):
 
     # -- errors --------------------------------------------------------------------------
     def _classify(self, exc: BaseException, session: Any, stage: str, where: str) -> DeliveryError:
-        """Map a failure to what the engine may do next.
+        """Map a failure to what the engine may do next, by the row of ``OUTCOMES``.
 
-        ``stage`` is "create" when the failed call may have made a public (or scheduled)
-        post; unpublished uploads, reads and edits are safe to repeat. Text from requests'
-        exceptions is never shown: its URLs carry the access token.
+        ``stage`` is "create" when the failed call may have made a public post; unpublished
+        uploads, reads and edits are safe to repeat. Text from requests' exceptions is never
+        shown: its URLs carry the access token.
         """
-        import facebook
-        import requests
-
-        creating = stage == "create"
-        response = getattr(session, "last_response", None)
-        status = getattr(response, "status_code", None)
         if isinstance(exc, DeliveryError):
             return exc
-        if isinstance(exc, facebook.GraphAPIError):
-            return self._graph_error(exc, status, getattr(response, "headers", {}) or {}, creating, where)
-        if isinstance(exc, KeyError):  # facebook-sdk reads headers["content-type"] unguarded
-            msg = f"Facebook answered without a content type (HTTP {status or '?'}) while {where}"
-            if creating:
-                return UnknownOutcome(msg + ": the post may exist; crosspost checks the Page before "
-                                      "trying again")
-            return RetryLater(msg + ": nothing was posted; trying again later")
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return RetryLater(f"could not connect to Facebook while {where} (timeout): nothing was sent")
-        if isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(
-                exc, requests.exceptions.ReadTimeout):
-            if not creating or any(m in str(exc).lower() for m in _NOT_SENT):
-                return RetryLater(f"could not reach Facebook while {where}: nothing was posted; "
-                                  "trying again later")
-            return UnknownOutcome(f"the connection to Facebook broke while {where}: the post may "
-                                  "exist; crosspost checks the Page before trying again")
-        if isinstance(exc, requests.exceptions.Timeout):
-            if creating:
-                return UnknownOutcome(f"Facebook did not answer in time while {where}: the post may "
-                                      "exist; crosspost checks the Page before trying again")
-            return RetryLater(f"Facebook did not answer in time while {where}: nothing was posted")
-        msg = f"unexpected {type(exc).__name__} while {where}"
-        return UnknownOutcome(msg) if creating else RetryLater(msg)
+        response = getattr(session, "last_response", None)
+        status = getattr(response, "status_code", None)
+        headers = getattr(response, "headers", {}) or {}
+        failure, ref, detail = failure_of(exc, status)
+        state = state_of(OUTCOMES, stage, failure)
+        detail = self._mask(detail)[:300]  # masked before it is cut
+        wait = retry_after(headers) if state == RETRY else None
+        return error(state, self._message(state, failure, ref, detail, where, wait), wait, failure)
 
-    def _graph_error(self, exc: Any, status: int | None, headers: Any, creating: bool,
-                     where: str) -> DeliveryError:
-        error = exc.result.get("error") if isinstance(exc.result, dict) else None
-        error = error if isinstance(error, dict) else {}
-        code, subcode = exc.code, error.get("error_subcode")
-        detail = self._mask(" ".join(str(exc.message).split()))[:300]  # masked before it is cut
-        ref = f"code {code}" + (f"/{subcode}" if subcode else "")
+    def _message(self, state: str, failure: str, ref: str, detail: str, where: str,
+                 wait: float | None = None) -> str:
         name = self.name
-        if code is None:  # not a Graph API error document (HTML from a proxy, empty body)
-            msg = f"Facebook sent an answer crosspost could not read (HTTP {status or '?'}) while {where}"
-            if status is not None and status < 500:
-                return Permanent(msg + f": check graph_url and graph_version of '{name}'")
-            if creating:
-                return UnknownOutcome(msg + ": the post may exist; crosspost checks the Page first")
-            return RetryLater(msg + ": nothing was posted; trying again later")
-        if code in RETRY_CODES:
-            wait = retry_after(headers)
-            when = f"in {int(wait)} s" if wait else "later"
-            return RetryLater(f"Facebook asked to slow down or is busy ({ref}) while {where}: "
-                              f"crosspost tries again {when}", wait)
-        if code in REAUTH_CODES:
-            return ReauthRequired(f"the Page access token of '{name}' expired or was revoked ({ref}): "
-                                  f"run `crosspost auth {name}`, then `crosspost retry`")
-        if code == DUPLICATE:
-            if creating:
-                return UnknownOutcome(f"Facebook says this is a duplicate post ({ref}) while {where}: "
-                                      "an earlier attempt probably posted it; crosspost checks the Page")
-            return Permanent(f"Facebook refused a duplicate ({ref}) while {where}: {detail}")
-        if code == 10 or 200 <= code <= 299:
-            return Permanent(f"the Page access token of '{name}' lacks a permission ({ref}): it needs "
-                             f"pages_manage_posts and pages_read_engagement; run `crosspost auth {name}` "
-                             f"with a token that has them. Facebook said: {detail}")
-        if code == 368:
-            return Permanent(f"Facebook blocked this post or the Page for a policy reason ({ref}): "
-                             f"check the Page's Support Inbox. Facebook said: {detail}")
-        if code == 1609005:
-            return Permanent(f"Facebook could not use the link in the post ({ref}): check the release "
-                             f"link. Facebook said: {detail}")
-        if code == 100:
-            return Permanent(f"Facebook rejected the request as invalid ({ref}) while {where}: check "
-                             f"page_id, the photos and the text. Facebook said: {detail}")
-        if error.get("is_transient"):
-            return RetryLater(f"Facebook had a temporary problem ({ref}) while {where}: trying again "
-                              "later", retry_after(headers))
-        if creating and status is not None and status >= 500:
-            return UnknownOutcome(f"Facebook had a server error ({ref}, HTTP {status}) while {where}: "
-                                  "the post may exist; crosspost checks the Page before trying again")
-        return Permanent(f"Facebook rejected the request ({ref}) while {where}: {detail}")
+        said = _(" Facebook said: {detail}").format(detail=detail) if detail else ""
+        if failure in PERMISSION_FAILURES:
+            return _("the Page access token of '{name}' lacks a permission ({ref}): it needs "
+                     "pages_manage_posts and pages_read_engagement; run `crosspost auth {name}` with a "
+                     "token that has them, then `crosspost retry`.{said}").format(name=name, ref=ref,
+                                                                                 said=said)
+        if state == REAUTH:
+            return _("the Page access token of '{name}' expired or was revoked ({ref}): run "
+                     "`crosspost auth {name}`, then `crosspost retry`").format(name=name, ref=ref)
+        if state == RETRY:
+            if failure in RATE_FAILURES:
+                when = _("in {seconds} s").format(seconds=int(wait)) if wait else _("later")
+                return _("Facebook asked to slow down ({ref}) while {where}: nothing was posted; "
+                         "crosspost tries again {when}").format(ref=ref, where=where, when=when)
+            return _("Facebook did not take the request ({ref}) while {where}: nothing was posted; "
+                     "trying again later").format(ref=ref, where=where)
+        if state == UNKNOWN:
+            if failure in ("graph:506", "graph:368"):
+                return _("Facebook says this may be a duplicate post ({ref}) while {where}: an earlier "
+                         "attempt probably posted it; crosspost checks the Page before anything else."
+                         "{said}").format(ref=ref, where=where, said=said)
+            return _("no clear answer from Facebook ({ref}) while {where}: the post may exist; crosspost "
+                     "checks the Page before trying again").format(ref=ref, where=where)
+        if failure == "graph:368":
+            return _("Facebook blocked this request or the Page for a policy reason ({ref}): check the "
+                     "Page's Support Inbox.{said}").format(ref=ref, said=said)
+        if failure == "graph:1609005":
+            return _("Facebook could not use the link in the post ({ref}): check the release link."
+                     "{said}").format(ref=ref, said=said)
+        if failure == "graph:100":
+            return _("Facebook rejected the request as invalid ({ref}) while {where}: check page_id, "
+                     "the photos and the text.{said}").format(ref=ref, where=where, said=said)
+        if failure == "http_4xx_unreadable":
+            return _("Facebook sent an answer crosspost could not read ({ref}) while {where}: check "
+                     "graph_url and graph_version of '{name}'").format(ref=ref, where=where, name=name)
+        return _("Facebook rejected the request ({ref}) while {where}.{said}").format(
+            ref=ref, where=where, said=said)
 
     def _mask(self, text: str) -> str:
         return self.mask(text, (TOKEN_KEY,))
 
     # -- reconcile -----------------------------------------------------------------------
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
-        """Find this delivery's post among the Page's recent (and, if scheduled, scheduled) posts.
+        """Find this delivery's post among the Page's recent posts.
 
         A post matches when its message carries the release link or starts with the
         variant's first line.
@@ -334,18 +427,15 @@ class FacebookChannel(Channel):
             return self._receipt(str(done), ctx.progress.get("photos") or [])
         page = self._page_id()
         graph = self._graph()
-        edges = ["posts"] + (["scheduled_posts"] if ctx.scheduled_at is not None else [])
         params = {"fields": "id,message,permalink_url,created_time",
                   "limit": str(self.settings.lookup_limit)}
-        for edge in edges:
-            result = self._call(graph, f"{page}/{edge}", "read", "looking for recent posts",
-                                args=dict(params))
-            for post in result.get("data") or []:
-                if post.get("id") and matches(variant, post.get("message") or ""):
-                    receipt = self._receipt(str(post["id"]), ctx.progress.get("photos") or [])
-                    if post.get("permalink_url"):
-                        receipt = Receipt(receipt.remote_id, post["permalink_url"], receipt.extra)
-                    return receipt
+        result = self._call(graph, f"{page}/posts", "read", "looking for recent posts", args=params)
+        for post in result.get("data") or []:
+            if post.get("id") and matches(variant, post.get("message") or ""):
+                receipt = self._receipt(str(post["id"]), ctx.progress.get("photos") or [])
+                if post.get("permalink_url"):
+                    receipt = Receipt(receipt.remote_id, post["permalink_url"], receipt.extra)
+                return receipt
         return None
 
     # -- health (crosspost doctor) -------------------------------------------------------
@@ -458,7 +548,7 @@ def _session(graph_url: str) -> Any:
     class _GraphSession(requests.Session):
         last_response: Any = None
 
-        def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        def request(self, method, url, *args, **kwargs):
             base = facebook.FACEBOOK_GRAPH_URL
             if graph_url and url.startswith(base):
                 url = graph_url.rstrip("/") + "/" + url[len(base):]

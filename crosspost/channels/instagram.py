@@ -302,7 +302,7 @@ class InstagramChannel(Channel):
             comment_id = str(getattr(comment, "pk", "") or getattr(comment, "id", ""))
         else:
             body = backend.call("POST", f"{media_id}/comments", data={"message": variant.text},
-                                publishing=True)
+                                stage="comment")
             comment_id = str(body.get("id") or "")
         if not comment_id:
             from ..errors import UnknownOutcome

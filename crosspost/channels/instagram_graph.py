@@ -15,33 +15,85 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
+from ..errors import ConfigError, DeliveryError, Permanent, RetryLater, UnknownOutcome
+from ..i18n import _
 from ..models import Receipt, Variant
 from .base import PublishContext
 from .captions import same_caption
+from .facebook import graph_code_failure, transport_failure
+from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, state_of
 
-RETRY_CODES = {1, 2, 4, 17, 32, 341, 613, 80001}
-RATE_CODES = {4, 17, 32, 613, 80001}  # refused before anything was applied, even on a publish
-REAUTH_CODES = {190, 102}
-PERMANENT_CODES = {10, 100, 368}
 QUOTA = (9, 2207042)
 QUOTA_WAIT = 3600.0  # the quota is a rolling 24-hour window; look again in an hour
+DEAD = ("ERROR", "EXPIRED")  # a container that can never be published: make a new one
+
+# -- the outcome table -------------------------------------------------------------------------
+# Calls: "container" is POST /{ig-user-id}/media (an image, a carousel item or the carousel):
+# a container is not a post, so repeating it leaves at most an unused container that expires in
+# 24 hours; "publish" is POST /{ig-user-id}/media_publish, the one call that makes the post;
+# "comment" is POST /{media-id}/comments (a ralat: a new public comment); "read" every GET
+# (container status, quota, lookup, permalink).
+# Failures: requests' exceptions (this backend calls requests directly; the keys are the ones
+# facebook.transport_failure reads from requests/adapters.py), or Graph's error document
+# {"error": {"code", "error_subcode", "is_transient"}} on an HTTP error status; a body that is
+# not JSON is "http_4xx_unreadable" / "http_5xx_unreadable".
+_IG = "developers.facebook.com/docs/instagram-platform/content-publishing"
+_GRAPH = "developers.facebook.com/docs/graph-api/guides/error-handling"
+_REQ = "requests/adapters.py HTTPAdapter.send"
+_PUBLIC = ("publish", "comment")  # calls after which a post (or comment) may exist
+_SAFE = ("container", "read")
 
 
-class ContainerExpired(RetryLater):
-    """The container outlived its 24 hours unpublished: a retry makes a new one."""
+def _each(calls: tuple[str, ...], failure: str, state: str, source: str) -> tuple[Outcome, ...]:
+    return tuple(Outcome(c, failure, state, source) for c in calls)
 
 
-def _connect_failure(exc: Exception) -> bool:
-    """True when the request provably never reached the server (refused, DNS, connect timeout)."""
-    import requests
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("*", "connect_refused", RETRY, _REQ + ": NewConnectionError, nothing was sent"),
+    Outcome("*", "dns", RETRY, _REQ + ": NameResolutionError, nothing was sent"),
+    Outcome("*", "tls", RETRY, _REQ + ": SSLError in the handshake, before the request"),
+    Outcome("*", "connect_timeout", RETRY, _REQ + ": ConnectTimeout, no connection"),
+    *(Outcome("*", f"graph:{code}", RETRY, _GRAPH + f": {code} is a rate limit: throttled, not run")
+      for code in (4, 17, 32, 341, 613, 80001)),
+    Outcome("*", "graph:quota", RETRY, _IG + ": code 9 subcode 2207042, the 24-hour publishing "
+            "limit (content_publishing_limit): refused, not published"),
+    Outcome("*", "graph:190", REAUTH, _GRAPH + ": 190 access token expired or invalid"),
+    Outcome("*", "graph:102", REAUTH, _GRAPH + ": 102 session, log in again"),
+    Outcome("*", "graph:10", REAUTH, _GRAPH + ": 10 permission (instagram_content_publish) missing"),
+    Outcome("*", "graph:200-299", REAUTH, _GRAPH + ": 200-299 permission not granted"),
+    Outcome("*", "graph:100", FAILED, _GRAPH + ": 100 invalid parameter (image URL, caption)"),
+    Outcome("*", "graph:1609005", FAILED, "../shared/PLATFORMS.md: the link could not be used"),
+    Outcome("*", "graph:other_4xx", FAILED, _GRAPH + ": another code on a 4xx is a refusal"),
+    Outcome("*", "http_4xx_unreadable", FAILED, "a non-JSON 4xx is no Graph answer: graph_base is wrong"),
+    # media_publish and comments may have made the post (or comment): lookup, never a blind retry.
+    *(row for call in _PUBLIC for row in (
+        Outcome(call, "graph:1", UNKNOWN, _GRAPH + ": 1 unknown error; on create it may be applied "
+                "(koala issue 699, php-graph-sdk issue 1141)"),
+        Outcome(call, "graph:2", UNKNOWN, _GRAPH + ": 2 temporarily unavailable; may be applied"),
+        Outcome(call, "graph:transient", UNKNOWN, _GRAPH + ": is_transient on create may be applied"),
+        Outcome(call, "graph:other_5xx", UNKNOWN, _GRAPH + ": a 5xx on create may be applied"),
+        Outcome(call, "graph:368", UNKNOWN, "368 on create: a duplicate as often as a block; lookup"),
+        Outcome(call, "graph:506", UNKNOWN, _GRAPH + ": 506 duplicate post"),
+        Outcome(call, "http_5xx_unreadable", UNKNOWN, "a proxy's 5xx page: the post may exist"),
+        Outcome(call, "read_timeout", UNKNOWN, _REQ + ": ReadTimeout, the request was sent"),
+        Outcome(call, "reset", UNKNOWN, _REQ + ": reset after the request was sent"),
+        Outcome(call, "empty_reply", UNKNOWN, _REQ + ": RemoteDisconnected, no answer"),
+        Outcome(call, "connection_broken", UNKNOWN, _REQ + ": another ConnectionError after connect"),
+        Outcome(call, "unexpected", UNKNOWN, "not written down: never retried blindly"))),
+    # A container or a read repeated makes nothing public: every other failure is a retry.
+    *(row for failure in ("graph:1", "graph:2", "graph:transient", "graph:other_5xx",
+                          "http_5xx_unreadable", "read_timeout", "reset", "empty_reply",
+                          "connection_broken", "unexpected")
+      for row in _each(_SAFE, failure, RETRY, _IG + ": only media_publish makes a post; a second "
+                       "container is never published and expires after 24 hours")),
+    *_each(_SAFE, "graph:368", FAILED, _GRAPH + ": 368 blocked for a policy reason"),
+    *_each(_SAFE, "graph:506", FAILED, _GRAPH + ": 506 duplicate, off create a refusal"),
+)
+RATE_FAILURES = frozenset({f"graph:{c}" for c in (4, 17, 32, 341, 613, 80001)} | {"graph:quota"})
 
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    text = f"{exc!r} {exc}"
-    return any(s in text for s in ("NewConnectionError", "Failed to establish a new connection",
-                                   "Connection refused", "Name or service not known",
-                                   "nodename nor servname", "NameResolutionError"))
+
+class DeadContainer(RetryLater):
+    """The container ended in ERROR or EXPIRED: nothing was published; a new one is made."""
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -90,17 +142,25 @@ class GraphBackend:
         return f"{self.settings.graph_base.rstrip('/')}/{self.settings.graph_version}/{path}"
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._token, "***") if self._token else text
+        """The access token masked (before any cut: a cut token is a fragment no mask finds)."""
+        token = self._token
+        if token is None and self.secrets is not None:
+            try:
+                token = self.secrets.get("access_token")
+            except Exception:  # a broken keyring must not hide the error being reported
+                token = None
+        return text.replace(token, "***") if token else text
 
     def call(self, method: str, path: str, *, params: dict | None = None, data: dict | None = None,
-             publishing: bool = False) -> dict:
-        """One Graph request; failures become the DeliveryError the engine acts on.
+             stage: str = "read", publishing: bool = False) -> dict:
+        """One Graph request; failures become the DeliveryError its OUTCOMES row names.
 
-        ``publishing`` marks the one call that creates the post: there, a timeout, a dropped
-        connection or a 5xx may mean the post exists, so they are unknown outcomes.
+        ``stage`` is the table's call ("container", "publish", "comment", "read"); ``publishing``
+        (older callers) means "publish".
         """
         import requests
 
+        stage = "publish" if publishing and stage == "read" else stage
         if self._token is None:
             self._token = self.secrets.require("access_token")
         try:
@@ -108,46 +168,54 @@ class GraphBackend:
                                         headers={"Authorization": f"Bearer {self._token}"},
                                         timeout=self.settings.request_timeout)
         except requests.exceptions.RequestException as exc:
-            what = self._scrub(f"{exc.__class__.__name__}")
-            if not publishing or _connect_failure(exc):
-                raise RetryLater(f"Instagram Graph API unreachable ({what}); nothing was posted, "
-                                 "it will be retried") from None
-            raise UnknownOutcome(f"no answer from Instagram while publishing ({what}): the post may "
-                                 "exist; `crosspost reconcile` checks the account") from None
+            failure = transport_failure(exc)
+            raise self._error(stage, failure, self._scrub(type(exc).__name__), None) from None
         try:
             body = resp.json()
         except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {"data": body}
-        if resp.status_code < 400 and "error" not in body:
+            body = None
+        if resp.status_code < 400 and isinstance(body, dict) and "error" not in body:
             return body
-        raise self.classify(resp.status_code, body.get("error") or {}, resp.headers, publishing)
+        if resp.status_code < 400 and body is not None and not isinstance(body, dict):
+            return {"data": body}
+        err = body.get("error") if isinstance(body, dict) else None
+        raise self.classify(resp.status_code, err if isinstance(err, dict) else {}, resp.headers, stage)
 
-    def classify(self, status: int, error: dict, headers: Any, publishing: bool) -> DeliveryError:
-        code = error.get("code")
-        sub = error.get("error_subcode")
-        msg = self._scrub(str(error.get("error_user_msg") or error.get("message") or f"HTTP {status}"))
-        where = f"Instagram Graph API: {msg} (code {code}{f'/{sub}' if sub else ''}, HTTP {status})"
+    def classify(self, status: int, err: dict, headers: Any, stage: str | bool) -> DeliveryError:
+        """A Graph error answer (``err`` may be empty: no Graph document) -> its row's error."""
+        if isinstance(stage, bool):  # the older publishing flag
+            stage = "publish" if stage else "read"
+        code, sub = err.get("code"), err.get("error_subcode")
+        if not isinstance(code, int):
+            failure = "http_4xx_unreadable" if status < 500 else "http_5xx_unreadable"
+        elif (code, sub) == QUOTA:
+            failure = "graph:quota"
+        else:
+            failure = graph_code_failure(code, err, status)
+        msg = self._scrub(" ".join(str(err.get("error_user_msg") or err.get("message") or "").split()))
+        ref = (f"code {code}{f'/{sub}' if sub else ''}, " if isinstance(code, int) else "") + f"HTTP {status}"
         wait = _retry_after(headers)
-        if (code, sub) == QUOTA:
-            return RetryLater(f"{where}: the account's 24-hour publishing limit is used up; "
-                              "it will be retried later", wait or QUOTA_WAIT)
-        if code in REAUTH_CODES:
-            return ReauthRequired(f"{where}: the access token expired or was revoked; run "
-                                  f"`crosspost auth {self.name}`, then `crosspost retry`")
-        if publishing and status >= 500 and code not in RATE_CODES:
-            return UnknownOutcome(f"{where}: Instagram failed while publishing, the post may exist; "
-                                  "`crosspost reconcile` checks the account")
-        if code in RETRY_CODES:
-            return RetryLater(f"{where}: rate limited or temporarily unavailable; it will be retried",
-                              wait)
-        if code in PERMANENT_CODES or (isinstance(code, int) and 200 <= code <= 299):
-            return Permanent(f"{where}: fix the post or the account's permissions "
-                             "(instagram_content_publish), then `crosspost retry`")
-        if status >= 500 or error.get("is_transient"):
-            return RetryLater(f"{where}: temporary failure; it will be retried", wait)
-        return Permanent(f"{where}: Instagram refused the request")
+        if failure == "graph:quota":
+            wait = wait or QUOTA_WAIT
+        return self._error(stage, failure, ref + (f": {msg[:200]}" if msg else ""), wait)
+
+    def _error(self, stage: str, failure: str, ref: str, wait: float | None) -> DeliveryError:
+        state = state_of(OUTCOMES, stage, failure)
+        if state == REAUTH:
+            text = _("Instagram Graph API ({ref}): the access token expired, was revoked or lacks "
+                     "instagram_content_publish; run `crosspost auth {name}`, then `crosspost retry`")
+        elif state == RETRY and failure in RATE_FAILURES:
+            text = _("Instagram Graph API ({ref}): rate limited or the 24-hour publishing limit is used "
+                     "up; nothing was posted, it will be retried later")
+        elif state == RETRY:
+            text = _("Instagram Graph API ({ref}): no post was made by this call; it will be retried")
+        elif state == UNKNOWN:
+            text = _("Instagram Graph API ({ref}): no clear answer while publishing, the post may exist; "
+                     "crosspost checks the account before trying again")
+        else:
+            text = _("Instagram Graph API ({ref}): Instagram refused the request; fix the post or the "
+                     "account, then `crosspost retry`")
+        return error(state, text.format(ref=ref, name=self.name), wait, failure)
 
     # ---- publishing ---------------------------------------------------------------------
     def image_urls(self, variant: Variant, ctx: PublishContext) -> list[str]:
@@ -223,30 +291,31 @@ class GraphBackend:
 
     def create(self, variant: Variant, urls: list[str]) -> str:
         if len(urls) == 1:
-            body = self.call("POST", f"{self.ig}/media",
+            body = self.call("POST", f"{self.ig}/media", stage="container",
                              data=self._image(urls[0], variant.media[0], caption=variant.text))
             return str(body["id"])
-        children = [str(self.call("POST", f"{self.ig}/media",
+        children = [str(self.call("POST", f"{self.ig}/media", stage="container",
                                   data=self._image(url, m, is_carousel_item="true"))["id"])
                     for url, m in zip(urls, variant.media, strict=True)]
-        body = self.call("POST", f"{self.ig}/media", data={
+        body = self.call("POST", f"{self.ig}/media", stage="container", data={
             "media_type": "CAROUSEL", "children": ",".join(children), "caption": variant.text})
         return str(body["id"])
 
     def wait(self, container: str, ctx: PublishContext) -> str:
-        """Poll until FINISHED (or PUBLISHED); ERROR is permanent, a slow container is retried."""
+        """Poll until FINISHED (or PUBLISHED). ERROR or EXPIRED raise DeadContainer (nothing was
+        published: the caller drops the container and a new one is made); a slow one is retried."""
         tries = max(1, int(self.settings.container_poll_max))
         for attempt in range(tries):
             ctx.heartbeat()
             code, detail = self.status(container)
             if code in ("FINISHED", "PUBLISHED"):
                 return code
-            if code == "ERROR":
-                raise Permanent(f"Instagram could not process the image ({detail or 'ERROR'}): "
-                                "check that it is a JPEG under 8 MB reachable at its public URL")
-            if code == "EXPIRED":
-                raise ContainerExpired("the Instagram media container expired before publishing; "
-                                 "a new one is made on retry")
+            if code in DEAD:
+                raise DeadContainer(_("the Instagram media container {id} ended in {code} ({detail}), "
+                                      "so nothing was published: a new container is made on the next "
+                                      "attempt (check that each image is a JPEG under 8 MB reachable at "
+                                      "its public URL)").format(id=container, code=code,
+                                                               detail=detail or code))
             if attempt + 1 < tries:
                 self.sleep(self.settings.container_poll_interval)
         raise RetryLater(f"Instagram is still processing the media after {tries} checks; the retry "
@@ -280,8 +349,10 @@ class GraphBackend:
         if container:
             try:
                 state = self.wait(container, ctx)
-            except ContainerExpired:
-                container = None  # expired: make a fresh one below
+            except DeadContainer:  # never published: forget it and make a new one now
+                container = None
+                progress.pop("container_id", None)
+                ctx.save_progress(dict(progress))
         if state == "PUBLISHED":
             found = self.lookup(variant, ctx)
             if found:
@@ -293,11 +364,16 @@ class GraphBackend:
             container = self.create(variant, self.image_urls(variant, ctx))
             progress["container_id"] = container
             ctx.save_progress(dict(progress))
-            self.wait(container, ctx)
+            try:
+                self.wait(container, ctx)
+            except DeadContainer:  # this attempt's own container died: the next attempt makes another
+                progress.pop("container_id", None)
+                ctx.save_progress(dict(progress))
+                raise
         self.check_quota()
         ctx.heartbeat()
         body = self.call("POST", f"{self.ig}/media_publish", data={"creation_id": container},
-                         publishing=True)
+                         stage="publish")
         media_id = body.get("id")
         if not media_id:
             raise UnknownOutcome("Instagram answered media_publish without a post id: the post may "
@@ -313,7 +389,7 @@ class GraphBackend:
         container = progress.get("container_id")
         if container:
             code, _ = self.status(container)
-            if code in ("FINISHED", "IN_PROGRESS", "ERROR", "EXPIRED"):
+            if code in ("FINISHED", "IN_PROGRESS", *DEAD):
                 return None  # a container becomes PUBLISHED when its post exists
         body = self.call("GET", f"{self.ig}/media", params={
             "fields": "id,caption,permalink,timestamp", "limit": str(self.settings.lookup_limit)})

@@ -20,7 +20,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from datetime import time as dtime
 from functools import lru_cache
 from http.client import HTTPException
@@ -37,17 +37,110 @@ from ..errors import (
     RetryLater,
     UnknownOutcome,
 )
+from ..i18n import _
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
+from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, state_of
 
 DOCUMENT = Path(__file__).with_name("youtube.v3.json")
 PRIVACY = ("public", "unlisted", "private")
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's daily quota resets at midnight Pacific time
 CHUNK_UNIT = 256 * 1024  # resumable chunks must be multiples of 256 KiB
 BODY_BLOCK = 1024 * 1024  # bytes read from the video per socket send (http.client's default: 8 KiB)
-RETRY_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
-REAUTH_REASONS = frozenset({"authError", "unauthorized", "insufficientPermissions", "invalidCredentials"})
+RETRY_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
+REAUTH_REASONS = frozenset({"authError", "unauthorized", "insufficientPermissions", "invalidCredentials",
+                            "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "ACCESS_TOKEN_EXPIRED", "CREDENTIALS_MISSING"})
 STAGES = {"upload": "the video upload", "update": "the video update", "read": "reading from YouTube"}
+
+# -- the outcome table -------------------------------------------------------------------------
+# Calls of videos.insert's resumable upload (googleapiclient/http.py HttpRequest.next_chunk):
+# "session" is the POST that opens the upload session (no video exists: it is made only when the
+# last byte arrives); "chunk" a PUT of a chunk that is not the last (nothing published yet);
+# "final" the PUT of the last chunk (the video may now exist); "resume" the status query on a
+# saved session (an empty PUT, Content-Range bytes */size). "update" is videos.update (the same
+# snippet written again is harmless), "read" every list call.
+# Failures: googleapiclient's HttpError (ResumableUploadError when the session POST is refused)
+# with the reason from error.errors[].reason or error.details[].reason (HttpError._get_reason keeps
+# whichever comes first as error_details; both are read: "reason:<r>"), else the status
+# ("http:<n>", "http:4xx", "http:5xx"); transport errors are httplib2's and the socket's.
+_ERRORS = "developers.google.com/youtube/v3/docs/errors"
+_RESUMABLE = "developers.google.com/youtube/v3/guides/using_resumable_upload_protocol"
+_HTTP = "googleapiclient/http.py next_chunk, _process_response; errors.py HttpError._get_reason"
+_ALL = ("session", "chunk", "final", "resume", "update", "read")
+_SAFE = ("session", "chunk", "resume", "update", "read")
+
+
+def _rows(calls: tuple[str, ...], failure: str, state: str, source: str) -> tuple[Outcome, ...]:
+    return tuple(Outcome(c, failure, state, source) for c in calls)
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("*", "connect_refused", RETRY, "ConnectionRefusedError from httplib2's connect: not sent"),
+    Outcome("*", "dns", RETRY, "socket.gaierror / httplib2.ServerNotFoundError: not sent"),
+    Outcome("*", "reason:quotaExceeded", RETRY, _ERRORS + ": 403 quotaExceeded, refused; the quota "
+            "resets at midnight Pacific time"),
+    Outcome("*", "reason:uploadLimitExceeded", RETRY, _ERRORS + ": 400 uploadLimitExceeded, refused"),
+    Outcome("*", "reason:rateLimitExceeded", RETRY, _ERRORS + ": 403 rateLimitExceeded, refused"),
+    Outcome("*", "http:429", RETRY, "429 Too Many Requests: refused before it was applied"),
+    # A missing scope or a dead token is fixed by authorizing again, not by changing the post.
+    Outcome("*", "reason:reauth", REAUTH, _ERRORS + ": 401 authError/invalidCredentials, 403 "
+            "insufficientPermissions; details[].reason ACCESS_TOKEN_SCOPE_INSUFFICIENT "
+            "(google.rpc.ErrorInfo)"),
+    Outcome("*", "http:401", REAUTH, "401 Unauthorized (after google-auth's own refresh)"),
+    Outcome("*", "http:4xx", FAILED, _ERRORS + ": invalidTitle, invalidCategoryId, forbidden...: refused"),
+    # The session is gone: nothing was published through it (the video exists only once the last
+    # byte of a live session arrives); a new session is opened at once.
+    *_rows(("resume", "chunk", "final"), "http:404", RETRY, _RESUMABLE + ": 404 on the upload URI, "
+           "the session expired: start the upload again"),
+    *_rows(("resume", "chunk", "final"), "http:410", RETRY, _RESUMABLE + ": 410 Gone, start again"),
+    Outcome("final", "http:5xx", UNKNOWN, _RESUMABLE + ": a 5xx on the last chunk: the video may have "
+            "been made; the saved session answers on resume (200/201 with the video)"),
+    Outcome("final", "timeout", UNKNOWN, "TimeoutError after the last chunk was sent"),
+    Outcome("final", "connection_broken", UNKNOWN, "the connection broke during the last chunk"),
+    Outcome("final", "unexpected", UNKNOWN, "not written down: never retried blindly"),
+    *_rows(_SAFE, "http:5xx", RETRY, _RESUMABLE + ": 5xx before the last byte: resume the upload"),
+    *_rows(_SAFE, "timeout", RETRY, _HTTP + ": nothing is published before the last byte"),
+    *_rows(_SAFE, "connection_broken", RETRY, _HTTP + ": nothing is published before the last byte"),
+    *_rows(("session", "read"), "http:404", FAILED, _ERRORS + ": videoNotFound and the like"),
+    *_rows(("session", "read", "update"), "http:410", FAILED, "410 Gone on a resource"),
+    Outcome("update", "http:404", FAILED, _ERRORS + ": videoNotFound: the video is gone"),
+    *_rows(_SAFE, "unexpected", FAILED, "not written down: a person looks"),
+)
+
+
+def http_failure(exc: Any) -> str:
+    status = int(exc.resp.status)
+    reasons = http_reasons(exc)
+    for reason in ("quotaExceeded", "uploadLimitExceeded"):
+        if reason in reasons:
+            return f"reason:{reason}"
+    if reasons & RETRY_REASONS:
+        return "reason:rateLimitExceeded"
+    if status == 429:
+        return "http:429"
+    if reasons & REAUTH_REASONS:
+        return "reason:reauth"
+    if status in (401, 404, 410):
+        return f"http:{status}"
+    return "http:5xx" if status >= 500 else "http:4xx"
+
+
+def failure_of(exc: BaseException) -> str:
+    import httplib2
+    from google.auth.exceptions import TransportError
+    from googleapiclient.errors import HttpError
+
+    if isinstance(exc, HttpError):
+        return http_failure(exc)
+    if isinstance(exc, (ConnectionRefusedError,)):
+        return "connect_refused"
+    if isinstance(exc, (socket.gaierror, httplib2.ServerNotFoundError)):
+        return "dns"
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    if isinstance(exc, (OSError, httplib2.HttpLib2Error, HTTPException, TransportError)):
+        return "connection_broken"
+    return "unexpected"
 
 
 @dataclass(frozen=True)
@@ -64,6 +157,9 @@ class Settings(CommonSettings):
     # The OAuth app is still in "Testing": Google ends its refresh tokens 7 days after consent,
     # so doctor, run and publish warn before then.
     testing_app: bool = False
+    # The API's host, in place of the discovery document's rootUrl (tests point it at a loopback
+    # server; empty: Google's own).
+    api_root: str = ""
 
     def __post_init__(self) -> None:
         if self.privacy not in PRIVACY:
@@ -83,6 +179,10 @@ class Limits:
     tags_chars: int = 500  # all tags: commas between them count, and +2 for a tag with a space
     hashtags: int = 15  # with more hashtags YouTube ignores every hashtag in the description
     thumbnail_bytes: int = 2 * 1024 * 1024  # custom thumbnails may be at most 2 MB
+
+
+class SessionGone(RetryLater):
+    """The saved resumable session no longer exists (404/410): a new one is opened."""
 
 
 def tags_length(tags: list[str] | tuple[str, ...]) -> int:
@@ -255,7 +355,12 @@ class YouTubeChannel(Channel):
         except (ConnectionError, TimeoutError, socket.gaierror) as exc:  # while renewing the token
             raise self.classify(exc, "read", started=False) from None
         authed = google_auth_httplib2.AuthorizedHttp(creds, http=http)
-        return build_from_document(discovery_document(), http=authed)
+        document = discovery_document()
+        if self.settings.api_root:
+            root = self.settings.api_root.rstrip("/") + "/"
+            for google in ("https://youtube.googleapis.com/", "https://www.googleapis.com/"):
+                document = document.replace(google, root)
+        return build_from_document(document, http=authed)
 
     # -- publish -------------------------------------------------------------------------
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
@@ -278,16 +383,12 @@ class YouTubeChannel(Channel):
             snippet["tags"] = tags
         status: dict[str, Any] = {"privacyStatus": variant.extra.get("privacy") or s.privacy,
                                   "selfDeclaredMadeForKids": bool(s.made_for_kids)}
-        if ctx.scheduled_at is not None:  # publishAt works only on a private video
-            status["privacyStatus"] = "private"
-            status["publishAt"] = ctx.scheduled_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return {"snippet": snippet, "status": status}
 
     def chunk_size(self) -> int:
         return max(CHUNK_UNIT, int(self.settings.chunk_mb * 1024 * 1024) // CHUNK_UNIT * CHUNK_UNIT)
 
     def _upload(self, youtube: Any, variant: Variant, ctx: PublishContext) -> Receipt:
-        from googleapiclient.http import MediaIoBaseUpload
 
         if not variant.media:
             raise Permanent("YouTube needs a video file (video:) or an existing video id (video_id:)")
@@ -300,24 +401,22 @@ class YouTubeChannel(Channel):
         body = self.insert_body(variant, ctx)
         with fh:
             size = os.fstat(fh.fileno()).st_size
-            media = MediaIoBaseUpload(fh, mimetype=_mimetype(path, "video"), chunksize=self.chunk_size(),
-                                      resumable=True)
-            request = youtube.videos().insert(part="snippet,status", body=body, media_body=media)
-            saved = ctx.progress.get("upload_uri")
-            if saved and ctx.progress.get("size") == size:
-                # Resume: googleapiclient first asks the session how far it got (an empty PUT).
-                request.resumable_uri = saved
-                request._in_error_state = True
-            video = self._send_chunks(request, ctx, size, resumed=bool(saved))
+            saved = ctx.progress.get("upload_uri") if ctx.progress.get("size") == size else None
+            try:
+                video = self._send_chunks(self._insert(youtube, fh, path, body), ctx, size, saved)
+            except SessionGone:
+                # Nothing was published through the dead session: open a new one now (once).
+                fh.seek(0)
+                video = self._send_chunks(self._insert(youtube, fh, path, body), ctx, size, None)
         video_id = str(video.get("id") or "")
         if not video_id:
             raise UnknownOutcome("YouTube finished the upload but sent no video id: check YouTube "
                                  "Studio, then `crosspost resolve`")
         ctx.save_progress({"video_id": video_id})
         receipt = self._receipt(video_id)
-        receipt.extra["privacy"] = body["status"]["privacyStatus"]
-        if "publishAt" in body["status"]:
-            receipt.extra["publish_at"] = body["status"]["publishAt"]
+        # What YouTube answered, not what was asked (a channel can force private, e.g. unverified apps)
+        answered = (video.get("status") or {}).get("privacyStatus") if isinstance(video, dict) else None
+        receipt.extra["privacy"] = answered or body["status"]["privacyStatus"]
         thumb = variant.extra.get("thumbnail")
         if thumb and self.settings.thumbnail:
             warning = self._set_thumbnail(youtube, video_id, Path(thumb))
@@ -325,13 +424,28 @@ class YouTubeChannel(Channel):
                 receipt.extra["warnings"] = [warning]
         return receipt
 
-    def _send_chunks(self, request: Any, ctx: PublishContext, size: int, resumed: bool) -> dict:
-        """The next_chunk() loop: progress, heartbeat, and the session URI saved once known."""
+    def _insert(self, youtube: Any, fh: Any, path: Path, body: dict[str, Any]) -> Any:
+        from googleapiclient.http import MediaIoBaseUpload
+
+        media = MediaIoBaseUpload(fh, mimetype=_mimetype(path, "video"), chunksize=self.chunk_size(),
+                                  resumable=True)
+        return youtube.videos().insert(part="snippet,status", body=body, media_body=media)
+
+    def _send_chunks(self, request: Any, ctx: PublishContext, size: int, resume_uri: str | None) -> dict:
+        """The next_chunk() loop: progress, heartbeat, and the session URI saved once known.
+        ``resume_uri``: a saved session, asked first how far it got (googleapiclient's empty PUT)."""
+        if resume_uri:
+            request.resumable_uri = resume_uri
+            request._in_error_state = True
         saved = request.resumable_uri
         response = None
+        chunk = self.chunk_size()
+        final = resuming = False
         try:
             while response is None:
                 ctx.heartbeat()
+                resuming = bool(request._in_error_state and request.resumable_uri)
+                final = (request.resumable_progress or 0) + chunk >= size
                 status, response = request.next_chunk()
                 if request.resumable_uri and request.resumable_uri != saved:
                     saved = request.resumable_uri
@@ -343,14 +457,14 @@ class YouTubeChannel(Channel):
             raise
         except Exception as exc:
             self._save_uri(request, saved, ctx, size)
-            status_code = getattr(getattr(exc, "resp", None), "status", None)
-            if resumed and status_code in (404, 410):
-                ctx.save_progress({})  # the session is gone: a later attempt starts afresh
-                raise UnknownOutcome("the earlier YouTube upload session has expired, so it is unknown "
-                                     "whether that upload finished: check YouTube Studio, then "
-                                     "`crosspost resolve`") from None
-            raise self.classify(exc, "upload", started=request.resumable_uri is not None,
-                                now=self._now(ctx)) from None
+            got = self.classify(exc, "upload", started=request.resumable_uri is not None,
+                                now=self._now(ctx), final=final, resuming=resuming)
+            if getattr(got, "failure", "") in ("http:404", "http:410") and isinstance(got, RetryLater) \
+                    and request.resumable_uri:
+                ctx.save_progress({})  # the session is gone: forget it
+                if resume_uri:
+                    raise SessionGone(str(got)) from None
+            raise got from None
         return response
 
     @staticmethod
@@ -398,9 +512,6 @@ class YouTubeChannel(Channel):
         snippet.setdefault("defaultLanguage", self.settings.language)
         receipt = self._write_snippet(youtube, video_id, snippet, ctx)
         receipt.extra["updated"] = True
-        if ctx.scheduled_at is not None:
-            receipt.extra["warnings"] = ["an existing video's snippet is updated at once; its "
-                                         "publication time is not changed"]
         return receipt
 
     def _snippet(self, youtube: Any, video_id: str, ctx: PublishContext) -> dict | None:
@@ -435,22 +546,21 @@ class YouTubeChannel(Channel):
         except Exception as exc:
             raise self.classify(exc, "read", started=False, now=now) from None
         for item in page.get("items") or []:
-            snippet = item.get("snippet") or {}
-            video_id = (snippet.get("resourceId") or {}).get("videoId")
-            if video_id and snippet.get("title") == variant.title:
-                return self._receipt(str(video_id))
+            listed = item.get("snippet") or {}
+            found = (listed.get("resourceId") or {}).get("videoId")
+            if found and listed.get("title") == variant.title:
+                return self._receipt(str(found))
         return None
 
     # -- errors --------------------------------------------------------------------------
-    def classify(self, exc: BaseException, stage: str, started: bool, now: float | None = None
-                 ) -> DeliveryError:
-        """Map a googleapiclient / google-auth / socket failure to what the engine may do.
+    def classify(self, exc: BaseException, stage: str, started: bool, now: float | None = None,
+                 final: bool = True, resuming: bool = False) -> DeliveryError:
+        """Map a googleapiclient / google-auth / socket failure to its OUTCOMES row.
 
-        ``started``: the upload session exists, so the last chunk may have landed.
+        ``stage`` "upload" with ``started`` False is the session POST; with a session, the chunk
+        (``final``: the last one) or, ``resuming``, the status query of a saved session.
         """
-        import httplib2
-        from google.auth.exceptions import RefreshError, TransportError
-        from googleapiclient.errors import HttpError
+        from google.auth.exceptions import RefreshError
 
         from .youtube_auth import refresh_error
 
@@ -458,52 +568,52 @@ class YouTubeChannel(Channel):
             return exc
         if isinstance(exc, RefreshError):
             return refresh_error(exc, self.name)
-        if isinstance(exc, HttpError):
-            return self._http_error(exc, stage, started, time.time() if now is None else now)
+        failure = failure_of(exc)
+        call = stage
+        if stage == "upload":
+            call = "session" if not started else ("final" if final else "chunk")
+            if resuming and failure in ("http:404", "http:410"):
+                call = "resume"
+        state = state_of(OUTCOMES, call, failure)
         what = STAGES.get(stage, stage)
-        if isinstance(exc, (ConnectionRefusedError, socket.gaierror, httplib2.ServerNotFoundError)):
-            return RetryLater(f"could not connect to YouTube for {what} (nothing was sent): it will be "
-                              "tried again")
-        if isinstance(exc, (OSError, httplib2.HttpLib2Error, HTTPException, TransportError)):
-            if stage == "upload" and started:
-                return UnknownOutcome(f"the connection broke during {what} ({type(exc).__name__}), so it "
-                                      "is unknown whether the video was created: `crosspost reconcile` "
-                                      "checks the channel's uploads, and a retry resumes the upload")
-            return RetryLater(f"network problem during {what} ({type(exc).__name__}): it will be tried "
-                              "again")
-        if stage == "upload" and started:
-            return UnknownOutcome(f"unexpected {type(exc).__name__} during {what}: check YouTube Studio, "
-                                  "then `crosspost resolve`")
-        return Permanent(f"unexpected {type(exc).__name__} during {what}: report it with the log")
-
-    def _http_error(self, exc: Any, stage: str, started: bool, now: float) -> DeliveryError:
-        status = int(exc.resp.status)
-        reason = http_reason(exc)
-        said = self.mask(" ".join(str(getattr(exc, "reason", "") or "").split()))[:200]  # mask, then cut
-        detail = f"{status} {reason or 'error'}" + (f": {said}" if said else "")
-        what = STAGES.get(stage, stage)
-        if reason == "quotaExceeded":
-            return RetryLater(f"YouTube's daily API quota is used up ({detail}); it resets at midnight "
-                              "Pacific time and the delivery waits until then",
-                              retry_after=until_pacific_midnight(now))
-        if reason == "uploadLimitExceeded":
-            return RetryLater(f"this YouTube channel reached its upload limit ({detail}): trying again "
-                              "in 24 hours", retry_after=24 * 3600.0)
-        if reason in RETRY_REASONS or status == 429:
-            return RetryLater(f"YouTube asked to slow down ({detail}): it will be tried again",
-                              retry_after=_retry_after(exc.resp))
-        if status == 401 or reason in REAUTH_REASONS:
-            return ReauthRequired(f"YouTube refused the authorization ({detail}): run "
-                                  f"`crosspost auth {self.name}`, then `crosspost retry`")
-        if status >= 500:
-            if stage == "upload" and started:
-                return UnknownOutcome(f"YouTube failed during {what} ({detail}), so it is unknown whether "
-                                      "the video was created: `crosspost reconcile` checks the channel's "
-                                      "uploads, and a retry resumes the upload")
-            return RetryLater(f"YouTube had a server error during {what} ({detail}): it will be tried "
-                              "again", retry_after=_retry_after(exc.resp))
-        return Permanent(f"YouTube refused {what} ({detail}): correct the release or the channel "
-                         "settings, then `crosspost retry`")
+        resp = getattr(exc, "resp", None)
+        if resp is not None:
+            reasons = ",".join(sorted(http_reasons(exc))) or "error"
+            said = self.mask(" ".join(str(getattr(exc, "reason", "") or "").split()))[:200]  # mask, cut
+            detail = f"{int(resp.status)} {reasons}" + (f": {said}" if said else "")
+        else:
+            detail = type(exc).__name__
+        wait: float | None = None
+        if failure == "reason:quotaExceeded":
+            wait = until_pacific_midnight(time.time() if now is None else now)
+            text = _("YouTube's daily API quota is used up ({detail}); it resets at midnight Pacific time "
+                     "and the delivery waits until then")
+        elif failure == "reason:uploadLimitExceeded":
+            wait = 24 * 3600.0
+            text = _("this YouTube channel reached its upload limit ({detail}): trying again in 24 hours")
+        elif failure in ("reason:rateLimitExceeded", "http:429"):
+            wait = _retry_after(resp)
+            text = _("YouTube asked to slow down ({detail}): it will be tried again")
+        elif state == REAUTH:
+            text = _("YouTube refused the authorization ({detail}): run `crosspost auth {name}` (a "
+                     "missing scope is granted by authorizing again), then `crosspost retry`")
+        elif state == RETRY and failure in ("connect_refused", "dns"):
+            text = _("could not connect to YouTube for {what} (nothing was sent): it will be tried again")
+        elif state == RETRY and call in ("resume", "chunk", "final") and failure in ("http:404", "http:410"):
+            text = _("the YouTube upload session is gone ({detail}): nothing was published through it, "
+                     "so a new upload session is started")
+        elif state == RETRY:
+            wait = _retry_after(resp) if resp is not None else None
+            text = _("YouTube did not finish {what} ({detail}); no video was made by it, it will be tried "
+                     "again")
+        elif state == UNKNOWN:
+            text = _("no clear answer from YouTube for the last part of {what} ({detail}), so it is unknown "
+                     "whether the video was created: `crosspost run` checks the channel's uploads, and a "
+                     "retry asks the upload session first")
+        else:
+            text = _("YouTube refused {what} ({detail}): correct the release or the channel settings, "
+                     "then `crosspost retry`")
+        return error(state, text.format(detail=detail, what=what, name=self.name), wait, failure)
 
     # -- helpers -------------------------------------------------------------------------
     @staticmethod
@@ -606,22 +716,30 @@ class YouTubeChannel(Channel):
         return None
 
 
-def http_reason(exc: Any) -> str:
-    """The machine reason ('quotaExceeded', ...): error_details[0]['reason'], else the JSON body."""
-    details = getattr(exc, "error_details", None)
-    if isinstance(details, list) and details and isinstance(details[0], dict) and details[0].get("reason"):
-        return str(details[0]["reason"])
+def http_reasons(exc: Any) -> set[str]:
+    """Every machine reason of an HttpError: error.errors[].reason and error.details[].reason
+    (google.rpc.ErrorInfo, e.g. ACCESS_TOKEN_SCOPE_INSUFFICIENT), from the body and error_details."""
     import json
 
+    found: set[str] = set()
+    items: list[Any] = list(getattr(exc, "error_details", None) or []) if isinstance(
+        getattr(exc, "error_details", None), list) else []
     try:
-        error = json.loads(exc.content.decode("utf-8")).get("error") or {}
+        error_doc = json.loads(exc.content.decode("utf-8")).get("error") or {}
     except (ValueError, AttributeError, UnicodeDecodeError):
-        return ""
-    for key in ("errors", "details"):
-        for item in error.get(key) or []:
-            if isinstance(item, dict) and item.get("reason"):
-                return str(item["reason"])
-    return str(error.get("status") or "") if isinstance(error, dict) else ""
+        error_doc = {}
+    if isinstance(error_doc, dict):
+        for key in ("errors", "details"):
+            items += list(error_doc.get(key) or [])
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("reason"), str):
+            found.add(item["reason"])
+    return found
+
+
+def http_reason(exc: Any) -> str:
+    """One reason for messages (kept for callers that show one)."""
+    return ",".join(sorted(http_reasons(exc)))
 
 
 def _retry_after(resp: Any) -> float | None:
