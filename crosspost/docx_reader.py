@@ -230,12 +230,3 @@ def _segment(text: str, bold: bool, italic: bool, href: str | None) -> str:
 
 def sidecar_for(path: Path) -> list[Path]:
     return [p for p in (path.with_suffix(".yml"), path.with_suffix(".yaml")) if p.is_file()]
-
-
-def __getattr__(name: str):
-    """``docx_reader.load_docx_parts`` still works: it lives in the release reader now (no import circle)."""
-    if name == "load_docx_parts":
-        from .release import load_docx_parts
-
-        return load_docx_parts
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
