@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -304,25 +304,35 @@ def test_missing_photo_is_permanent(tmp_path):
 # -- reconcile and edit ----------------------------------------------------------------------
 
 @responses.activate
-def test_lookup_finds_post_by_link(tmp_path):
+def test_lookup_finds_only_this_deliverys_own_post(tmp_path):
+    """Issue 12: a post sharing the link or the opening line is another release's; only the same
+    whole message, created after the claim, is this delivery's."""
+    claimed = datetime(2026, 11, 20, 2, 0, tzinfo=UTC).timestamp()
+    mine = variant().text
     responses.add(responses.GET, POSTS, json={"data": [
-        {"id": f"{PAGE}_1", "message": "Kabar lain", "created_time": "2026-11-20T01:00:00+0000"},
-        {"id": f"{PAGE}_2", "message": f"Judul lain\n\nSelengkapnya: {LINK}",
-         "permalink_url": f"https://www.facebook.com/kemensos/posts/{PAGE}_2"}]})
-    receipt = make_channel(tmp_path).lookup(variant(), Progress().ctx())
-    assert receipt is not None and receipt.remote_id == f"{PAGE}_2"
-    assert receipt.url == f"https://www.facebook.com/kemensos/posts/{PAGE}_2"
+        {"id": f"{PAGE}_1", "message": f"Judul lain\n\nSelengkapnya: {LINK}",
+         "created_time": "2026-11-20T02:05:00+0000"},
+        {"id": f"{PAGE}_2", "message": "Bantuan Banjir Bekasi\n\nteks lain",
+         "created_time": "2026-11-20T02:06:00+0000"},
+        {"id": f"{PAGE}_3", "message": mine, "created_time": "2026-11-19T09:00:00+0000"},  # before the claim
+        {"id": f"{PAGE}_4", "message": mine.replace("\n\n", "\n  \n"),
+         "created_time": "2026-11-20T02:07:00+0000", "permalink_url": f"https://www.facebook.com/kemensos/posts/{PAGE}_4"}]})
+    ctx = Progress().ctx()
+    ctx.claimed_at = claimed
+    receipt = make_channel(tmp_path).lookup(variant(), ctx)
+    assert receipt is not None and receipt.remote_id == f"{PAGE}_4"
+    assert receipt.url == f"https://www.facebook.com/kemensos/posts/{PAGE}_4"
     query = parse_qs(responses.calls[0].request.url.split("?", 1)[1])
     assert query["fields"] == ["id,message,permalink_url,created_time"] and query["limit"] == ["25"]
     assert responses.calls[0].request.url.startswith(POSTS)
 
 
 @responses.activate
-def test_lookup_finds_post_by_first_line(tmp_path):
+def test_lookup_ignores_posts_that_only_share_the_link_or_the_first_line(tmp_path):
     responses.add(responses.GET, POSTS, json={"data": [
+        {"id": f"{PAGE}_1", "message": f"Judul lain\n\nSelengkapnya: {LINK}"},
         {"id": f"{PAGE}_3", "message": "Bantuan  Banjir Bekasi\n\nteks yang disunting"}]})
-    receipt = make_channel(tmp_path).lookup(variant(link=None), Progress().ctx())
-    assert receipt is not None and receipt.url == f"https://www.facebook.com/{PAGE}_3"
+    assert make_channel(tmp_path).lookup(variant(), Progress().ctx()) is None
 
 
 @responses.activate

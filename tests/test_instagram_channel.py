@@ -1091,3 +1091,20 @@ def test_instagrapi_rows_outside_the_curl_transport(tmp_path, monkeypatch):
     rest = [r for r in instagram_private.OUTCOMES if (r.call, r.failure) not in covered
             and not any(f == r.failure for _, f in covered if r.call == "*")]
     assert {r.failure for r in rest} <= {"transport", "ig:BadCredentials", "unexpected"}
+
+
+def test_lookup_matches_only_the_whole_caption_made_after_the_claim():
+    """Issue 12: a stock first line (or the hashtags) shared with another release's post is not it."""
+    from datetime import UTC, datetime
+
+    from crosspost.channels.captions import made_after, same_caption
+
+    mine = "Kemensos Hadir\n\nBantuan untuk korban banjir Bekasi.\n\n#KemensosHadir"
+    assert same_caption(mine, "Kemensos  Hadir\n\nBantuan untuk korban banjir Bekasi.\n#KemensosHadir")
+    assert not same_caption(mine, "Kemensos Hadir\n\nBantuan untuk korban banjir Bogor.\n\n#KemensosHadir")
+    assert not same_caption(mine, None)
+    claimed = datetime(2026, 11, 20, 2, 0, tzinfo=UTC).timestamp()
+    assert made_after("2026-11-20T02:05:00+0000", claimed)
+    assert not made_after("2026-11-19T09:00:00+0000", claimed)
+    assert made_after(datetime(2026, 11, 20, 1, 59, tzinfo=UTC), claimed)  # within the clock slack
+    assert made_after("2026-11-19T09:00:00+0000", None)  # no claim time known: the caption decides

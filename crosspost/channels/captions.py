@@ -20,17 +20,25 @@ def count_mentions(text: str) -> int:
     return len(MENTION_RE.findall(text))
 
 
-def first_line(text: str) -> str:
-    for line in (text or "").splitlines():
-        if line.strip():
-            return " ".join(line.split())
-    return ""
+CLOCK_SLACK = 120.0  # seconds a post's time may precede our claim (the machines' clocks differ)
 
 
 def same_caption(mine: str, theirs: str | None) -> bool:
-    """Instagram keeps captions as sent; compare whitespace-normalised, or by the first line."""
-    if not theirs:
-        return False
-    if " ".join(mine.split()) == " ".join(theirs.split()):
+    """Instagram keeps captions as sent: the whole caption must be equal, whitespace aside. A first
+    line shared with another release's post (a stock opening, hashtags) is not enough (issue 12)."""
+    return bool(theirs) and " ".join(mine.split()) == " ".join((theirs or "").split())
+
+
+def made_after(created: object, since: float | None) -> bool:
+    """Whether a post was made after this delivery was claimed (``since``); unknown times pass.
+    ``created`` is Graph's ISO 8601 ``timestamp`` (2026-11-20T02:07:00+0000) or a datetime."""
+    if since is None or not created:
         return True
-    return bool(first_line(mine)) and first_line(mine) == first_line(theirs)
+    from datetime import datetime
+
+    try:
+        when = (created if isinstance(created, datetime)
+                else datetime.strptime(str(created), "%Y-%m-%dT%H:%M:%S%z"))
+    except ValueError:
+        return True
+    return when.timestamp() >= since - CLOCK_SLACK

@@ -16,6 +16,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
@@ -419,8 +420,10 @@ class FacebookChannel(Channel):
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         """Find this delivery's post among the Page's recent posts.
 
-        A post matches when its message carries the release link or starts with the
-        variant's first line.
+        Only this delivery's own post can match: created after the delivery was first claimed
+        (``created_time``, Graph's ISO 8601 with +0000), and its whole message equal to the text
+        sent, whitespace aside. Another release's post that shares a link or an opening line is
+        not it (issue 12: a closing line of hashtags and the link repeats across releases).
         """
         done = ctx.progress.get("post_id")
         if done:
@@ -431,7 +434,8 @@ class FacebookChannel(Channel):
                   "limit": str(self.settings.lookup_limit)}
         result = self._call(graph, f"{page}/posts", "read", "looking for recent posts", args=params)
         for post in result.get("data") or []:
-            if post.get("id") and matches(variant, post.get("message") or ""):
+            if post.get("id") and matches(variant, post.get("message") or "", post.get("created_time"),
+                                          ctx.claimed_at):
                 receipt = self._receipt(str(post["id"]), ctx.progress.get("photos") or [])
                 if post.get("permalink_url"):
                     receipt = Receipt(receipt.remote_id, post["permalink_url"], receipt.extra)
@@ -502,13 +506,20 @@ class FacebookChannel(Channel):
         return None
 
 
-def matches(variant: Variant, message: str) -> bool:
-    """Whether a Page post's message is this variant's: same link, or same first line."""
-    message = message.strip()
-    if variant.link and variant.link in message:
-        return True
-    first = next((line.strip() for line in variant.text.splitlines() if line.strip()), "")
-    return bool(first) and " ".join(message.split()).startswith(" ".join(first.split()))
+CLOCK_SLACK = 120.0  # seconds a Page post's created_time may precede our claim (clocks differ)
+
+
+def matches(variant: Variant, message: str, created: str | None = None, since: float | None = None) -> bool:
+    """Whether a Page post is this variant's: the same message (whitespace aside), and, when the
+    claim time is known, created after it."""
+    if since is not None and created:
+        try:
+            made = datetime.strptime(created, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+        except ValueError:
+            made = None
+        if made is not None and made < since - CLOCK_SLACK:
+            return False
+    return bool(message.strip()) and " ".join(message.split()) == " ".join(variant.text.split())
 
 
 def retry_after(headers: Any) -> float | None:

@@ -19,7 +19,7 @@ from ..errors import ConfigError, DeliveryError, Permanent, RetryLater, UnknownO
 from ..i18n import _
 from ..models import Receipt, Variant
 from .base import PublishContext
-from .captions import same_caption
+from .captions import made_after, same_caption
 from .facebook import graph_code_failure, transport_failure
 from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, state_of
 
@@ -394,7 +394,8 @@ class GraphBackend:
         body = self.call("GET", f"{self.ig}/media", params={
             "fields": "id,caption,permalink,timestamp", "limit": str(self.settings.lookup_limit)})
         for item in body.get("data") or []:
-            if same_caption(variant.text, item.get("caption")):
+            if same_caption(variant.text, item.get("caption")) and made_after(item.get("timestamp"),
+                                                                              ctx.claimed_at):
                 return Receipt(str(item["id"]), item.get("permalink"),
                                extra={"container_id": container} if container else {})
         return None

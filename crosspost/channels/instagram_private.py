@@ -19,7 +19,7 @@ from ..i18n import _
 from ..models import Receipt, Variant
 from ..secrets import write_private
 from .base import PublishContext
-from .captions import same_caption
+from .captions import made_after, same_caption
 from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, state_of
 
 COOL_DOWN = 900.0  # "please wait a few minutes": give the account a real rest
@@ -318,7 +318,8 @@ class PrivateBackend:
         medias = self.run(lambda cl: cl.user_medias(cl.user_id, amount=self.settings.lookup_limit),
                           publishing=False)
         for item in medias or []:
-            if same_caption(variant.text, getattr(item, "caption_text", "")):
+            if same_caption(variant.text, getattr(item, "caption_text", "")) and made_after(
+                    getattr(item, "taken_at", None), ctx.claimed_at):
                 return self.receipt(item)
         return None
 
