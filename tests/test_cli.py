@@ -307,3 +307,19 @@ def test_preview_summary_names_each_problem_and_a_disabled_one_does_not_fail(cli
     assert last.startswith("1/2 siap · instagram: ") and last.endswith("(nonaktif)")
     proc = cli("--lang", "id", "preview", str(text_only), "-c", "instagram")
     assert proc.returncode == 1  # asked for by name: its problem counts
+
+
+def test_auth_check_says_missing_or_refused_and_exits_1(cli):
+    toml = cli.cwd / "channels.toml"
+    toml.write_text(toml.read_text("utf-8") + '[channels.twitter]\ntype = "twitter"\n'
+                    '[channels.situs]\ntype = "wordpress"\nurl = "http://127.0.0.1:9"\nusername = "humas"\n',
+                    "utf-8")
+    proc = cli("--lang", "en", "auth", "twitter", "--check")
+    assert proc.returncode == 1 and "api_key: missing (CROSSPOST_TWITTER_API_KEY)" in proc.stdout
+    secret = "abcd EFGH ijkl MNOP qrst UVWX"
+    cli.env["CROSSPOST_SITUS_APPLICATION_PASSWORD"] = secret
+    proc = cli("--lang", "en", "auth", "situs", "--check", "--offline")
+    assert proc.returncode == 0 and "not verified with the platform (offline)" in proc.stdout
+    proc = cli("--lang", "en", "auth", "situs", "--check")  # nothing listens on port 9
+    assert proc.returncode == 1 and "not accepted by the platform" in proc.stdout, proc.stdout + proc.stderr
+    assert secret not in proc.stdout + proc.stderr
