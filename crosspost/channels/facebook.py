@@ -23,7 +23,7 @@ from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, Retr
 from ..i18n import _
 from ..models import Media, Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
-from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, state_of
+from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, rows, state_of
 
 GRAPH_URL = "https://graph.facebook.com/"  # facebook.FACEBOOK_GRAPH_URL, without importing it
 TOKEN_KEY = "page_access_token"
@@ -49,9 +49,6 @@ _DUPES = ("Meta users report duplicate posts after exactly these answers on crea
 _CALLS = ("create", "upload", "read", "edit")
 _SAFE = ("upload", "read", "edit")  # repeating them posts nothing public
 
-
-def _rows(calls: tuple[str, ...], failure: str, state: str, source: str) -> tuple[Outcome, ...]:
-    return tuple(Outcome(c, failure, state, source) for c in calls)
 
 
 OUTCOMES: tuple[Outcome, ...] = (
@@ -92,15 +89,15 @@ OUTCOMES: tuple[Outcome, ...] = (
             "querystring' on a 5xx from a proxy: the Page may have the post"),
     Outcome("create", "unexpected", UNKNOWN, "anything not written down is never retried blindly"),
     # The same failures on calls that make nothing public: repeating them is safe.
-    *_rows(_SAFE, "graph:1", RETRY, _GRAPH + ": 1 may be transient; nothing public is made"),
-    *_rows(_SAFE, "graph:2", RETRY, _GRAPH + ": 2 temporary; nothing public is made"),
-    *_rows(_SAFE, "graph:transient", RETRY, _GRAPH + ": is_transient, retry later"),
-    *_rows(_SAFE, "graph:other_5xx", RETRY, _GRAPH + ": a server error on a repeatable call"),
-    *_rows(_SAFE, "graph:506", FAILED, _GRAPH + ": 506 duplicate, refused for good off create"),
-    *_rows(_SAFE, "graph:368", FAILED, _GRAPH + ": 368 blocked for a policy reason"),
+    *rows(_SAFE, "graph:1", RETRY, _GRAPH + ": 1 may be transient; nothing public is made"),
+    *rows(_SAFE, "graph:2", RETRY, _GRAPH + ": 2 temporary; nothing public is made"),
+    *rows(_SAFE, "graph:transient", RETRY, _GRAPH + ": is_transient, retry later"),
+    *rows(_SAFE, "graph:other_5xx", RETRY, _GRAPH + ": a server error on a repeatable call"),
+    *rows(_SAFE, "graph:506", FAILED, _GRAPH + ": 506 duplicate, refused for good off create"),
+    *rows(_SAFE, "graph:368", FAILED, _GRAPH + ": 368 blocked for a policy reason"),
     *(row for f in ("read_timeout", "reset", "empty_reply", "connection_broken", "no_content_type",
                     "http_5xx_unreadable", "unexpected")
-      for row in _rows(_SAFE, f, RETRY, _REQUESTS + ": repeating an unpublished upload, a read or "
+      for row in rows(_SAFE, f, RETRY, _REQUESTS + ": repeating an unpublished upload, a read or "
                        "the same edit posts nothing public")),
 )
 RATE_FAILURES = frozenset(f"graph:{c}" for c in (4, 17, 32, 341, 613, 80001))

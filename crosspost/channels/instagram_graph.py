@@ -21,7 +21,7 @@ from ..models import Receipt, Variant
 from .base import PublishContext
 from .captions import made_after, same_caption
 from .facebook import graph_code_failure, transport_failure
-from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, state_of
+from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, rows, state_of
 
 QUOTA = (9, 2207042)
 QUOTA_WAIT = 3600.0  # the quota is a rolling 24-hour window; look again in an hour
@@ -43,9 +43,6 @@ _REQ = "requests/adapters.py HTTPAdapter.send"
 _PUBLIC = ("publish", "comment")  # calls after which a post (or comment) may exist
 _SAFE = ("container", "read")
 
-
-def _each(calls: tuple[str, ...], failure: str, state: str, source: str) -> tuple[Outcome, ...]:
-    return tuple(Outcome(c, failure, state, source) for c in calls)
 
 
 OUTCOMES: tuple[Outcome, ...] = (
@@ -84,10 +81,10 @@ OUTCOMES: tuple[Outcome, ...] = (
     *(row for failure in ("graph:1", "graph:2", "graph:transient", "graph:other_5xx",
                           "http_5xx_unreadable", "read_timeout", "reset", "empty_reply",
                           "connection_broken", "unexpected")
-      for row in _each(_SAFE, failure, RETRY, _IG + ": only media_publish makes a post; a second "
+      for row in rows(_SAFE, failure, RETRY, _IG + ": only media_publish makes a post; a second "
                        "container is never published and expires after 24 hours")),
-    *_each(_SAFE, "graph:368", FAILED, _GRAPH + ": 368 blocked for a policy reason"),
-    *_each(_SAFE, "graph:506", FAILED, _GRAPH + ": 506 duplicate, off create a refusal"),
+    *rows(_SAFE, "graph:368", FAILED, _GRAPH + ": 368 blocked for a policy reason"),
+    *rows(_SAFE, "graph:506", FAILED, _GRAPH + ": 506 duplicate, off create a refusal"),
 )
 RATE_FAILURES = frozenset({f"graph:{c}" for c in (4, 17, 32, 341, 613, 80001)} | {"graph:quota"})
 

@@ -39,6 +39,11 @@ class Outcome:
             raise ValueError(f"outcome state must be one of {STATES}, not {self.state!r}")
 
 
+def rows(calls: Iterable[str], failure: str, state: str, source: str) -> tuple[Outcome, ...]:
+    """The same cell for several calls of one channel (e.g. every call that posts nothing public)."""
+    return tuple(Outcome(c, failure, state, source) for c in calls)
+
+
 def state_of(table: Iterable[Outcome], call: str, failure: str, default: str = UNKNOWN) -> str:
     """The state of ``call`` failing with ``failure``: its own row, else the row for every call
     (``*``), else ``default`` (unknown: a failure nobody wrote down is never retried blindly)."""

@@ -40,7 +40,7 @@ from ..errors import (
 from ..i18n import _
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
-from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, state_of
+from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, rows, state_of
 
 DOCUMENT = Path(__file__).with_name("youtube.v3.json")
 PRIVACY = ("public", "unlisted", "private")
@@ -70,9 +70,6 @@ _ALL = ("session", "chunk", "final", "resume", "update", "read")
 _SAFE = ("session", "chunk", "resume", "update", "read")
 
 
-def _rows(calls: tuple[str, ...], failure: str, state: str, source: str) -> tuple[Outcome, ...]:
-    return tuple(Outcome(c, failure, state, source) for c in calls)
-
 
 OUTCOMES: tuple[Outcome, ...] = (
     Outcome("*", "connect_refused", RETRY, "ConnectionRefusedError from httplib2's connect: not sent"),
@@ -90,21 +87,21 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("*", "http:4xx", FAILED, _ERRORS + ": invalidTitle, invalidCategoryId, forbidden...: refused"),
     # The session is gone: nothing was published through it (the video exists only once the last
     # byte of a live session arrives); a new session is opened at once.
-    *_rows(("resume", "chunk", "final"), "http:404", RETRY, _RESUMABLE + ": 404 on the upload URI, "
+    *rows(("resume", "chunk", "final"), "http:404", RETRY, _RESUMABLE + ": 404 on the upload URI, "
            "the session expired: start the upload again"),
-    *_rows(("resume", "chunk", "final"), "http:410", RETRY, _RESUMABLE + ": 410 Gone, start again"),
+    *rows(("resume", "chunk", "final"), "http:410", RETRY, _RESUMABLE + ": 410 Gone, start again"),
     Outcome("final", "http:5xx", UNKNOWN, _RESUMABLE + ": a 5xx on the last chunk: the video may have "
             "been made; the saved session answers on resume (200/201 with the video)"),
     Outcome("final", "timeout", UNKNOWN, "TimeoutError after the last chunk was sent"),
     Outcome("final", "connection_broken", UNKNOWN, "the connection broke during the last chunk"),
     Outcome("final", "unexpected", UNKNOWN, "not written down: never retried blindly"),
-    *_rows(_SAFE, "http:5xx", RETRY, _RESUMABLE + ": 5xx before the last byte: resume the upload"),
-    *_rows(_SAFE, "timeout", RETRY, _HTTP + ": nothing is published before the last byte"),
-    *_rows(_SAFE, "connection_broken", RETRY, _HTTP + ": nothing is published before the last byte"),
-    *_rows(("session", "read"), "http:404", FAILED, _ERRORS + ": videoNotFound and the like"),
-    *_rows(("session", "read", "update"), "http:410", FAILED, "410 Gone on a resource"),
+    *rows(_SAFE, "http:5xx", RETRY, _RESUMABLE + ": 5xx before the last byte: resume the upload"),
+    *rows(_SAFE, "timeout", RETRY, _HTTP + ": nothing is published before the last byte"),
+    *rows(_SAFE, "connection_broken", RETRY, _HTTP + ": nothing is published before the last byte"),
+    *rows(("session", "read"), "http:404", FAILED, _ERRORS + ": videoNotFound and the like"),
+    *rows(("session", "read", "update"), "http:410", FAILED, "410 Gone on a resource"),
     Outcome("update", "http:404", FAILED, _ERRORS + ": videoNotFound: the video is gone"),
-    *_rows(_SAFE, "unexpected", FAILED, "not written down: a person looks"),
+    *rows(_SAFE, "unexpected", FAILED, "not written down: a person looks"),
 )
 
 
