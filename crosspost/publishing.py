@@ -127,9 +127,9 @@ def send_due(cfg: Config, store: Store, rows: list[Delivery], clock: Clock | Non
     afterwards and the office-wide pause that held them, if any.
 
     ``channels`` (name -> Channel) defaults to the enabled channels of channels.toml; a due
-    delivery of a channel that is not among them stays queued for `crosspost run`.
+    delivery of a channel that is not among them stays queued for `crosspost run`. The claim
+    enforces the embargo, so an embargoed release stays queued whoever calls this.
     """
-    from .controls import embargo_active
     from .deliver import Engine
 
     clock = clock or SystemClock()
@@ -139,10 +139,7 @@ def send_due(cfg: Config, store: Store, rows: list[Delivery], clock: Clock | Non
     if channels is None:
         enabled = set(cfg.channel_names(enabled_only=True))
         channels = {n: cfg.channel(n) for n in sorted({d.channel for d in due} & enabled)}
-    due = [d for d in due if d.channel in channels]
-    stored = {slug: store.release_by_slug(slug) for slug in {d.release_slug for d in due}}
-    due = [d for d in due  # an embargoed release is not even tried (the claim refuses it too)
-           if not ((r := stored[d.release_slug]) is not None and embargo_active(r, now))]
+    due = [d for d in due if d.channel in channels]  # an embargoed one is refused by the claim
     if due and pause is None:
         engine = Engine(store, channels, clock, progress=progress)
         pause = engine.run_once(delivery_ids=[d.id for d in due]).paused
