@@ -57,6 +57,9 @@ class Release:
     source: Path | None = None
     content_hash: str = ""
     warnings: tuple[str, ...] = ()
+    # Per-release overrides from the front matter's ``channels:`` (crosspost.overrides): channel
+    # name -> {text, title, summary, hashtags}.
+    channel_overrides: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)

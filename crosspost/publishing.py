@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # adapt pulls in jinja2 and markdown-it; the engine the chann
     from .config import Config
     from .correct import CorrectionPlan, Ralat
     from .deliver import Engine, ProgressFactory
+    from .routing import Skipped
     from .store import Store
 
 def exit_code(rows: Iterable[Delivery], pause: dict[str, Any] | None, *, nothing: int = EXIT_OK) -> int:
@@ -59,13 +60,31 @@ class Outcome:
 
 
 # -- preparing a release ---------------------------------------------------------------------------
+@dataclass
+class Prepared:
+    """A release read and adapted for the channels that apply to it, and the ones routed past it
+    (crosspost.routing) with why."""
+
+    release: Release
+    adapted: list[Adapted]
+    skipped: list[Skipped] = field(default_factory=list)
+
+
 def prepare(cfg: Config, file: Path, channels: Collection[str] = (), exclude: Collection[str] = (),
             overrides: dict[str, Any] | None = None, disabled_too: bool = False
             ) -> tuple[Release, list[Adapted]]:
     """Read the release and adapt it for the chosen channels (no store, no network); with
     ``disabled_too`` (preview) every channel that has a table in channels.toml."""
-    from .adapt import adapt
+    done = prepare_release(cfg, file, channels, exclude, overrides, disabled_too)
+    return done.release, done.adapted
+
+
+def prepare_release(cfg: Config, file: Path, channels: Collection[str] = (), exclude: Collection[str] = (),
+                    overrides: dict[str, Any] | None = None, disabled_too: bool = False) -> Prepared:
+    """Read the release, route it (skip the channels that cannot carry it or whose sections leave
+    it out), give it the article's link when the website is not in this run, and adapt it."""
     from .release import load_release
+    from .routing import route
 
     release = load_release(file, cfg.timezone, overrides or None, cfg.media)
     chosen = cfg.channels(list(channels) or None, enabled_only=not disabled_too)
@@ -73,7 +92,35 @@ def prepare(cfg: Config, file: Path, channels: Collection[str] = (), exclude: Co
     chosen = [c for c in chosen if c.name not in left_out]
     if not chosen:
         raise InputError(_("no channel selected: enable one in channels.toml or pass --channel NAME"))
-    return release, adapt(release, chosen, cfg.templates_dir)
+    applies, skipped = route(release, chosen, {c.name for c in chosen} if channels else ())
+    if not applies:
+        raise InputError(_("no chosen channel can carry this release: {why}").format(
+            why="; ".join(s.line() for s in skipped)))
+    release, adapted = _adapt_linked(cfg, release, applies)
+    return Prepared(release, adapted, skipped)
+
+
+def _adapt_linked(cfg: Config, release: Release, applies: list[Any]) -> tuple[Release, list[Adapted]]:
+    """Adapt with the article's link known (crosspost.links), and warn about a ``link:`` on the
+    office site that is not the article."""
+    from dataclasses import replace
+
+    from .adapt import adapt
+    from .links import article_channels, article_url, link_warning
+    from .overrides import adapt_overridden
+
+    in_run = [c for c in applies if c.article]
+    site = in_run[0] if in_run else next(iter(article_channels(cfg.channels(None, enabled_only=False))), None)
+    url = article_url(release, site, cfg.templates_dir) if site is not None and not in_run else None
+    if url and not release.link:
+        release = replace(release, link=url)
+    adapted = adapt_overridden(release, applies, cfg.templates_dir, adapt)
+    if in_run:
+        url = next((a.variant.link for a in adapted if a.channel is site and a.variant), None)
+    warning = link_warning(release, site, url) if site is not None else None
+    if warning:
+        release = replace(release, warnings=(*release.warnings, warning))
+    return release, adapted
 
 
 def schedule(at: str | None, release: Release, tz: str, now: float | None = None) -> datetime | None:

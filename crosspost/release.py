@@ -26,7 +26,8 @@ from .models import SECTIONS, Media, Release, title_key
 from .timezones import to_aware, zone
 
 KNOWN_KEYS = ("title", "date", "section", "number", "summary", "tags", "hashtags", "images", "video",
-              "video_id", "link", "contact", "language", "slug", "embargo", "captions")
+              "video_id", "link", "contact", "language", "slug", "embargo", "captions",
+              "channels")
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
 OTHER_FORMATS = {
     ".doc": N_("this is the old Word format: open it in Word and save it as .docx (or as Markdown)"),
@@ -459,10 +460,17 @@ def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: 
         language=_text(meta, "language") or "id",
         number=_text(meta, "number") or None, contact=_text(meta, "contact") or None,
         embargo=embargo, source=path, content_hash=digest.hexdigest(), warnings=tuple(warnings),
+        channel_overrides=read_overrides(v.get("channels"), lambda m: meta.err("channels", m)),
     )
 
 
 # --------------------------------------------------------------------------- fields
+
+
+def read_overrides(raw: Any, err: Any) -> dict[str, dict[str, Any]]:
+    from .overrides import read_overrides as read
+
+    return read(raw, err)
 
 
 def _text(meta: Meta, key: str) -> str:

@@ -50,7 +50,7 @@ def release_to_json(r: Release) -> str:
         "embargo": r.embargo.isoformat() if r.embargo else None,
         "captions": str(r.captions) if r.captions else None,
         "source": str(r.source) if r.source else None, "content_hash": r.content_hash,
-        "warnings": list(r.warnings),
+        "warnings": list(r.warnings), "channel_overrides": r.channel_overrides,
     })
 
 
@@ -67,6 +67,7 @@ def release_from_json(text: str) -> Release:
         captions=Path(d["captions"]) if d.get("captions") else None,
         source=Path(d["source"]) if d.get("source") else None,
         content_hash=d.get("content_hash", ""), warnings=tuple(d.get("warnings", ())),
+        channel_overrides=d.get("channel_overrides") or {},
     )
 
 

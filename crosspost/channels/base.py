@@ -71,6 +71,8 @@ class CommonSettings:
     backoff_max: float = 3600.0
     min_interval: float = 0.0  # seconds between two posts on this channel, across releases
     require_approval: bool = False
+    # Routing (crosspost.routing): only releases of these sections go to this channel; empty = all.
+    sections: tuple[str, ...] = ()
 
 
 class Channel:
@@ -133,6 +135,12 @@ class Channel:
         self.state_dir = state_dir or self.base_dir
 
     # -- adapt and deliver ------------------------------------------------------------------
+    def cannot_carry(self, release: Release) -> str | None:
+        """Why this platform cannot carry ``release`` at all (YouTube without a video, Instagram
+        without an image), or None. Routing then skips the channel with this reason instead of
+        refusing the whole release (crosspost.routing)."""
+        return None
+
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
         raise NotImplementedError
 

@@ -225,6 +225,8 @@ class FacebookChannel(Channel):
 
     # -- adapt ---------------------------------------------------------------------------
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
+        from ..fitting import fit_paragraphs
+
         s, lim = self.settings, self.limits
         link = self.release_link(release)
         text = text.strip()
@@ -234,6 +236,13 @@ class FacebookChannel(Channel):
                                          "channels.toml (the Page's numeric id)"))
         if not text:
             problems.append(self.problem("text", "the post is empty: check the facebook template"))
+        fitted = fit_paragraphs(text, lim.message_chars, link) if len(text) > lim.message_chars else None
+        if fitted is not None:  # a long release: whole paragraphs, then the article link
+            text = fitted[0]
+            problems.append(self.problem("text", _(
+                "the message is over {limit} characters: cut after paragraph {kept} of {total}, ending "
+                "with the article link").format(limit=lim.message_chars, kept=fitted[1], total=fitted[2]),
+                severity="warning"))
         if len(text) > lim.message_chars:
             problems.append(self.problem("text", "the message is too long for a Facebook post: "
                                          "shorten the release or the template",

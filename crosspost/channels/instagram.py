@@ -87,6 +87,16 @@ class InstagramChannel(Channel):
         return self.state_dir / "derived"
 
     # ---- adaptation -------------------------------------------------------------------
+    def cannot_carry(self, release: Release) -> str | None:
+        """An Instagram post is a photo, a carousel or (instagrapi only) a video: a text-only
+        release is routed past this channel (crosspost.routing)."""
+        from ..i18n import _
+
+        if release.images or (release.video is not None and self.settings.backend == "instagrapi"):
+            return None
+        return _("no image in this release (images:)")
+
+    # ---- adaptation -------------------------------------------------------------------
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
         lim: Limits = self.limits
         problems: list[Problem] = []

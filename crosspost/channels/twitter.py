@@ -176,6 +176,7 @@ class TwitterChannel(Channel):
     Limits: ClassVar[type] = Limits
     secret_keys: ClassVar[tuple[str, ...]] = ("api_key", "api_secret", "access_token", "access_token_secret")
     editable: ClassVar[bool] = False  # a correction is a reply
+    places_link: ClassVar[bool] = True  # split_thread puts the link in one part (crosspost.overrides)
     can_lookup: ClassVar[bool] = True
 
     # -- adapt ---------------------------------------------------------------------------

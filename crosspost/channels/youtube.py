@@ -237,6 +237,13 @@ class YouTubeChannel(Channel):
     http_factory: Callable[[], Any] | None = None
 
     # -- adapt ---------------------------------------------------------------------------
+    def cannot_carry(self, release: Release) -> str | None:
+        """Every YouTube post is a video: a release with neither a video file nor a video id is
+        routed past this channel (crosspost.routing)."""
+        if release.video is None and not release.video_id:
+            return _("no video in this release (video: or video_id:)")
+        return None
+
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
         s, lim = self.settings, self.limits
 
@@ -244,6 +251,7 @@ class YouTubeChannel(Channel):
         description = text.strip()
         tags = [t.strip() for t in release.tags if t.strip()]
         problems: list[Problem] = []
+        title, description = self._fit(release, title, description, problems)
         video = release.video
         if video is None and not release.video_id:
             problems.append(self.problem("media", "YouTube needs a video file (video:) or an existing "
@@ -267,6 +275,32 @@ class YouTubeChannel(Channel):
                     "description": {"actual": desc_bytes, "limit": lim.description_bytes, "unit": "bytes"},
                     "tags": {"actual": tags_length(tags), "limit": lim.tags_chars, "unit": "chars"}})
         return variant, problems
+
+    def _fit(self, release: Release, title: str, description: str,
+             problems: list[Problem]) -> tuple[str, str]:
+        """A title over the limit cut at a word, a description over 5,000 bytes cut at a paragraph
+        and ending with the article link (crosspost.fitting), each with a warning. Limits:
+        https://developers.google.com/youtube/v3/docs/videos#snippet.title (100 characters) and
+        #snippet.description (5,000 bytes); neither may hold '<' or '>'."""
+        from ..fitting import fit_paragraphs, shorten_words, utf8_bytes
+
+        lim = self.limits
+        if len(title) > lim.title_chars:
+            short = shorten_words(title, lim.title_chars)
+            problems.append(self.problem("title", _(
+                "the title has {n} characters and YouTube allows {limit}: it is shortened at a word to "
+                "\"{short}\"; to choose it, write channels: {{{name}: {{title: \"...\"}}}} in the "
+                "release").format(n=len(title), limit=lim.title_chars, short=short, name=self.name),
+                lim.title_chars, len(title), "warning"))
+            title = short
+        fitted = fit_paragraphs(description, lim.description_bytes, self.release_link(release), utf8_bytes)
+        if fitted is not None:
+            description, kept, total = fitted
+            problems.append(self.problem("description", _(
+                "the description is over {limit} bytes: cut after paragraph {kept} of {total}, ending "
+                "with the article link (the whole release is in the article)").format(
+                    limit=lim.description_bytes, kept=kept, total=total), severity="warning"))
+        return title, description
 
     def _text_problems(self, title: str, description: str, tags: list[str]) -> list[Problem]:
         lim = self.limits

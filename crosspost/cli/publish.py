@@ -46,7 +46,8 @@ def preview(
     from . import render
 
     cfg = load_cfg(near=file)
-    release, adapted = publishing.prepare(cfg, file, channel, (), _parse_sets(sets), disabled_too=True)
+    prepared = publishing.prepare_release(cfg, file, channel, (), _parse_sets(sets), disabled_too=True)
+    release, adapted = prepared.release, prepared.adapted
     if html is not None:
         from ..preview_html import write_preview_html
         from ..timezones import zone
@@ -56,11 +57,25 @@ def preview(
     off = set() if channel else render.disabled(adapted)  # named with -c: it would be sent
     if STATE.json:
         render.print_json({"release": render.release_json(release),
-                           "variants": [render.variant_json(a, a.channel.name in off) for a in adapted]})
+                           "variants": [render.variant_json(a, a.channel.name in off) for a in adapted],
+                           "skipped": _skipped_json(prepared.skipped)})
     else:
-        render.show_preview(release, adapted, render.console(), off)
+        out = render.console()
+        render.show_preview(release, adapted, out, off)
+        _print_lines(out, [s.line() for s in prepared.skipped])
     # a disabled channel is shown, but only the channels that will send decide the exit code
     raise typer.Exit(EXIT_OK if all(a.ok for a in adapted if a.channel.name not in off) else EXIT_FAILED)
+
+
+def _skipped_json(skipped: list[Any]) -> list[dict[str, str]]:
+    return [{"channel": s.channel, "type": s.platform, "reason": s.reason} for s in skipped]
+
+
+def _print_lines(out: Any, lines: list[str]) -> None:
+    from . import render
+
+    for line in lines:
+        out.print(render.safe(line), markup=False, highlight=False, soft_wrap=True)
 
 
 def publish(
@@ -72,34 +87,62 @@ def publish(
     at: str | None = typer.Option(None, "--at", help=_("Queue for later instead of sending now: "
                                                        "'2026-12-01 09:00' (WIB unless it says WITA/WIT/"
                                                        "+08:00), or 'release' for the release's own date.")),
-    dry_run: bool = typer.Option(False, "--dry-run", help=_("Adapt and check, but write and send nothing.")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_(
+        "Show what preview shows and what would be queued, when and where; write and send nothing.")),
+    send_now: bool = typer.Option(False, "--now", help=_("Send a release dated in the future now (without "
+                                                          "it, publish asks for --at release or --now).")),
+    update: bool = typer.Option(False, "--update", help=_(
+        "The release changed after it was sent: rewrite the website article (previous version kept), "
+        "edit the Facebook post and the YouTube description.")),
 ) -> None:
-    from .. import publishing
+    from .. import edits, plan, publishing
     from ..timezones import zone
     from . import progress, render
 
     cfg = load_cfg(near=file)
-    release, adapted = publishing.prepare(cfg, file, channel, exclude, _parse_sets(sets))
+    prepared = publishing.prepare_release(cfg, file, channel, exclude, _parse_sets(sets))
+    release, adapted, skipped = prepared.release, prepared.adapted, prepared.skipped
     out = render.console()
+    office = zone(cfg.timezone)
     bad = [a for a in adapted if not a.ok]
     if bad:
         if STATE.json:
             render.print_json({"release": render.release_json(release), "queued": False,
-                               "variants": [render.variant_json(a) for a in adapted]})
+                               "variants": [render.variant_json(a) for a in adapted],
+                               "skipped": _skipped_json(skipped)})
         else:
             for a in bad:
                 out.print(render.preview_panel(a))
         publishing.check_publishable(adapted)
     when = publishing.schedule(at, release, cfg.timezone, now())
+    plan.check_future(release, at, send_now, now(), office)
     not_before = when.timestamp() if when is not None else None
+    warnings = plan.warnings(release, adapted)
     if dry_run:
+        steps = plan.queue_plan(release, adapted, not_before, now(), office)
         if STATE.json:
             render.print_json({"release": render.release_json(release), "dry_run": True,
-                               "variants": [render.variant_json(a) for a in adapted]})
+                               "variants": [render.variant_json(a) for a in adapted],
+                               "skipped": _skipped_json(skipped), "warnings": warnings,
+                               "plan": [{"channel": s.channel, "type": s.platform, "when": s.when,
+                                         "where": s.where} for s in steps]})
         else:
-            out.print(_("dry run: {n} variant(s) valid; nothing written, nothing sent.").format(
-                n=len(adapted)))
+            render.show_preview(release, adapted, out)
+            _print_lines(out, [s.line() for s in skipped] + [s.line() for s in steps])
+            out.print(_("dry run: nothing written, nothing sent."), markup=False)
         raise typer.Exit(EXIT_OK)
+    if not STATE.json:
+        _print_lines(out, [f"! {w}" for w in warnings])
+    edited = edits.edit_published(cfg, release, adapted, update)
+    if edited.refused:
+        if STATE.json:
+            render.print_json({"release": render.release_json(release), "queued": False,
+                               "changed": [{"channel": c.channel.name, "what": list(c.what),
+                                            "url": c.delivery.url} for c in edited.changed],
+                               "notes": edited.notes, "warnings": warnings})
+        else:
+            _print_lines(out, edited.notes)
+        raise typer.Exit(EXIT_FAILED)
     bars = progress.UploadBars() if progress.wanted(STATE.json) else None
     try:
         outcome = publishing.publish(cfg, release, adapted, not_before,
@@ -107,18 +150,21 @@ def publish(
     finally:
         if bars:
             bars.stop()
+    outcome.notes += [s.line() for s in skipped] + edited.notes
+    outcome.deliveries += edited.deliveries
     warn(outcome.warnings)
     if STATE.json:
         render.print_json({"release": render.release_json(release),
                            "deliveries": [render.delivery_json(d) for d in outcome.deliveries],
                            "paused": outcome.pause, "notes": outcome.notes,
+                           "skipped": _skipped_json(skipped), "warnings": warnings,
                            "embargo": release.embargo.isoformat() if release.embargo else None})
     else:
-        render.print_deliveries(out, outcome.deliveries, zone(cfg.timezone), title=release.title)
+        render.print_deliveries(out, outcome.deliveries, office, title=release.title)
         for note in outcome.notes:
             out.print(note, markup=False)
         if when is not None and any(d.status == "queued" for d in outcome.deliveries):
-            out.print(_scheduled_note(when, zone(cfg.timezone)), markup=False)
+            out.print(_scheduled_note(when, office), markup=False)
     raise typer.Exit(outcome.exit_code)
 
 
