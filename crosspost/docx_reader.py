@@ -1,8 +1,11 @@
 """Word (.docx) press releases, as most are written: the document gives title, number, body (and
 perhaps the date); the rest comes from a sidecar `<stem>.yml` beside it or from --set options.
 
-Embedded pictures and tables are left out (with a warning): a picture has no alt text in Word that
-Humas reliably fills in, so images are listed in the sidecar instead.
+Tables become Markdown tables with their first row as the header (an HTML table with <th> on the
+website). The title is the 'Title' / 'Heading 1' paragraph, else the first prominent line at the
+top (all bold, centred, or larger than the body text), as staff type it; that line then leaves the
+body. A "Narahubung: ..." line (or a "Narahubung" line and the lines after it) is the contact.
+Embedded pictures are still left out (with a warning): list them with their alt text in the sidecar.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class DocxContent:
     date: date | None = None
     section: str | None = None
     summary: str | None = None
+    contact: str | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -70,11 +74,18 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
     styles = _Styles(document)
     out = DocxContent()
     blocks: list[tuple[str, str]] = []  # (kind, markdown) with kind "para" or "item"
-    tables = pictures = 0
+    pictures = 0
     labels = {label.lower(): name for name, label in SECTIONS.items()}
+    styled_title = any(not isinstance(b, Table) and b.text.strip()
+                       and styles.paragraph(b) in ("Title", "Heading 1")
+                       for b in document.iter_inner_content())
+    contact: list[str] | None = None
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            tables += 1
+            table = _table(block, styles)
+            if table:
+                blocks.append(("para", table))
+            contact = None
             continue
         pictures += len(block._p.xpath(".//w:drawing | .//w:pict"))
         plain = block.text.strip()
@@ -83,6 +94,18 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
         style = styles.paragraph(block)
         is_heading = style.startswith("Heading") or style == "Title"
         if style in ("Title", "Heading 1") and not out.title:
+            out.title = re.sub(r"\s+", " ", plain)
+            continue
+        if contact is not None and len(contact) < 4 and len(plain) <= 120:
+            contact.append(plain)
+            continue
+        m = _CONTACT.match(plain)
+        if m and out.contact is None:
+            contact = [m.group(1).strip()] if m.group(1).strip() else []
+            continue
+        if not styled_title and not out.title and not blocks and len(plain) <= 250 \
+                and plain.lower() not in labels and _prominent(block, styles) \
+                and not (_NUMBER.match(plain) or parse_date_line(plain)):
             out.title = re.sub(r"\s+", " ", plain)
             continue
         if style == "Subtitle" and out.summary is None and not blocks:
@@ -113,13 +136,49 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
     if not out.title:
         core = (document.core_properties.title or "").strip()
         out.title = re.sub(r"\s+", " ", core)
+    if contact:
+        out.contact = "; ".join(contact)
     out.body = _join(blocks)
     if pictures:
         out.warnings.append(f"{pictures} picture(s) inside the Word file were left out: list the photos "
                             f"with their alt text under images: in {path.stem}.yml")
-    if tables:
-        out.warnings.append(f"{tables} table(s) inside the Word file were left out: write them as text")
     return out
+
+
+_CONTACT = re.compile(r"^(?:narahubung|kontak media|contact person)\s*:?\s*(.*)$", re.I)
+BIG = 14.0  # points: a line at least this large at the top is the title typed by hand (body: 11-12 pt)
+
+
+def _prominent(paragraph, styles: _Styles) -> bool:
+    """The paragraph looks like a title: centred, or every run bold, or larger than body text."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    if paragraph.alignment == WD_ALIGN_PARAGRAPH.CENTER:
+        return True
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    if runs and all(styles.flag(r, "bold") for r in runs):
+        return True
+    return bool(runs) and all(r.font.size is not None and r.font.size.pt >= BIG for r in runs)
+
+
+def _table(table, styles: _Styles) -> str:
+    """A Word table as a Markdown table, its first row the header (the website shows <th>)."""
+    rows = []
+    for row in table.rows:
+        cells = []
+        for cell in row.cells:
+            text = " ".join(_inline(p, styles).replace("\\\n", " ")
+                            for p in cell.paragraphs if p.text.strip())
+            cells.append(text.replace("|", "\\|") or " ")
+        if any(c.strip() for c in cells):
+            rows.append(cells)
+    if not rows:
+        return ""
+    width = max(len(r) for r in rows)
+    rows = [r + [" "] * (width - len(r)) for r in rows]
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + " --- |" * width]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
 
 
 def parse_date_line(text: str) -> date | None:

@@ -342,7 +342,8 @@ def load_docx_parts(path: Path, tz: str, media: MediaSettings | None = None):
     warnings = list(content.warnings)
     meta = Meta()
     for key, value in (("title", content.title), ("number", content.number), ("date", content.date),
-                       ("section", content.section), ("summary", content.summary)):
+                       ("section", content.section), ("summary", content.summary),
+                       ("contact", content.contact)):
         if value:
             meta.values[key] = value
             meta.where[key] = (path, None)

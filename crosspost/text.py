@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True})
+    return MarkdownIt("commonmark", {"html": True}).enable("table")  # a Word table (issue 17)
 
 
 _BROKEN_LINK = re.compile(r"\[([^\]]+)\]\(\s*(?:javascript|data|vbscript):(?:[^()]|\([^()]*\))*\)", re.I)
@@ -26,8 +26,19 @@ def _plain_paragraphs(md: str) -> tuple[str, ...]:
     md = _BROKEN_LINK.sub(r"\1", md)  # markdown-it refuses unsafe links; keep just their text
     paragraphs: list[str] = []
     current: list[str] = []
+    cells: list[str] | None = None  # inside a table: one line per row, cells joined by " | "
     for token in markdown().parse(md):
-        if token.type == "inline":
+        if token.type == "table_open":
+            cells, rows = [], []
+        elif cells is not None and token.type == "inline":
+            cells.append(_inline_text(token.children or []).strip())
+        elif cells is not None and token.type == "tr_close":
+            rows.append(" | ".join(c for c in cells if c))
+            cells = []
+        elif token.type == "table_close":
+            paragraphs.append("\n".join(r for r in rows if r))
+            cells = None
+        elif token.type == "inline":
             current.append(_inline_text(token.children or []))
         elif token.type in ("paragraph_close", "heading_close", "list_item_close"):
             text = "".join(current).strip()
