@@ -5,7 +5,7 @@ Tables become Markdown tables with their first row as the header (an HTML table 
 website). The title is the 'Title' / 'Heading 1' paragraph, else the first prominent line at the
 top (all bold, centred, or larger than the body text), as staff type it; that line then leaves the
 body. A "Narahubung: ..." line (or a "Narahubung" line and the lines after it) is the contact.
-Embedded pictures are still left out (with a warning): list them with their alt text in the sidecar.
+Embedded pictures are extracted with their alt text by crosspost.docx_pictures.
 """
 
 from __future__ import annotations
@@ -74,7 +74,6 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
     styles = _Styles(document)
     out = DocxContent()
     blocks: list[tuple[str, str]] = []  # (kind, markdown) with kind "para" or "item"
-    pictures = 0
     labels = {label.lower(): name for name, label in SECTIONS.items()}
     styled_title = any(not isinstance(b, Table) and b.text.strip()
                        and styles.paragraph(b) in ("Title", "Heading 1")
@@ -87,7 +86,6 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
                 blocks.append(("para", table))
             contact = None
             continue
-        pictures += len(block._p.xpath(".//w:drawing | .//w:pict"))
         plain = block.text.strip()
         if not plain:
             continue
@@ -138,10 +136,7 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
         out.title = re.sub(r"\s+", " ", core)
     if contact:
         out.contact = "; ".join(contact)
-    out.body = _join(blocks)
-    if pictures:
-        out.warnings.append(f"{pictures} picture(s) inside the Word file were left out: list the photos "
-                            f"with their alt text under images: in {path.stem}.yml")
+    out.body = _join(blocks)  # pictures: crosspost.docx_pictures
     return out
 
 

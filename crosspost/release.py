@@ -328,7 +328,13 @@ def load_release(path: Path, tz: str = "Asia/Jakarta", overrides: dict | None = 
     meta.update(extra)
     if suffix == ".docx":
         _docx_defaults(path, meta, warnings, tz)
-    return build_release(path, meta, body, body_line, tz, warnings, hashed, overrides, media)
+    release = build_release(path, meta, body, body_line, tz, warnings, hashed, overrides, media)
+    if suffix == ".docx":  # the photos pasted into the Word file (crosspost.docx_pictures)
+        from .docx_pictures import with_pictures
+
+        release = with_pictures(release, path, read_bytes(path, int(media.max_docx_mb * MB)),
+                                bool(meta.values.get("images")), media.max_image_pixels)
+    return release
 
 
 def load_docx_parts(path: Path, tz: str, media: MediaSettings | None = None):

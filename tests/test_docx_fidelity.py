@@ -69,3 +69,55 @@ def test_a_table_is_plain_rows_on_social_channels(tmp_path):
 
     r = load_release(_docx(tmp_path / "s.docx"))
     assert "Provinsi | Penerima\nJawa Barat | 1.200\nPapua | 800" in plain_paragraphs(r.body)
+
+
+def _with_pictures(tmp_path: Path, alts: list[str | None], sidecar: str = "") -> Path:
+    from PIL import Image
+
+    d = docx.Document()
+    d.add_heading("Kemensos Bagikan Paket Sembako", level=1)
+    d.add_paragraph("Petugas membagikan paket.")
+    for i, alt in enumerate(alts):
+        photo = tmp_path / f"foto{i}.jpg"
+        Image.new("RGB", (800, 600), (30 * i, 90, 160)).save(photo, "JPEG", quality=83)
+        shape = d.add_picture(str(photo))
+        if alt is not None:  # what Word's "Edit Alt Text" (and LibreOffice's Description) writes
+            shape._inline.docPr.set("descr", alt)
+    path = tmp_path / "foto.docx"
+    d.save(path)
+    (tmp_path / "foto.yml").write_text("date: 2026-11-20 09:00\n" + sidecar, encoding="utf-8")
+    return path
+
+
+def test_embedded_pictures_are_extracted_unchanged_with_words_alt_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("CROSSPOST_STATE_DIR", str(tmp_path / "state"))
+    r = load_release(_with_pictures(tmp_path, ["Petugas menurunkan paket dari truk", "Warga antre"]))
+    assert [m.alt for m in r.images] == ["Petugas menurunkan paket dari truk", "Warga antre"]
+    for i, m in enumerate(r.images):
+        assert m.path.read_bytes() == (tmp_path / f"foto{i}.jpg").read_bytes()  # not re-encoded
+        assert (m.width, m.height) == (800, 600) and m.path.is_relative_to(tmp_path / "state")
+    assert r.warnings == ()
+    again = load_release(tmp_path / "foto.docx")
+    assert [m.path for m in again.images] == [m.path for m in r.images]  # content-addressed
+
+
+def test_a_picture_without_alt_text_is_the_accessibility_gates_error(tmp_path, monkeypatch):
+    from crosspost.adapt import adapt
+    from crosspost.channels.facebook import FacebookChannel
+    from tests.channel_helpers import make_channel
+
+    monkeypatch.setenv("CROSSPOST_STATE_DIR", str(tmp_path / "state"))
+    r = load_release(_with_pictures(tmp_path, [None]))
+    assert len(r.images) == 1 and any("no alt text" in w and "Alt Text" in w for w in r.warnings)
+    [fb] = adapt(r, [make_channel(FacebookChannel, tmp_path, page_id="1")])
+    assert not fb.ok and any(p.severity == "error" and "alt" in p.message.lower() for p in fb.problems)
+
+
+def test_images_in_the_sidecar_win_over_embedded_pictures(tmp_path, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setenv("CROSSPOST_STATE_DIR", str(tmp_path / "state"))
+    Image.new("RGB", (640, 480)).save(tmp_path / "lain.jpg", "JPEG")
+    r = load_release(_with_pictures(tmp_path, ["Foto"], "images:\n  - path: lain.jpg\n    alt: Foto lain\n"))
+    assert [m.alt for m in r.images] == ["Foto lain"]
+    assert any("1 picture(s) inside the Word file are left out" in w for w in r.warnings)
