@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from .store import Store
 
 
+PLATFORM_NAMES = {"twitter": "X", "instagram": "Instagram", "facebook": "Facebook", "youtube": "YouTube",
+                  "website": "website", "wordpress": "WordPress"}
+
+
 @dataclass(frozen=True)
 class Change:
     """One sent delivery whose variant would now be different."""
@@ -130,9 +134,10 @@ def plan_update(store: Store, release: Release, changed: Sequence[Change], now: 
     plan = UpdatePlan(update)
     for c in changed:
         if not c.channel.editable or c.receipt is None:
-            plan.notes.append(_("{channel}: a {platform} post cannot be edited; `crosspost correct {slug} "
+            plan.notes.append(_("{channel}: {platform} posts cannot be edited; `crosspost correct {slug} "
                                 "RALAT.md` publishes a ralat there.").format(
-                                    channel=c.channel.name, platform=c.channel.platform, slug=release.slug))
+                                    channel=c.channel.name, slug=release.slug,
+                                    platform=PLATFORM_NAMES.get(c.channel.platform, c.channel.platform)))
             continue
         base: dict[str, Any] = {
             "action": "correct", "update": True, "note": note, "number": number, "label": label,

@@ -10,8 +10,8 @@ and publish (the shipped examples did exactly that).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .channels.base import Channel
@@ -19,9 +19,19 @@ from .i18n import _
 from .models import Release
 
 
-def article_channels(configured: Sequence[Channel]) -> list[Channel]:
-    """The configured channels that publish the article (website, WordPress), enabled ones first."""
-    found = [ch for ch in configured if ch.article]
+def article_channels(cfg: Any) -> list[Channel]:
+    """The configured channels that publish the article (website, WordPress), enabled ones first.
+    Only their tables are built: a broken table of another channel must not stop this run."""
+    from .channels import channel_class
+
+    names = []
+    for name, table in cfg.tables.items():
+        try:
+            if channel_class(str(table.get("type") or name)).article:
+                names.append(name)
+        except KeyError:  # an unknown type: reported when that channel is used
+            continue
+    found = [cfg.channel(n) for n in names]
     return sorted(found, key=lambda ch: not getattr(ch.settings, "enabled", True))
 
 

@@ -110,7 +110,7 @@ def _adapt_linked(cfg: Config, release: Release, applies: list[Any]) -> tuple[Re
     from .overrides import adapt_overridden
 
     in_run = [c for c in applies if c.article]
-    site = in_run[0] if in_run else next(iter(article_channels(cfg.channels(None, enabled_only=False))), None)
+    site = in_run[0] if in_run else next(iter(article_channels(cfg)), None)
     url = article_url(release, site, cfg.templates_dir) if site is not None and not in_run else None
     if url and not release.link:
         release = replace(release, link=url)

@@ -24,7 +24,7 @@ from crosspost.overrides import adapt_overridden
 from crosspost.release import load_release
 from tests import test_publish_all_channels as allfive
 from tests.channel_helpers import make_channel, make_image
-from tests.test_publish_all_channels import GRAPH, World
+from tests.test_publish_all_channels import GRAPH, PAGE, World
 
 world = allfive.world  # the office with all five channels on (a fixture)
 
@@ -201,6 +201,33 @@ def test_an_edit_says_x_cannot_be_edited(world, capsys):
     assert code == 0
     assert any("cannot be edited" in n and "crosspost correct" in n for n in out["notes"])
     assert len(world.platforms.tweets) == 1  # no second post
+
+
+def test_an_update_edits_the_youtube_description_and_names_x_and_instagram(world, capsys):
+    """videos.update replaces the whole snippet, so the channel reads it (videos.list) and writes
+    it back with the new description (https://developers.google.com/youtube/v3/docs/videos/update)."""
+    import re
+
+    make_image(world.work / "foto.jpg", (800, 600))
+    path = _release(world.work, extra="images:\n  - path: foto.jpg\n    alt: Petugas membagikan paket\n"
+                    "video_id: vid12345678\n")
+    world.youtube.expect_update("vid12345678")
+    code, out = world.json("publish", str(path), capsys=capsys)
+    assert code == 0, out
+    world.rsps.add(responses.POST, re.compile(rf"{re.escape(GRAPH)}/{PAGE}_\d+"), json={"success": True})
+    path.write_text(path.read_text("utf-8").replace("Paragraf kedua rilis.", "Paragraf kedua yang benar."),
+                    "utf-8")
+    world.youtube.expect_update("vid12345678")
+    tweets = len(world.platforms.tweets)
+    code, out = world.json("publish", str(path), "--update", capsys=capsys)
+    assert code == 0, out
+    updates = {d["channel"]: d["status"] for d in out["deliveries"] if "--pembaruan-" in d["release"]}
+    assert updates == {"website": "sent", "facebook": "sent", "youtube": "sent"}
+    [(_uri, method, body, _h)] = [r for r in world.youtube.mocks[-1].request_sequence if r[1] == "PUT"]
+    assert method == "PUT" and "Paragraf kedua yang benar." in json.loads(body)["snippet"]["description"]
+    notes = " ".join(out["notes"])
+    assert "twitter: X posts cannot be edited" in notes and "instagram: Instagram posts cannot be" in notes
+    assert len(world.platforms.tweets) == tweets and len(world.platforms.ig_published) == 1
 
 
 # ---- overrides and fitting ---------------------------------------------------------------------
