@@ -122,6 +122,9 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
             if found:
                 out.date = found
                 continue
+            lead = _DATELINE.match(plain)  # "JAKARTA, 2 Desember 2026 — Kementerian ...": kept in the text
+            if lead and not blocks:
+                out.date = parse_date_line(f"{lead.group(1)} {lead.group(2)} {lead.group(3)}")
         text = _inline(block, styles)
         if is_heading:
             level = _heading_level(style)
@@ -140,6 +143,8 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
     return out
 
 
+_DATELINE = re.compile(
+    r"^[A-Za-z][A-Za-z .'-]{1,40},\s*(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})\s*[—–-]{1,2}\s*\S")
 _CONTACT = re.compile(r"^(?:narahubung|kontak media|contact person)\s*:?\s*(.*)$", re.I)
 BIG = 14.0  # points: a line at least this large at the top is the title typed by hand (body: 11-12 pt)
 

@@ -121,3 +121,15 @@ def test_images_in_the_sidecar_win_over_embedded_pictures(tmp_path, monkeypatch)
     r = load_release(_with_pictures(tmp_path, ["Foto"], "images:\n  - path: lain.jpg\n    alt: Foto lain\n"))
     assert [m.alt for m in r.images] == ["Foto lain"]
     assert any("1 picture(s) inside the Word file are left out" in w for w in r.warnings)
+
+
+def test_a_dateline_at_the_start_of_the_text_dates_the_release(tmp_path):
+    d = docx.Document()
+    d.add_heading("Kemensos Gelar Bakti Sosial", level=1)
+    d.add_paragraph("JAKARTA, 2 Desember 2026 — Kementerian Sosial menggelar bakti sosial.")
+    path = tmp_path / "dl.docx"
+    d.save(path)
+    r = load_release(path)
+    assert (r.date.year, r.date.month, r.date.day) == (2026, 12, 2)
+    assert r.body.startswith("JAKARTA, 2 Desember 2026 — Kementerian")  # the dateline stays, as written
+    assert not any("last-modified" in w for w in r.warnings)
