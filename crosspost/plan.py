@@ -39,6 +39,8 @@ def check_future(release: Release, at: str | None, now_flag: bool, now: float, t
         raise InputError(_("give --at or --now, not both"))
     if at or now_flag or release.date.timestamp() <= now + FUTURE_TOLERANCE:
         return
+    if release.embargo is not None:  # the embargo already says when it goes out
+        return
     raise InputError(_("the release is dated {when}, in the future: publish it with --at release to send it "
                        "then (cron's `crosspost run` sends it), or with --now to send it now").format(
                            when=release.date.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")))

@@ -107,7 +107,7 @@ def _adapt_linked(cfg: Config, release: Release, applies: list[Any]) -> tuple[Re
 
     from .adapt import adapt
     from .links import article_channels, article_url, link_warning
-    from .overrides import adapt_overridden
+    from .overrides import adapt_overridden, unknown_names
 
     in_run = [c for c in applies if c.article]
     site = in_run[0] if in_run else next(iter(article_channels(cfg)), None)
@@ -117,9 +117,14 @@ def _adapt_linked(cfg: Config, release: Release, applies: list[Any]) -> tuple[Re
     adapted = adapt_overridden(release, applies, cfg.templates_dir, adapt)
     if in_run:
         url = next((a.variant.link for a in adapted if a.channel is site and a.variant), None)
-    warning = link_warning(release, site, url) if site is not None else None
-    if warning:
-        release = replace(release, warnings=(*release.warnings, warning))
+    warnings = [w for w in [link_warning(release, site, url) if site is not None else None] if w]
+    types = [str(t.get("type") or n) for n, t in cfg.tables.items()]
+    unknown = unknown_names(release, list(cfg.tables), types)
+    if unknown:
+        warnings.append(_("channels: in the release names {names}, which channels.toml does not have: "
+                          "nothing is changed for it").format(names=", ".join(unknown)))
+    if warnings:
+        release = replace(release, warnings=(*release.warnings, *warnings))
     return release, adapted
 
 

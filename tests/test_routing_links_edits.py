@@ -282,3 +282,15 @@ def test_a_long_release_fits_youtube(tmp_path):
     assert utf8_bytes(yt.variant.text) <= 5000
     assert "Selengkapnya: https://www.kemensos.go.id/a/" in yt.variant.text
     assert any(p.field == "description" and p.severity == "warning" for p in yt.problems)
+
+
+def test_an_override_for_a_channel_the_office_does_not_have_is_a_warning(world, capsys):
+    path = _release(world.work, extra='channels:\n  tiktok: {text: "Teks"}\n')
+    code, out = world.json("preview", str(path), capsys=capsys)
+    assert code == 0 and any("tiktok" in w for w in out["release"]["warnings"])
+
+
+def test_an_embargoed_release_dated_ahead_needs_no_now(world, capsys):
+    path = _release(world.work, date="2099-01-05 09:00 WIB", extra="embargo: 2099-01-05 09:00 WIB\n")
+    code, out = world.json("publish", str(path), "-c", "website", capsys=capsys)
+    assert code == 0 and [d["status"] for d in out["deliveries"]] == ["queued"]  # the embargo holds it
