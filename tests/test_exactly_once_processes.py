@@ -259,7 +259,8 @@ def youtube_office(tmp_path: Path, script: list[str]) -> tuple[Tube, Cli, Thread
     (work / "video").mkdir(parents=True)
     (work / "video" / "liputan.mp4").write_bytes(b"\x00\x00\x00\x20ftypisom" + bytes(64 * 1024))
     text = (REPO / "examples" / "siaran-pers-lumbung-sosial.md").read_text("utf-8")
-    (work / "rilis.md").write_text(text.replace("\ncontact:", "\nvideo: video/liputan.mp4\ncontact:", 1), "utf-8")
+    text = text.replace("\ncontact:", "\nvideo: video/liputan.mp4\ncontact:", 1)
+    (work / "rilis.md").write_text(text, "utf-8")
     shutil.copytree(REPO / "examples" / "img", work / "img")
     (work / "channels.toml").write_text(
         'timezone = "Asia/Jakarta"\ndatabase = "log.db"\n[channels.youtube]\ntype = "youtube"\n'
