@@ -5,7 +5,8 @@ text-only release to the website, X and Facebook, and YouTube (no video) and Ins
 simply do not apply. Refusing the whole release instead would keep even the website from going
 out. A channel is skipped when
 
-- its ``sections = [...]`` in channels.toml does not list the release's section, or
+- its ``sections = [...]`` in channels.toml does not list the release's section, or its
+  ``requires = ["image"]`` (or ``"video"``) names what the release does not carry, or
 - its platform cannot carry the release at all (``Channel.cannot_carry``).
 
 A channel the operator named with ``--channel`` is never skipped for what the release lacks: it
@@ -34,12 +35,25 @@ class Skipped:
         return _("{channel}: skipped, {reason}").format(channel=self.channel, reason=self.reason)
 
 
+CARRIES = ("image", "video")
+
+
 def section_reason(release: Release, channel: Channel) -> str | None:
-    """The reason ``sections`` routes the release past the channel, or None."""
+    """The reason ``sections`` or ``requires`` routes the release past the channel, or None."""
     sections = tuple(getattr(channel.settings, "sections", ()) or ())
     if sections and release.section not in sections:
         return _("section {section} is not in its sections ({sections})").format(
             section=release.section, sections=", ".join(sections))
+    for need in tuple(getattr(channel.settings, "requires", ()) or ()):
+        if need not in CARRIES:
+            from .errors import ConfigError
+
+            raise ConfigError(_("[channels.{name}] requires may list {allowed}, not '{value}'").format(
+                name=channel.name, allowed=", ".join(CARRIES), value=need))
+        has = bool(release.images) if need == "image" else release.video is not None or bool(release.video_id)
+        if not has:
+            what = _("an image") if need == "image" else _("a video")
+            return _("it requires {what} and this release has none").format(what=what)
     return None
 
 

@@ -80,6 +80,11 @@ def test_sections_route_a_channel(world, capsys):
     [skip] = [s for s in out["skipped"] if s["channel"] == "youtube"]
     assert skip["reason"] == "section siaran-pers is not in its sections (berita-video)"
     assert "youtube" not in {v["channel"] for v in out["variants"]}
+    facebook_photos_only = toml.read_text("utf-8").replace('page_id = "', 'requires = ["image"]\npage_id = "')
+    toml.write_text(facebook_photos_only, "utf-8")
+    code, out = world.json("preview", str(path), capsys=capsys)
+    assert {s["channel"]: s["reason"] for s in out["skipped"]}["facebook"] == (
+        "it requires an image and this release has none")
 
 
 def test_a_channel_named_on_the_command_line_is_not_skipped(world, capsys):

@@ -73,6 +73,8 @@ class CommonSettings:
     require_approval: bool = False
     # Routing (crosspost.routing): only releases of these sections go to this channel; empty = all.
     sections: tuple[str, ...] = ()
+    # ... and only releases that carry these: "image", "video" (e.g. Facebook for photo releases only).
+    requires: tuple[str, ...] = ()
 
 
 class Channel:
