@@ -74,10 +74,13 @@ def changes(store: Store, release: Release, adapted: Sequence[Adapted]) -> list[
     """The sent deliveries of ``release`` whose variant changed; none when the release's content
     is as it was published (same content hash) or it was never published."""
     from .errors import InputError
+    from .store import _refuse_other_release
 
     stored = store.release_by_slug(release.slug)
     if stored is None or stored.content_hash == release.content_hash:
         return []
+    # Another release landing on this slug is refused as such (exit 2), not taken for an edit.
+    _refuse_other_release(release, {"number": stored.number, "title": stored.title})
     try:
         _id, _original, sources = store.correction_sources(release.slug)
     except InputError:
