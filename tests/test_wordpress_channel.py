@@ -381,6 +381,32 @@ def test_correction_puts_the_ralat_on_top_once(tmp_path, rsps):
     assert state["raw"].count('id="ralat-1"') == 1 and ch.lookup_correction(v, ctx) is not None
 
 
+def test_an_update_puts_the_new_text_under_the_note(tmp_path, rsps):
+    """`publish --update` (crosspost.edits): the post's content becomes the note and the new text;
+    WordPress keeps the published text as a revision."""
+    state = {"raw": "<p>Isi lama.</p>", "revisions": 1}
+
+    def get(request):
+        return 200, {}, json.dumps({"id": 77, "status": "publish", "link": f"{SITE}/siaran-pers/x/",
+                                    "title": {"raw": "Judul"}, "content": {"raw": state["raw"]}})
+
+    def post(request):
+        state["raw"] = json.loads(request.body)["content"]
+        return 200, {}, json.dumps({"id": 77, "status": "publish", "link": f"{SITE}/siaran-pers/x/",
+                                    "content": {"raw": state["raw"]}})
+
+    rsps.add_callback(responses.GET, re.compile(f"{re.escape(API)}/posts/77.*"), get)
+    rsps.add_callback(responses.POST, re.compile(f"{re.escape(API)}/posts/77.*"), post)
+    from crosspost.models import Variant
+
+    v = Variant(channel="situs", kind="wordpress", text="<p>Isi baru.</p>", extra={
+        "action": "correct", "update": True, "note": "Artikel ini diperbarui.", "number": 1,
+        "label": "Senin, 30 November 2026", "original": {"remote_id": "77"}})
+    channel(tmp_path).correct(v, PublishContext(release=release(images=False)))
+    assert state["raw"].endswith("<p>Isi baru.</p>") and "Isi lama" not in state["raw"]
+    assert "Artikel ini diperbarui." in state["raw"]
+
+
 def test_a_deleted_post_cannot_be_corrected(tmp_path, rsps):
     rsps.add(responses.GET, f"{API}/posts/77", status=404, json=INVALID_ID)
     from crosspost.models import Variant

@@ -596,8 +596,10 @@ class WordPressChannel(Channel):
                      f"<p><strong>Ralat, {label}:</strong></p>{note}</div>\n")
             self._keep_original_revision(post_id)
             ctx.heartbeat()
+            # `publish --update` (crosspost.edits): the note goes on top of the release's new text.
+            body = variant.text if variant.extra.get("update") else raw
             post = self.call("POST", f"posts/{post_id}", _("adding the correction to the post"),
-                             params={"context": "edit"}, json={"content": block + raw})
+                             params={"context": "edit"}, json={"content": block + body})
         return self._correction_receipt(post, number)
 
     def _keep_original_revision(self, post_id: int) -> None:
