@@ -97,6 +97,7 @@ class Config:
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
     media: MediaSettings = field(default_factory=MediaSettings)  # [media]: allowed_dirs and input limits
     office: OfficeSettings = field(default_factory=lambda: OfficeSettings())  # [office]: name, unit, operator
+    database_url: str = ""  # `database = "postgresql://user@host/db"`: the PostgreSQL log (store_postgres)
 
     def channel_names(self, enabled_only: bool = True) -> list[str]:
         return [n for n, t in self.tables.items() if not enabled_only or t.get("enabled", True)]
@@ -195,7 +196,10 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     else:
         state_dir = cfg_path.parent / data.get("state_dir", ".crosspost")
     base_dir = state_dir if embedded else cfg_path.parent
-    database = Path(os.environ.get("CROSSPOST_DB") or base_dir / data.get("database", "crosspost.db"))
+    raw_db = str(os.environ.get("CROSSPOST_DB") or data.get("database", "crosspost.db"))
+    # a postgresql:// URL is kept as written (a Path would fold its //); crosspost.store_postgres
+    database_url = raw_db if raw_db.split("://", 1)[0] in ("postgresql", "postgres") and "://" in raw_db else ""
+    database = Path(raw_db) if database_url or os.environ.get("CROSSPOST_DB") else base_dir / raw_db
     templates = data.get("templates")
     templates_dir = (base_dir / templates) if templates and not embedded else None
     from .timezones import zone
@@ -214,7 +218,7 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     office = dataclass_from_mapping(OfficeSettings, office_table, "office")
     return Config(cfg_path, embedded, base_dir, state_dir, timezone, database, templates_dir,
                   tables, approval, doctor=doctor, approvers=approvers, accessibility=accessibility,
-                  media=media, office=office)
+                  media=media, office=office, database_url=database_url)
 
 
 def _media(data: dict[str, Any], base_dir: Path, path: Path) -> MediaSettings:

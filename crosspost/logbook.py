@@ -84,7 +84,10 @@ def _different(path: Path, found: str, wrong: list[Marker]) -> StoreError:
 
 
 def open_log(cfg: Any) -> Store:
-    """Open the office's delivery log, refusing a missing or different one (exit 3)."""
+    """Open the office's delivery log, refusing a missing or different one (exit 3). The URL's
+    scheme chooses the store: ``postgresql://`` is crosspost.store_postgres, anything else a file."""
+    if getattr(cfg, "database_url", ""):
+        return _open_postgres(cfg)
     path = Path(cfg.database)
     known = markers(cfg)
     if not path.exists() and known:
@@ -102,12 +105,33 @@ def open_log(cfg: Any) -> Store:
     return store
 
 
+def _open_postgres(cfg: Any) -> Store:
+    """The PostgreSQL log: the same identity checks as a file (a recorded id must match)."""
+    try:
+        from .store_postgres import open_postgres
+    except ImportError:
+        raise StoreError(_("`database` is a PostgreSQL URL but psycopg is not installed: "
+                           "pip install 'crosspost[postgres]'")) from None
+    known = markers(cfg)
+    store = open_postgres(cfg.database_url, cfg.state_dir, create=not known)
+    try:
+        wrong = [m for m in known if m.database_id != store.database_id]
+        if wrong:
+            raise _different(Path(str(store.path)), store.database_id, wrong)
+        remember(cfg, store)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
 def remember(cfg: Any, store: Store) -> None:
     """Record the log's id in the state folder and in each existing site manifest."""
     found = store.database_id
     state = Path(cfg.state_dir) / STATE_MARKER
     if not state.exists():
-        write_private(state, json.dumps({"database_id": found, "database": str(Path(store.path).resolve())},
+        where = str(store.path) if "://" in str(store.path) else str(Path(store.path).resolve())
+        write_private(state, json.dumps({"database_id": found, "database": where},
                                         indent=1) + "\n")
     for site in site_dirs(cfg):
         manifest.record_database_id(site, found)

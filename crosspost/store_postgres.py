@@ -41,18 +41,19 @@ import uuid
 import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql as pgsql
 
-from .chain import event_hash, os_user, payload_json, text_digest
+from .chain import event_hash, os_user, payload_json
 from .errors import InputError, StoreError
 from .i18n import _
 from .models import Delivery
 from .serialize import release_from_json, variant_from_json
-from .store import Claim, ChannelPolicy, Store
+from .store import ChannelPolicy, Claim, Store
 
 SCHEMES = ("postgresql", "postgres")
 TIME = "DOUBLE PRECISION"  # Unix seconds, as in SQLite (REAL there is 8 bytes; PostgreSQL's real is 4)
@@ -303,6 +304,8 @@ def _db_clock(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         theirs = bound.arguments.get("now")
         ours = self.db_now()
         bound.arguments["now"] = ours
+        if theirs is not None:
+            self._offset = ours - theirs  # how far this caller's clock is behind the database's
         for key in _SHIFTED.get(name, ()):
             if bound.arguments.get(key) is not None and theirs is not None:
                 bound.arguments[key] = bound.arguments[key] + (ours - theirs)
@@ -327,6 +330,7 @@ class PostgresStore(Store):
         self._chain_key = _lock_key(schema, "chain")
         self._pause_key = _lock_key(schema, "pause")
         self._listener: psycopg.Connection[Any] | None = None
+        self._offset = 0.0  # database clock minus the caller's, as of the caller's last call (see unknown)
 
     # -- opening and migrations ---------------------------------------------------------------
     @classmethod
@@ -544,6 +548,20 @@ class PostgresStore(Store):
                                     release_from_json(release), variant_from_json(row["variant_json"]),
                                     row["scheduled_at"], fresh["version"], deadline, fence))
         return claims, expired
+
+    def unknown(self, channels: Collection[str], ids: Collection[int] | None = None) -> list[Claim]:
+        """Store.unknown, its times put in the caller's clock (a lookup compares them with its own
+        ``now``: when it was claimed and became unknown, when the next lookup may run)."""
+        items = super().unknown(channels, ids)
+        if self.clock != "database" or not self._offset:
+            return items
+        off = self._offset
+
+        def back(t: float | None) -> float | None:
+            return None if t is None else t - off
+        return [replace(i, delivery=replace(i.delivery, updated_at=back(i.delivery.updated_at)),
+                        claimed_at=back(i.claimed_at), lookup_after=back(i.lookup_after),
+                        lookup_since=back(i.lookup_since)) for i in items]
 
     def pause(self, reason: str, actor: str, now: float, until: float | None = None) -> dict[str, Any]:
         """Store.pause, after every claim in flight: the exclusive side of the claims' pause lock."""

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import INTEGRITY
 
 from crosspost.errors import InputError, StoreError
 from crosspost.models import Media, Receipt, Release, Variant
 from crosspost.serialize import release_to_json, variant_to_json
-from conftest import INTEGRITY
 from crosspost.store import MIGRATIONS, SCHEMA_VERSION, ChannelPolicy, Store
 
 NOW = 1_800_000_000.0
