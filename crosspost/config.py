@@ -9,6 +9,7 @@ pastes a token here by mistake.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,6 +69,8 @@ class OfficeSettings:
     name: str = ""  # e.g. "Kementerian Sosial Republik Indonesia"
     unit: str = ""  # e.g. "Biro Hubungan Masyarakat"
     operator: str = ""  # the person recorded in the log when a command names nobody (--by, CROSSPOST_USER)
+    # offices sharing one (PostgreSQL) log: each sees and sends only its own releases (store.office)
+    id: str = ""  # e.g. "kemensos-jatim": lowercase letters, digits, - and _
 
 
 # -- doctor ----
@@ -216,6 +219,9 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     if not isinstance(office_table, dict):
         raise ConfigError('[office] must be a table, e.g. [office] operator = "Rina"', cfg_path)
     office = dataclass_from_mapping(OfficeSettings, office_table, "office")
+    if office.id and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", office.id):
+        raise ConfigError(_("[office] id must be lowercase letters, digits, - or _ (e.g. \"kemensos-jatim\"), "
+                            "not {value!r}").format(value=office.id), cfg_path)
     return Config(cfg_path, embedded, base_dir, state_dir, timezone, database, templates_dir,
                   tables, approval, doctor=doctor, approvers=approvers, accessibility=accessibility,
                   media=media, office=office, database_url=database_url)

@@ -126,7 +126,9 @@ def _open_postgres(cfg: Any) -> Store:
 
 
 def remember(cfg: Any, store: Store) -> None:
-    """Record the log's id in the state folder and in each existing site manifest."""
+    """Record the log's id in the state folder and in each existing site manifest; scope the
+    store to ``[office] id`` (offices sharing one log each see and send only their own releases)."""
+    store.office = getattr(getattr(cfg, "office", None), "id", "") or None
     found = store.database_id
     state = Path(cfg.state_dir) / STATE_MARKER
     if not state.exists():

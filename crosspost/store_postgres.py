@@ -58,7 +58,8 @@ from .store import ChannelPolicy, Claim, Store
 SCHEMES = ("postgresql", "postgres")
 TIME = "DOUBLE PRECISION"  # Unix seconds, as in SQLite (REAL there is 8 bytes; PostgreSQL's real is 4)
 
-# The schema, one readable list. Version 1 is SQLite's schema at store.py's version 7, translated.
+# The schema, one readable list. Version 1 is SQLite's schema at store.py's version 7, translated;
+# each later entry mirrors one later entry of store.MIGRATIONS (add new tables in both).
 PG_MIGRATIONS: list[list[str]] = [
     [
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -159,6 +160,10 @@ PG_MIGRATIONS: list[list[str]] = [
         "CREATE FUNCTION crosspost_round(x DOUBLE PRECISION, places INTEGER) RETURNS DOUBLE PRECISION "
         "LANGUAGE sql IMMUTABLE AS 'SELECT round(x::numeric, places)::double precision'",
     ],
+    [  # as store.py's MIGRATIONS (issue 16): the office a release belongs to ([office] id)
+        "ALTER TABLE releases ADD COLUMN office TEXT",
+        "CREATE INDEX releases_office ON releases(office)",
+    ],
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 TABLES_WITH_ID = ("releases", "deliveries", "approvals", "pauses")
@@ -207,7 +212,7 @@ def translate(text: str) -> str:
     text = re.sub(r"GLOB '([^'*]*)\*'", r"LIKE '\1%%'", text)
     text = re.sub(r"(?<=[\s(])\+(?=[a-z])", "", text)  # `+column`: SQLite's "not this index"
     text = _IN_LIST.sub(r"\1::text IN (SELECT json_array_elements_text(?::json))", text)
-    text = re.sub(r"\bWHERE 1\b", "WHERE TRUE", text)
+    text = re.sub(r"\bWHERE (\(?)1\b", r"WHERE \1TRUE", text)
     text = re.sub(r"\bround\(", "crosspost_round(", text)
     if _INSERT_INTO.match(text) and "RETURNING" not in text.upper():
         table = _INSERT_INTO.match(text).group(1)  # type: ignore[union-attr]
@@ -330,6 +335,8 @@ class PostgresStore(Store):
         self._chain_key = _lock_key(schema, "chain")
         self._pause_key = _lock_key(schema, "pause")
         self._listener: psycopg.Connection[Any] | None = None
+        self.office: str | None = None  # as Store: [office] id scopes reads and claims
+        self.all_offices = False
         self._offset = 0.0  # database clock minus the caller's, as of the caller's last call (see unknown)
 
     # -- opening and migrations ---------------------------------------------------------------
@@ -441,7 +448,7 @@ class PostgresStore(Store):
         # takes the chain lock (locks in one order: rows, then the chain; no deadlock between them).
         lock = " FOR UPDATE OF d" if self._raw.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS \
             else ""
-        return c.execute(f"{self._BASE} WHERE {where} {tail}{lock}", args).fetchall()
+        return c.execute(f"{self._BASE} WHERE ({where}){self._scope()} {tail}{lock}", args).fetchall()
 
     def _event(self, c: Any, delivery_id: int | None, release_id: int | None,  # type: ignore[override]
                now: float, frm: str | None, to: str | None, detail: str = "", actor: str | None = None,
@@ -468,6 +475,7 @@ class PostgresStore(Store):
         if limit <= 0 or not policies:
             return [], []
         where = "d.status = 'queued' AND d.not_before <= ? AND (r.embargo IS NULL OR r.embargo <= ?)"
+        where += self._scope()  # another office's releases are its own workers' to send
         args: list[Any] = [now, now]
         if ids is not None:
             where += " AND d.id = ANY(?)"
@@ -597,7 +605,7 @@ class PostgresStore(Store):
             f"SELECT d.channel, r.section, d.status, {self._week(weeks)} AS week, COUNT(*) AS n, "
             f"string_agg(CASE WHEN d.status = 'sent' THEN round(d.sent_at - {self._DUE}, 3)::text END, ',') "
             f"AS delays FROM deliveries d JOIN releases r ON r.id = d.release_id "
-            f"WHERE {self._DUE} >= ? AND {self._DUE} < ? GROUP BY 1, 2, 3, 4", (start, end))
+            f"WHERE {self._DUE} >= ? AND {self._DUE} < ?{self._scope()} GROUP BY 1, 2, 3, 4", (start, end))
 
     def duplicates(self) -> list[dict[str, Any]]:
         return self._all(
