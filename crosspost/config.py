@@ -201,7 +201,8 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     base_dir = state_dir if embedded else cfg_path.parent
     raw_db = str(os.environ.get("CROSSPOST_DB") or data.get("database", "crosspost.db"))
     # a postgresql:// URL is kept as written (a Path would fold its //); crosspost.store_postgres
-    database_url = raw_db if raw_db.split("://", 1)[0] in ("postgresql", "postgres") and "://" in raw_db else ""
+    is_url = "://" in raw_db and raw_db.split("://", 1)[0] in ("postgresql", "postgres")
+    database_url = raw_db if is_url else ""
     database = Path(raw_db) if database_url or os.environ.get("CROSSPOST_DB") else base_dir / raw_db
     templates = data.get("templates")
     templates_dir = (base_dir / templates) if templates and not embedded else None
@@ -220,8 +221,8 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
         raise ConfigError('[office] must be a table, e.g. [office] operator = "Rina"', cfg_path)
     office = dataclass_from_mapping(OfficeSettings, office_table, "office")
     if office.id and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", office.id):
-        raise ConfigError(_("[office] id must be lowercase letters, digits, - or _ (e.g. \"kemensos-jatim\"), "
-                            "not {value!r}").format(value=office.id), cfg_path)
+        raise ConfigError(_("[office] id must be lowercase letters, digits, - or _ "
+                            "(e.g. \"kemensos-jatim\"), not {value!r}").format(value=office.id), cfg_path)
     return Config(cfg_path, embedded, base_dir, state_dir, timezone, database, templates_dir,
                   tables, approval, doctor=doctor, approvers=approvers, accessibility=accessibility,
                   media=media, office=office, database_url=database_url)

@@ -80,13 +80,13 @@ def migrate(source: Store, target: Any) -> Moved:
                     for row in rows:
                         copy.write_row([row[k] for k in cols])
             counts[table] = len(rows)
-        cols = ["id", "at", "delivery_id", "release_id", "from_status", "to_status", "detail", "actor", "hash",
-                "payload"]
+        cols = ["id", "at", "delivery_id", "release_id", "from_status", "to_status", "detail", "actor",
+                "hash", "payload"]
         n = 0
         with closing(source.audit_chain_rows()) as events, c.raw.cursor() as cur, \
                 cur.copy(f"COPY events ({', '.join(cols)}) FROM STDIN") as copy:
-            for row in events:
-                copy.write_row([row[k] for k in cols])
+            for event in events:
+                copy.write_row([event[k] for k in cols])
                 n += 1
         counts["events"] = n
         c.execute("DELETE FROM meta")

@@ -474,7 +474,8 @@ class Store:
                  release.content_hash, release_to_json(release), now, now,
                  release.embargo.timestamp() if release.embargo else None))
             if self.office:  # a release of a one-office log is adopted by the first office that edits it
-                c.execute("UPDATE releases SET office = COALESCE(office, ?) WHERE slug = ?", (self.office, release.slug))
+                c.execute("UPDATE releases SET office = COALESCE(office, ?) WHERE slug = ?",
+                          (self.office, release.slug))
             return c.execute("SELECT id FROM releases WHERE slug = ?", (release.slug,)).fetchone()[0]
 
     def _same_office(self, c: sqlite3.Connection, slug: str) -> None:
@@ -580,7 +581,8 @@ class Store:
     def status_counts(self) -> dict[str, dict[str, int]]:
         """Deliveries per channel and status, counted in SQL (a log of 100,000 rows stays fast)."""
         with self._lock:
-            rows = self._conn.execute(f"SELECT channel, status, count(*) FROM deliveries d WHERE 1{self._scope()} "
+            rows = self._conn.execute("SELECT channel, status, count(*) FROM deliveries d "
+                                      f"WHERE 1{self._scope()} "
                                       "GROUP BY channel, status ORDER BY channel").fetchall()
         out: dict[str, dict[str, int]] = {}
         for channel, status, n in rows:
@@ -1214,7 +1216,8 @@ class Store:
         """Failed and unknown deliveries due in [start, end), grouped by channel and raw cause."""
         return self._all(f"SELECT d.channel, d.status, d.error_kind, d.last_error, COUNT(*) AS n "
                          f"FROM deliveries d WHERE d.status IN ('failed', 'unknown') AND {self._DUE} >= ? "
-                         f"AND {self._DUE} < ?{self._scope()} GROUP BY d.channel, d.status, d.error_kind, d.last_error",
+                         f"AND {self._DUE} < ?{self._scope()} "
+                         "GROUP BY d.channel, d.status, d.error_kind, d.last_error",
                          (start, end))
 
     # -- controls: approval, office-wide pause, embargo ------------------------------------------

@@ -176,7 +176,7 @@ class Row(tuple):
 
     _index: dict[str, int]
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self._index[key])
         return tuple.__getitem__(self, key)
@@ -260,7 +260,7 @@ class Connection:
         query = translate(text)
         cur = self.raw.cursor()
         try:
-            cur.execute(query, tuple(args) if args else None)  # type: ignore[arg-type]
+            cur.execute(query, tuple(args) if args else None)
         except psycopg.errors.DeadlockDetected as exc:
             raise StoreError(_("the delivery log is busy (two transactions waited for each other: {error}); "
                                "try again").format(error=str(exc).splitlines()[0])) from None
@@ -277,7 +277,8 @@ def redact(url: str) -> str:
     if parts.password is None:
         return url
     host = parts.hostname or ""
-    netloc = (f"{parts.username}@" if parts.username else "") + host + (f":{parts.port}" if parts.port else "")
+    netloc = (f"{parts.username}@" if parts.username else "") + host
+    netloc += f":{parts.port}" if parts.port else ""
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
@@ -341,15 +342,16 @@ class PostgresStore(Store):
 
     # -- opening and migrations ---------------------------------------------------------------
     @classmethod
-    def open(cls, url: Any, create: bool = True, *, password: str | None = None,  # type: ignore[override]
+    def open(cls, url: Any, create: bool = True, *, password: str | None = None,
              schema: str | None = None, clock: str = "database") -> PostgresStore:
         """Connect (``password`` from the secret store, never from the URL) and migrate. ``schema``
         keeps the tables in their own PostgreSQL schema (one database shared by test runs)."""
         url = str(url)
         if urlsplit(url).password is not None:
-            raise StoreError(_("the database URL {url} holds a password; remove it and store the password "
-                               "as a secret: `crosspost auth database --set password`, or "
-                               "CROSSPOST_DATABASE_PASSWORD").format(url=redact(url)))
+            raise StoreError(_("the database URL {url} holds a password; remove it and give the password as "
+                               "a secret: CROSSPOST_DATABASE_PASSWORD, the keyring (service crosspost, "
+                               "database:password) or the state folder's secrets/database.json").format(
+                url=redact(url)))
         options = f"-c search_path={schema}" if schema else ""
         try:
             raw = psycopg.connect(url, autocommit=True, password=password or None, options=options or None,
@@ -385,17 +387,18 @@ class PostgresStore(Store):
                     "AND table_name <> 'schema_version'").fetchall()
                 if others:
                     raise StoreError(_("{path} is not a crosspost delivery log (it holds other tables: "
-                                       "{tables}); crosspost will not add its tables to another application's "
-                                       "database: set `database` in channels.toml to a new file").format(
+                                       "{tables}); crosspost will not add its tables to another "
+                                       "application's database: set `database` in channels.toml to a new "
+                                       "file").format(
                         path=self.path, tables=", ".join(sorted(r[0] for r in others)[:5])))
                 if not create:
-                    raise StoreError(_("the delivery log {path} does not exist; `crosspost init` or the first "
-                                       "`crosspost publish` creates it (check `database` in channels.toml and "
-                                       "CROSSPOST_DB)").format(path=self.path))
+                    raise StoreError(_("the delivery log {path} does not exist; `crosspost init` or the "
+                                       "first `crosspost publish` creates it (check `database` in "
+                                       "channels.toml and CROSSPOST_DB)").format(path=self.path))
                 self._raw.execute("INSERT INTO schema_version (version) VALUES (0)")
             for number in range(version, PG_SCHEMA_VERSION):
                 for statement in PG_MIGRATIONS[number]:
-                    self._raw.execute(statement)  # type: ignore[call-overload]
+                    self._raw.execute(statement)
                 if number == 0:
                     self._raw.execute("INSERT INTO meta (key, value) VALUES ('database_id', %s), "
                                       "('covers_from', '1')", (uuid.uuid4().hex,))
@@ -430,7 +433,8 @@ class PostgresStore(Store):
     def db_now(self) -> float:
         """The database server's clock (Unix seconds): the one clock every worker shares."""
         with self._lock:
-            row = self._raw.execute("SELECT extract(epoch FROM clock_timestamp())::double precision").fetchone()
+            row = self._raw.execute("SELECT extract(epoch FROM clock_timestamp())::double precision"
+                                    ).fetchone()
         return float(row[0])  # type: ignore[index]
 
     @contextmanager
@@ -441,13 +445,14 @@ class PostgresStore(Store):
                     yield self._conn
             except psycopg.OperationalError as exc:
                 raise StoreError(_("the delivery log {path} cannot be written ({error}); check the "
-                                   "database server").format(path=self.path, error=str(exc).strip())) from None
+                                   "database server").format(path=self.path,
+                                                             error=str(exc).strip())) from None
 
     def _select(self, c: Any, where: str, args: tuple = (), tail: str = "ORDER BY d.id") -> list[Any]:
         # Inside a write transaction the rows about to change are locked before the first event
         # takes the chain lock (locks in one order: rows, then the chain; no deadlock between them).
-        lock = " FOR UPDATE OF d" if self._raw.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS \
-            else ""
+        busy = self._raw.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        lock = " FOR UPDATE OF d" if busy else ""
         return c.execute(f"{self._BASE} WHERE ({where}){self._scope()} {tail}{lock}", args).fetchall()
 
     def _event(self, c: Any, delivery_id: int | None, release_id: int | None,  # type: ignore[override]
@@ -462,8 +467,8 @@ class PostgresStore(Store):
         digest = event_hash(last[1] if last and last[1] else "", at=now, delivery_id=delivery_id,
                             release_id=release_id, from_status=frm, to_status=to, detail=detail,
                             actor=actor, payload=extra)
-        c.execute("INSERT INTO events (id, delivery_id, release_id, at, from_status, to_status, detail, actor, "
-                  "hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        c.execute("INSERT INTO events (id, delivery_id, release_id, at, from_status, to_status, detail, "
+                  "actor, hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   ((last[0] if last else 0) + 1, delivery_id, release_id, float(now), frm, to, detail, actor,
                    digest, extra))
 
@@ -632,8 +637,8 @@ class PostgresStore(Store):
                 conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 with conn.cursor(name="crosspost_chain") as cur:
                     cur.itersize = 2048
-                    cur.execute("SELECT id, at, delivery_id, release_id, from_status, to_status, detail, actor, "
-                                "hash, payload FROM events ORDER BY id")
+                    cur.execute("SELECT id, at, delivery_id, release_id, from_status, to_status, detail, "
+                                "actor, hash, payload FROM events ORDER BY id")
                     yield from cur
                 conn.rollback()
             finally:
@@ -645,7 +650,8 @@ class PostgresStore(Store):
         when one did. The first call starts listening (its own connection)."""
         if self._listener is None:
             self._listener = psycopg.connect(self._url, password=self._password or None, autocommit=True)
-            self._listener.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(f"crosspost:{self.schema}")))
+            channel = pgsql.Identifier(f"crosspost:{self.schema}")
+            self._listener.execute(pgsql.SQL("LISTEN {}").format(channel))
         # psycopg 3.2+: notifies(timeout=, stop_after=) ends the generator on time or after n
         # notifications (https://www.psycopg.org/psycopg3/docs/advanced/async.html#asynchronous-notifications)
         for _notice in self._listener.notifies(timeout=max(0.0, timeout), stop_after=1):
@@ -665,5 +671,5 @@ def open_postgres(url: str, state_dir: Any, create: bool = True) -> PostgresStor
     return PostgresStore.open(url, create, password=password)
 
 
-__all__ = ["PG_MIGRATIONS", "PG_SCHEMA_VERSION", "PostgresStore", "is_postgres_url", "open_postgres", "redact",
-           "translate"]
+__all__ = ["PG_MIGRATIONS", "PG_SCHEMA_VERSION", "PostgresStore", "is_postgres_url", "open_postgres",
+           "redact", "translate"]

@@ -17,8 +17,8 @@ POL = {"x": ChannelPolicy()}
 
 
 def publish(store, slug: str) -> None:
-    rid = store.save_release(Release(slug=slug, title=slug, body="Isi.", date=datetime(2026, 11, 20, tzinfo=UTC)),
-                             NOW)
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    rid = store.save_release(Release(slug=slug, title=slug, body="Isi.", date=when), NOW)
     store.enqueue(rid, [Variant(channel="x", kind="fake", text=slug)], None, NOW)
 
 

@@ -19,8 +19,7 @@ import pytest
 from pg_helpers import drop_schema, fresh_schema, pg_store, require_pg
 
 from crosspost import audit
-from crosspost.channels.fake import FakeChannel, read_posts
-from crosspost.deliver import Engine
+from crosspost.channels.fake import read_posts
 from crosspost.models import Release, Variant
 from crosspost.store import ChannelPolicy
 

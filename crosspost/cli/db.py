@@ -17,8 +17,9 @@ EXAMPLE = ("CROSSPOST_DATABASE_PASSWORD=... crosspost db migrate "
 def migrate(
     to: str = typer.Option(..., "--to", metavar="URL", help=_("The new, empty PostgreSQL database: "
                                                                "postgresql://user@host/dbname (the password "
-                                                               "comes from CROSSPOST_DATABASE_PASSWORD or "
-                                                               "`crosspost auth database`, never the URL).")),
+                                                               "comes from CROSSPOST_DATABASE_PASSWORD, the "
+                                                               "keyring or secrets/database.json, never the "
+                                                               "URL).")),
     source: Path | None = typer.Option(None, "--from", metavar="FILE",
                                        help=_("The SQLite log to copy (default: `database` in "
                                               "channels.toml).")),
