@@ -156,6 +156,14 @@ PG_MIGRATIONS: list[list[str]] = [
         END $$""",
         "CREATE TRIGGER deliveries_queued AFTER INSERT OR UPDATE OF status, not_before ON deliveries "
         "FOR EACH ROW WHEN (NEW.status = 'queued') EXECUTE FUNCTION crosspost_notify_queued()",
+        # the chain's head under the chain lock, in one round trip (the lock is taken first: a
+        # function's statements run in order, a join's sides need not)
+        """CREATE FUNCTION crosspost_chain_head(lock_key BIGINT, OUT id BIGINT, OUT hash TEXT)
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock(lock_key);
+            SELECT e.id, e.hash INTO id, hash FROM events e ORDER BY e.id DESC LIMIT 1;
+        END $$""",
         # round(double, int) for the report's SQL (PostgreSQL rounds only numeric to places)
         "CREATE FUNCTION crosspost_round(x DOUBLE PRECISION, places INTEGER) RETURNS DOUBLE PRECISION "
         "LANGUAGE sql IMMUTABLE AS 'SELECT round(x::numeric, places)::double precision'",
@@ -461,8 +469,8 @@ class PostgresStore(Store):
         """Append one event to the one chain: the advisory lock (held to commit) makes reading the
         head and writing head + 1 atomic across every worker and machine."""
         actor = actor if actor is not None else os_user()
-        c.execute("SELECT pg_advisory_xact_lock(?)", (self._chain_key,))
-        last = c.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        last = c.execute("SELECT id, hash FROM crosspost_chain_head(?)", (self._chain_key,)).fetchone()
+        last = last if last is not None and last[0] is not None else None
         extra = payload_json(payload)
         digest = event_hash(last[1] if last and last[1] else "", at=now, delivery_id=delivery_id,
                             release_id=release_id, from_status=frm, to_status=to, detail=detail,
