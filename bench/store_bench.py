@@ -158,14 +158,16 @@ def contention(kind: str, where: str, root: Path, n: int, procs: int) -> dict[st
     check = audit.verify(store)
     store.close()
     busy = sum(r["end"] - r["start"] for r in results)
-    return {"rate": total / wall, "wall": wall, "n": total, "posts": len(ids), "dupes": len(ids) - len(set(ids)),
-            "missing": total - len(set(ids)), "chain_ok": check.ok, "events": check.events,
+    return {"rate": total / wall, "wall": wall, "n": total, "posts": len(ids),
+            "dupes": len(ids) - len(set(ids)), "missing": total - len(set(ids)),
+            "chain_ok": check.ok, "events": check.events,
             "lock_share": sum(r["lock_wait"] for r in results) / busy if busy else 0.0,
             "locks": sum(r["locks"] for r in results), "per": [r["sent"] for r in results]}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1,000 deliveries instead of --deliveries")
     parser.add_argument("--procs", type=int, default=8)
     parser.add_argument("--deliveries", type=int, default=10_000)
@@ -184,13 +186,14 @@ def main() -> int:
             one = str(root / "one.db") if kind == "sqlite" else schema + "_one"
             many = str(root / "many.db") if kind == "sqlite" else schema + "_many"
             try:
-                rows[kind] = (throughput(kind, one, min(n, 2000)), contention(kind, many, root, n, args.procs))
+                rows[kind] = (throughput(kind, one, min(n, 2000)),
+                              contention(kind, many, root, n, args.procs))
             finally:
                 drop(kind, one)
                 drop(kind, many)
     after = load_average()
     s, p = rows["sqlite"], rows["postgres"]
-    print(f"| figure | SQLite | PostgreSQL | PostgreSQL / SQLite |\n|---|---|---|---|")
+    print("| figure | SQLite | PostgreSQL | PostgreSQL / SQLite |\n|---|---|---|---|")
     print(f"| enqueue, one process ({s[0]['n']:,}) | {s[0]['enqueue']:,.0f}/s | {p[0]['enqueue']:,.0f}/s | "
           f"{p[0]['enqueue'] / s[0]['enqueue']:.2f} |")
     print(f"| claim 4 + record_sent, one process | {s[0]['drain']:,.0f}/s | {p[0]['drain']:,.0f}/s | "

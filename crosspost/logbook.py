@@ -75,7 +75,7 @@ def _missing(path: Path, known: list[Marker]) -> StoreError:
         "{marker} away first").format(path=path, where=where, marker=known[0].where))
 
 
-def _different(path: Path, found: str, wrong: list[Marker]) -> StoreError:
+def _different(path: Path | str, found: str, wrong: list[Marker]) -> StoreError:
     where = "; ".join(f"{m.where} records log {m.database_id[:12]}" for m in wrong)
     return StoreError(_(
         "the delivery log {path} is log {found}, not the one this office used ({where}). Publishing with it "
@@ -117,7 +117,7 @@ def _open_postgres(cfg: Any) -> Store:
     try:
         wrong = [m for m in known if m.database_id != store.database_id]
         if wrong:
-            raise _different(Path(str(store.path)), store.database_id, wrong)
+            raise _different(str(store.path), store.database_id, wrong)
         remember(cfg, store)
     except BaseException:
         store.close()
@@ -141,8 +141,22 @@ def remember(cfg: Any, store: Store) -> None:
 
 def inspect(cfg: Any) -> tuple[str, str, str]:
     """For `crosspost doctor`: (status, what was found, what to do) about the log's identity."""
-    path = Path(cfg.database)
     known = markers(cfg)
+    if getattr(cfg, "database_url", ""):
+        try:
+            from .store_postgres import open_postgres
+
+            pg = open_postgres(cfg.database_url, cfg.state_dir, create=False)
+        except (ImportError, StoreError) as exc:
+            return "fail", str(exc), _("check `database` in channels.toml and the database server")
+        try:
+            found, where = pg.database_id, str(pg.path)
+        finally:
+            pg.close()
+        if any(m.database_id != found for m in known):
+            return "fail", str(_different(where, found, known)), _("point `database` at the right log")
+        return "ok", _("{path} is log {id}").format(path=where, id=found[:12]), ""
+    path = Path(cfg.database)
     if not path.exists():
         if known:
             return "fail", str(_missing(path, known)), _("restore the delivery log; do not publish before")
