@@ -40,7 +40,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -279,12 +279,6 @@ class Connection:
             cur.executemany(translate(text), list(rows))
 
 
-def _connect(url: str, password: str | None, schema: str | None) -> psycopg.Connection[Any]:
-    return psycopg.connect(url, autocommit=True, password=password or None, row_factory=_row_factory,
-                           options=f"-c search_path={schema}" if schema else None, connect_timeout=15,
-                           application_name="crosspost")
-
-
 def redact(url: str) -> str:
     """The URL without any password, for messages and logs."""
     parts = urlsplit(url)
@@ -338,19 +332,13 @@ class PostgresStore(Store):
 
     def __init__(self, raw: psycopg.Connection[Any], url: str, schema: str, clock: str = "database",
                  password: str | None = None) -> None:
+        self._raw = raw
         self._url = url
         self._password = password
         self.schema = schema
         self.clock = clock
-        # One connection per thread, opened on the thread's first call: the engine's sending
-        # threads talk to the server at once (SQLite's one connection behind a lock would make
-        # them take turns); row locks and the chain lock order them where they must be.
-        self._local = threading.local()
-        self._local.raw = raw
-        self._opened: list[tuple[threading.Thread, psycopg.Connection[Any]]] = [
-            (threading.current_thread(), raw)]
-        self._opening = threading.Lock()
-        self._lock = nullcontext()  # type: ignore[assignment]
+        self._conn = Connection(raw)  # type: ignore[assignment]
+        self._lock = threading.RLock()
         self.path = redact(url)  # type: ignore[assignment]
         self._file = None
         self._chain_key = _lock_key(schema, "chain")
@@ -359,23 +347,6 @@ class PostgresStore(Store):
         self.office: str | None = None  # as Store: [office] id scopes reads and claims
         self.all_offices = False
         self._offset = 0.0  # database clock minus the caller's, as of the caller's last call (see unknown)
-
-    @property
-    def _raw(self) -> psycopg.Connection[Any]:
-        conn = getattr(self._local, "raw", None)
-        if conn is None:
-            conn = _connect(self._url, self._password, self.schema)
-            self._local.raw = conn
-            with self._opening:  # a sending thread ends with its round (run --watch): close its connection
-                for thread, old in [t for t in self._opened if not t[0].is_alive()]:
-                    old.close()
-                    self._opened.remove((thread, old))
-                self._opened.append((threading.current_thread(), conn))
-        return conn
-
-    @property
-    def _conn(self) -> Connection:  # type: ignore[override]
-        return Connection(self._raw)
 
     # -- opening and migrations ---------------------------------------------------------------
     @classmethod
@@ -389,8 +360,11 @@ class PostgresStore(Store):
                                "a secret: CROSSPOST_DATABASE_PASSWORD, the keyring (service crosspost, "
                                "database:password) or the state folder's secrets/database.json").format(
                 url=redact(url)))
+        options = f"-c search_path={schema}" if schema else ""
         try:
-            raw = _connect(url, password, schema)
+            raw = psycopg.connect(url, autocommit=True, password=password or None, options=options or None,
+                                  row_factory=_row_factory, connect_timeout=15,
+                                  application_name="crosspost")
         except psycopg.Error as exc:
             raise StoreError(_("cannot connect to the delivery log {url}: {error}").format(
                 url=redact(url), error=str(exc).strip().splitlines()[0] if str(exc).strip() else
@@ -444,8 +418,8 @@ class PostgresStore(Store):
             return int(self._raw.execute("SELECT version FROM schema_version").fetchone()[0])  # type: ignore[index]
 
     def close(self) -> None:
-        with self._opening:
-            for conn in (self._listener, *(c for _t, c in self._opened)):
+        with self._lock:
+            for conn in (self._listener, self._raw):
                 if conn is not None:
                     try:
                         conn.close()
