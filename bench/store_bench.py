@@ -79,18 +79,19 @@ def worker(kind: str, where: str, posts: str, go: str, out: str) -> None:
     store = open_store(kind, where)
     waited = [0.0, 0]
     if kind == "postgres":  # time spent waiting for the chain's advisory lock
-        conn = store._conn
-        plain = conn.execute
+        from crosspost import store_postgres
 
-        def timed(text, args=()):
+        plain = store_postgres.Connection.execute
+
+        def timed(self, text, args=()):
             if "crosspost_chain_head(" in text:  # the chain lock, and the head read under it
                 t = time.perf_counter()
-                cur = plain(text, args)
+                cur = plain(self, text, args)
                 waited[0] += time.perf_counter() - t
                 waited[1] += 1
                 return cur
-            return plain(text, args)
-        conn.execute = timed  # type: ignore[method-assign]
+            return plain(self, text, args)
+        store_postgres.Connection.execute = timed  # type: ignore[method-assign]
     channels = {f"fake{c}": FakeChannel.create(f"fake{c}", Path(posts).parent, posts_file=posts)
                 for c in range(CHANNELS)}
     engine = Engine(store, channels, SystemClock())
