@@ -4,6 +4,7 @@ tests skip, saying why; under CI=true they fail instead, so CI never passes with
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 import uuid
@@ -41,12 +42,27 @@ def require_pg() -> tuple[str, str]:
     found = pg_settings()
     if reason is None and found is None:
         reason = f"no PostgreSQL for the tests: run `bash .ci/postgres.sh` (writes {PG_ENV})"
+    if reason is None and found is not None:
+        reason = _unreachable(*found)
     if reason is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true: {reason}")
         pytest.skip(reason)
     assert found is not None
     return found
+
+
+@functools.lru_cache(maxsize=4)
+def _unreachable(url: str, password: str) -> str | None:
+    """Why the server in the env file does not answer (None when it does); asked once per run."""
+    import psycopg
+
+    try:
+        psycopg.connect(url, password=password, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return f"the PostgreSQL in {PG_ENV} does not answer ({first}): run `bash .ci/postgres.sh`"
+    return None
 
 
 def fresh_schema() -> str:
