@@ -9,6 +9,7 @@ pastes a token here by mistake.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,6 +69,8 @@ class OfficeSettings:
     name: str = ""  # e.g. "Kementerian Sosial Republik Indonesia"
     unit: str = ""  # e.g. "Biro Hubungan Masyarakat"
     operator: str = ""  # the person recorded in the log when a command names nobody (--by, CROSSPOST_USER)
+    # offices sharing one (PostgreSQL) log: each sees and sends only its own releases (store.office)
+    id: str = ""  # e.g. "kemensos-jatim": lowercase letters, digits, - and _
 
 
 # -- doctor ----
@@ -97,6 +100,7 @@ class Config:
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
     media: MediaSettings = field(default_factory=MediaSettings)  # [media]: allowed_dirs and input limits
     office: OfficeSettings = field(default_factory=lambda: OfficeSettings())  # [office]: name, unit, operator
+    database_url: str = ""  # `database = "postgresql://user@host/db"`: the PostgreSQL log (store_postgres)
 
     def channel_names(self, enabled_only: bool = True) -> list[str]:
         return [n for n, t in self.tables.items() if not enabled_only or t.get("enabled", True)]
@@ -195,7 +199,11 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     else:
         state_dir = cfg_path.parent / data.get("state_dir", ".crosspost")
     base_dir = state_dir if embedded else cfg_path.parent
-    database = Path(os.environ.get("CROSSPOST_DB") or base_dir / data.get("database", "crosspost.db"))
+    raw_db = str(os.environ.get("CROSSPOST_DB") or data.get("database", "crosspost.db"))
+    # a postgresql:// URL is kept as written (a Path would fold its //); crosspost.store_postgres
+    is_url = "://" in raw_db and raw_db.split("://", 1)[0] in ("postgresql", "postgres")
+    database_url = raw_db if is_url else ""
+    database = Path(raw_db) if database_url or os.environ.get("CROSSPOST_DB") else base_dir / raw_db
     templates = data.get("templates")
     templates_dir = (base_dir / templates) if templates and not embedded else None
     from .timezones import zone
@@ -212,9 +220,12 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     if not isinstance(office_table, dict):
         raise ConfigError('[office] must be a table, e.g. [office] operator = "Rina"', cfg_path)
     office = dataclass_from_mapping(OfficeSettings, office_table, "office")
+    if office.id and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", office.id):
+        raise ConfigError(_("[office] id must be lowercase letters, digits, - or _ "
+                            "(e.g. \"kemensos-jatim\"), not {value!r}").format(value=office.id), cfg_path)
     return Config(cfg_path, embedded, base_dir, state_dir, timezone, database, templates_dir,
                   tables, approval, doctor=doctor, approvers=approvers, accessibility=accessibility,
-                  media=media, office=office)
+                  media=media, office=office, database_url=database_url)
 
 
 def _media(data: dict[str, Any], base_dir: Path, path: Path) -> MediaSettings:

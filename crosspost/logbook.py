@@ -75,7 +75,7 @@ def _missing(path: Path, known: list[Marker]) -> StoreError:
         "{marker} away first").format(path=path, where=where, marker=known[0].where))
 
 
-def _different(path: Path, found: str, wrong: list[Marker]) -> StoreError:
+def _different(path: Path | str, found: str, wrong: list[Marker]) -> StoreError:
     where = "; ".join(f"{m.where} records log {m.database_id[:12]}" for m in wrong)
     return StoreError(_(
         "the delivery log {path} is log {found}, not the one this office used ({where}). Publishing with it "
@@ -84,7 +84,10 @@ def _different(path: Path, found: str, wrong: list[Marker]) -> StoreError:
 
 
 def open_log(cfg: Any) -> Store:
-    """Open the office's delivery log, refusing a missing or different one (exit 3)."""
+    """Open the office's delivery log, refusing a missing or different one (exit 3). The URL's
+    scheme chooses the store: ``postgresql://`` is crosspost.store_postgres, anything else a file."""
+    if getattr(cfg, "database_url", ""):
+        return _open_postgres(cfg)
     path = Path(cfg.database)
     known = markers(cfg)
     if not path.exists() and known:
@@ -102,12 +105,35 @@ def open_log(cfg: Any) -> Store:
     return store
 
 
+def _open_postgres(cfg: Any) -> Store:
+    """The PostgreSQL log: the same identity checks as a file (a recorded id must match)."""
+    try:
+        from .store_postgres import open_postgres
+    except ImportError:
+        raise StoreError(_("`database` is a PostgreSQL URL but psycopg is not installed: "
+                           "pip install 'crosspost[postgres]'")) from None
+    known = markers(cfg)
+    store = open_postgres(cfg.database_url, cfg.state_dir, create=not known)
+    try:
+        wrong = [m for m in known if m.database_id != store.database_id]
+        if wrong:
+            raise _different(str(store.path), store.database_id, wrong)
+        remember(cfg, store)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
 def remember(cfg: Any, store: Store) -> None:
-    """Record the log's id in the state folder and in each existing site manifest."""
+    """Record the log's id in the state folder and in each existing site manifest; scope the
+    store to ``[office] id`` (offices sharing one log each see and send only their own releases)."""
+    store.office = getattr(getattr(cfg, "office", None), "id", "") or None
     found = store.database_id
     state = Path(cfg.state_dir) / STATE_MARKER
     if not state.exists():
-        write_private(state, json.dumps({"database_id": found, "database": str(Path(store.path).resolve())},
+        where = str(store.path) if "://" in str(store.path) else str(Path(store.path).resolve())
+        write_private(state, json.dumps({"database_id": found, "database": where},
                                         indent=1) + "\n")
     for site in site_dirs(cfg):
         manifest.record_database_id(site, found)
@@ -115,8 +141,22 @@ def remember(cfg: Any, store: Store) -> None:
 
 def inspect(cfg: Any) -> tuple[str, str, str]:
     """For `crosspost doctor`: (status, what was found, what to do) about the log's identity."""
-    path = Path(cfg.database)
     known = markers(cfg)
+    if getattr(cfg, "database_url", ""):
+        try:
+            from .store_postgres import open_postgres
+
+            pg = open_postgres(cfg.database_url, cfg.state_dir, create=False)
+        except (ImportError, StoreError) as exc:
+            return "fail", str(exc), _("check `database` in channels.toml and the database server")
+        try:
+            found, where = pg.database_id, str(pg.path)
+        finally:
+            pg.close()
+        if any(m.database_id != found for m in known):
+            return "fail", str(_different(where, found, known)), _("point `database` at the right log")
+        return "ok", _("{path} is log {id}").format(path=where, id=found[:12]), ""
+    path = Path(cfg.database)
     if not path.exists():
         if known:
             return "fail", str(_missing(path, known)), _("restore the delivery log; do not publish before")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,22 @@ def _sqlite_store(tmp_path: Path):
 
 # The store contract: each test taking the ``store`` fixture runs once per store here, so a second
 # implementation of crosspost.store.DeliveryStore (PostgreSQL) is proven by adding one line.
-STORE_FACTORIES = {"sqlite": _sqlite_store}
+def _postgres_store(tmp_path: Path):
+    """A fresh schema in the test database per test (dropped with the store, see ``store``)."""
+    from pg_helpers import pg_store
+
+    return pg_store()
+
+
+# A broken constraint, whichever store raised it.
+try:
+    import psycopg as _psycopg
+
+    INTEGRITY: tuple[type[Exception], ...] = (sqlite3.IntegrityError, _psycopg.IntegrityError)
+except ImportError:
+    INTEGRITY = (sqlite3.IntegrityError,)
+
+STORE_FACTORIES = {"sqlite": _sqlite_store, "postgres": _postgres_store}
 
 
 @pytest.fixture(params=sorted(STORE_FACTORIES))
@@ -31,6 +47,11 @@ def store(request, tmp_path: Path):
     made = STORE_FACTORIES[request.param](tmp_path)
     yield made
     made.close()
+    schema = getattr(made, "schema", None)
+    if schema and schema.startswith("t_"):
+        from pg_helpers import drop_schema
+
+        drop_schema(schema)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import INTEGRITY
 
 from crosspost.errors import InputError, StoreError
 from crosspost.models import Media, Receipt, Release, Variant
@@ -121,7 +122,7 @@ def test_enqueue_is_one_transaction_and_never_duplicates(store: Store) -> None:
     assert [(d.channel, d.status) for d in again] == [("x", "sent"), ("site", "queued")]
     assert again[0].url == "https://x/r-9" and again[0].id == x.delivery.id
     assert len(store.deliveries()) == 3
-    with pytest.raises(sqlite3.IntegrityError):  # the constraint itself, not just the code path
+    with pytest.raises(INTEGRITY):  # the constraint itself, not just the code path
         store._conn.execute("INSERT INTO deliveries (release_id, channel, kind, status, not_before, "
                             "variant_json, queued_at, updated_at) "
                             "VALUES (?, 'x', 'k', 'queued', 0, '{}', 0, 0)",
@@ -131,10 +132,10 @@ def test_enqueue_is_one_transaction_and_never_duplicates(store: Store) -> None:
 def test_enqueue_rolls_back_everything_on_failure(store: Store) -> None:
     rid = store.save_release(release())
     bad = Variant(channel=None, kind="fake", text="t")  # type: ignore[arg-type]
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY):
         store.enqueue(rid, [variant("x"), bad], None, NOW)
     assert store.deliveries() == [] and store.events() == []
-    with pytest.raises(sqlite3.IntegrityError):  # foreign key to releases
+    with pytest.raises(INTEGRITY):  # foreign key to releases
         store.enqueue(999, [variant("x")], None, NOW)
 
 
@@ -145,7 +146,7 @@ def test_every_state_change_has_its_event_in_the_same_transaction(store: Store, 
     def boom(*_a, **_k):
         raise RuntimeError("disk full while logging")
 
-    monkeypatch.setattr(Store, "_event", staticmethod(boom))
+    monkeypatch.setattr(type(store), "_event", staticmethod(boom))
     with pytest.raises(RuntimeError):
         store.claim(NOW, 60, 1, POL)
     monkeypatch.undo()

@@ -87,9 +87,9 @@ def _main(
 
 def _register() -> None:
     """Each command group lives in its own module."""
-    from . import auth, controls, correct, doctor, init, publish, queue, report, status
+    from . import auth, controls, correct, db, doctor, init, publish, queue, report, status
 
-    for module in (publish, status, queue, auth, init, controls, report, correct, doctor):
+    for module in (publish, status, queue, auth, init, controls, report, correct, doctor, db):
         module.register(app)
 
 

@@ -89,8 +89,13 @@ def run(
         while not stop["now"]:
             _print_watch(engine.run_once(), STATE.json, quiet)
             slept = 0.0
+            wake = getattr(store, "wait_for_work", None)  # PostgreSQL: LISTEN/NOTIFY wakes at once
             while slept < interval and not stop["now"]:
-                clock.sleep(min(1.0, interval - slept))
+                if wake is not None:
+                    if wake(min(1.0, interval - slept)):
+                        break
+                else:
+                    clock.sleep(min(1.0, interval - slept))
                 slept += 1.0
     except KeyboardInterrupt:
         pass

@@ -80,12 +80,15 @@ def report(
                                    help=_("html, md, csv or json (default: from -o, else md).")),
     output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                       help=_("Write here instead of stdout.")),
+    all_offices: bool = typer.Option(False, "--all-offices", help=_("Offices sharing one log: report on "
+                                                                    "every office, not only this one.")),
 ) -> None:
     """Evaluation report: per channel and section, success rate, waiting times, causes, weekly volume."""
     from .. import report as rep
 
     fmt = _format(fmt, output, REPORT_EXT, "md", _("the report"))
     cfg, store = _setup()
+    store.all_offices = all_offices
     try:
         begin, stop = rep.period(start, end, cfg.timezone)
         text = rep.render(rep.build(store, begin, stop, cfg.timezone), fmt)

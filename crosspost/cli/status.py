@@ -20,11 +20,15 @@ def status(
     limit: int | None = typer.Option(None, "--limit", "-n", min=0,
                                      help=_("Without a release: how many of the newest deliveries to list "
                                             "(default 50 in the table, all with --json; 0 = all).")),
+    all_offices: bool = typer.Option(False, "--all-offices", help=_("Offices sharing one log: every "
+                                                                    "office's releases, not only this "
+                                                                    "office's ([office] id).")),
 ) -> None:
     from . import render
     from .common import tz
 
     cfg, store = setup()
+    store.all_offices = all_offices
     if release:
         from ..publishing import release_slug
 
