@@ -21,11 +21,12 @@ from .channels.base import Channel, dataclass_from_mapping
 from .controls import AccessibilitySettings, channel_accessibility
 from .errors import ConfigError
 from .i18n import _
+from .inbox.settings import InboxSettings, inbox_settings
 from .inputs import MediaSettings
 from .secrets import SecretStore
 
 TOP_KEYS = {"timezone", "database", "templates", "state_dir", "channels", "approval", "lang", "doctor",
-            "accessibility", "media", "office"}
+            "accessibility", "media", "office", "inbox"}
 SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
 # What people type for a platform whose channel is named otherwise in channels.toml.
 CHANNEL_ALIASES = {"x": "twitter", "fb": "facebook", "ig": "instagram", "yt": "youtube", "web": "website",
@@ -97,6 +98,7 @@ class Config:
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
     media: MediaSettings = field(default_factory=MediaSettings)  # [media]: allowed_dirs and input limits
     office: OfficeSettings = field(default_factory=lambda: OfficeSettings())  # [office]: name, unit, operator
+    inbox: InboxSettings = field(default_factory=InboxSettings)  # [inbox]: reply rules, window, keep_days
 
     def channel_names(self, enabled_only: bool = True) -> list[str]:
         return [n for n, t in self.tables.items() if not enabled_only or t.get("enabled", True)]
@@ -212,9 +214,13 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     if not isinstance(office_table, dict):
         raise ConfigError('[office] must be a table, e.g. [office] operator = "Rina"', cfg_path)
     office = dataclass_from_mapping(OfficeSettings, office_table, "office")
+    try:
+        inbox = inbox_settings(data.get("inbox", {}))
+    except ConfigError as exc:
+        raise ConfigError(str(exc), cfg_path) from None
     return Config(cfg_path, embedded, base_dir, state_dir, timezone, database, templates_dir,
                   tables, approval, doctor=doctor, approvers=approvers, accessibility=accessibility,
-                  media=media, office=office)
+                  media=media, office=office, inbox=inbox)
 
 
 def _media(data: dict[str, Any], base_dir: Path, path: Path) -> MediaSettings:
