@@ -14,9 +14,11 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..engagement import CommentPage
 from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
@@ -177,6 +179,25 @@ class TwitterChannel(Channel):
     secret_keys: ClassVar[tuple[str, ...]] = ("api_key", "api_secret", "access_token", "access_token_secret")
     editable: ClassVar[bool] = False  # a correction is a reply
     can_lookup: ClassVar[bool] = True
+    has_comments: ClassVar[bool] = True
+    has_metrics: ClassVar[bool] = True
+    engagement_access: ClassVar[str] = (  # doctor and the README say it
+        "replies need recent search (X API Basic or higher, or pay-per-use credits; the Free tier cannot "
+        "search) and reach only the last 7 days; figures need GET /2/tweets (public_metrics)")
+
+    # -- inbox and metrics (crosspost.channels.x_engagement) -------------------------------------------------
+    def comments(self, receipt: Receipt, since: float | None = None, *, cursor: str | None = None,
+                 max_pages: int = 20, now: float | None = None,
+                 sent_at: float | None = None) -> CommentPage:
+        from . import x_engagement
+
+        return x_engagement.comments(self, receipt, since, cursor, max_pages,
+                                     time.time() if now is None else now, sent_at)
+
+    def metrics(self, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
+        from . import x_engagement
+
+        return x_engagement.metrics(self, receipts)
 
     # -- adapt ---------------------------------------------------------------------------
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:
