@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from ..engagement import CommentPage
 from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
-from ..i18n import _
+from ..i18n import N_, _
 from ..models import Media, Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, rows, state_of
@@ -226,7 +226,7 @@ class FacebookChannel(Channel):
     can_lookup: ClassVar[bool] = True
     has_comments: ClassVar[bool] = True
     has_metrics: ClassVar[bool] = True
-    engagement_access: ClassVar[str] = (  # doctor and the README say it
+    engagement_access: ClassVar[str] = N_(  # doctor and the README say it
         "a Page access token with pages_read_engagement and pages_read_user_content (comments; the "
         "author's name needs the MODERATE task on the Page), read_insights for views and reach")
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..engagement import Comment, CommentPage, NotAvailable
 from ..errors import DeliveryError
+from ..i18n import _
 from ..models import Receipt
 
 COMMENT_FIELDS = "id,from,message,created_time,parent,permalink_url"
@@ -53,7 +54,7 @@ def _get(channel: Any, graph: Any, path: str, where: str, args: dict[str, Any]) 
     except Exception as exc:
         code, sub = _graph_error(exc)
         if code == 100 and sub == 33:
-            raise NotAvailable("the post no longer exists on Facebook", gone=True) from None
+            raise NotAvailable(_("the post no longer exists on Facebook"), gone=True) from None
         raise channel._classify(exc, graph.session, "read", where) from None
     if not isinstance(result, dict):
         from ..errors import RetryLater

@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 
 from ..engagement import Comment, CommentPage, NotAvailable
 from ..errors import Permanent, ReauthRequired, RetryLater, UnknownOutcome
+from ..i18n import N_
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 
@@ -181,7 +182,7 @@ class FakeChannel(Channel):
     # -- inbox and metrics: read from engagement_file --------------------------------------------
     has_comments: ClassVar[bool] = True
     has_metrics: ClassVar[bool] = True
-    engagement_access: ClassVar[str] = "nothing (simulated)"
+    engagement_access: ClassVar[str] = N_("nothing (simulated)")
 
     def _engagement(self, remote_id: str) -> dict[str, Any]:
         if not self.settings.engagement_file:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 from ..engagement import CommentPage
 from ..errors import ConfigError, InputError, Permanent
+from ..i18n import N_
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .captions import count_hashtags, count_mentions, same_caption
@@ -79,7 +80,7 @@ class InstagramChannel(Channel):
     can_lookup: ClassVar[bool] = True
     has_comments: ClassVar[bool] = True
     has_metrics: ClassVar[bool] = True
-    engagement_access: ClassVar[str] = (  # doctor and the README say it
+    engagement_access: ClassVar[str] = N_(  # doctor and the README say it
         "Graph backend: instagram_manage_comments and instagram_manage_insights (or the "
         "instagram_business_* scopes with Instagram Login); instagrapi: comments, likes and plays only, "
         "no reach")

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from ..engagement import Comment, CommentPage, NotAvailable
+from ..i18n import _
 from ..models import Receipt
 
 REPLY_FIELDS = "id,text,username,timestamp"
@@ -51,8 +52,8 @@ def _get(backend: Any, path: str, params: dict[str, Any]) -> dict:
     except requests.exceptions.RequestException:
         from ..errors import RetryLater
 
-        raise RetryLater("could not read from the Instagram Graph API (network): trying again later"
-                         ) from None
+        raise RetryLater(_("could not read from the Instagram Graph API (network): trying again "
+                           "later")) from None
     try:
         body = resp.json()
     except ValueError:
@@ -63,9 +64,9 @@ def _get(backend: Any, path: str, params: dict[str, Any]) -> dict:
     err: dict[str, Any] = found if isinstance(found, dict) else {}
     code, sub = err.get("code"), err.get("error_subcode")
     if code == 100 and sub == 33:
-        raise NotAvailable("the post no longer exists on Instagram", gone=True)
+        raise NotAvailable(_("the post no longer exists on Instagram"), gone=True)
     if code == 10:
-        raise NotAvailable("Instagram has no insights for this post (not enough viewers yet)")
+        raise NotAvailable(_("Instagram has no insights for this post (not enough viewers yet)"))
     raise backend.classify(resp.status_code, err, resp.headers, "read")
 
 
@@ -111,7 +112,7 @@ def _private_comments(channel: Any, receipt: Receipt, since: float | None, max_p
         try:
             return cl.media_comments(receipt.remote_id, amount=amount)
         except MediaNotFound:
-            raise NotAvailable("the post no longer exists on Instagram", gone=True) from None
+            raise NotAvailable(_("the post no longer exists on Instagram"), gone=True) from None
 
     try:
         found = backend.run(op, publishing=False)

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from ..engagement import CommentPage
 from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
+from ..i18n import N_
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .twitter_thread import split_thread, weighted_length
@@ -181,9 +182,9 @@ class TwitterChannel(Channel):
     can_lookup: ClassVar[bool] = True
     has_comments: ClassVar[bool] = True
     has_metrics: ClassVar[bool] = True
-    engagement_access: ClassVar[str] = (  # doctor and the README say it
-        "replies need recent search (X API Basic or higher, or pay-per-use credits; the Free tier cannot "
-        "search) and reach only the last 7 days; figures need GET /2/tweets (public_metrics)")
+    engagement_access: ClassVar[str] = N_(  # doctor and the README say it
+        "X API credits (pay-per-usage: every post read for replies or figures is billed); replies come "
+        "from recent search, which covers only the last 7 days")
 
     # -- inbox and metrics (crosspost.channels.x_engagement) -------------------------------------------------
     def comments(self, receipt: Receipt, since: float | None = None, *, cursor: str | None = None,

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Permanent, RetryLater
+from ..i18n import N_
 from ..models import SECTIONS, Media, Problem, Receipt, Release, Variant
 from ..templating import tanggal
 from .base import Channel, CommonSettings, PublishContext
@@ -100,7 +101,7 @@ class WebsiteChannel(Channel):
     article: ClassVar[bool] = True
     can_lookup: ClassVar[bool] = True
     has_metrics: ClassVar[bool] = True
-    engagement_access: ClassVar[str] = "read access to the web server's access log (access_log)"
+    engagement_access: ClassVar[str] = N_("read access to the web server's access log (access_log)")
 
     def metrics(self, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
         """Article page views from the access log (crosspost.channels.website_engagement)."""

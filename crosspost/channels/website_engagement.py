@@ -22,6 +22,7 @@ from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 from ..engagement import NotAvailable
+from ..i18n import _
 from ..models import Receipt
 
 LINE = re.compile(r'^\S+ \S+ \S+ \[[^\]]*\] "(?P<method>[A-Z]+) (?P<path>\S+)[^"]*" (?P<status>\d{3}) '
@@ -71,10 +72,10 @@ def metrics(channel: Any, receipts: Sequence[Receipt]) -> dict[str, dict[str, fl
     """Page views per article in one pass over the log files."""
     pattern = getattr(channel.settings, "access_log", "")
     if not pattern:
-        raise NotAvailable("no access_log is set for the website: page views are not counted")
+        raise NotAvailable(_("no access_log is set for the website: page views are not counted"))
     files = log_files(pattern, channel.base_dir)
     if not files:
-        raise NotAvailable(f"no access log found at {pattern}")
+        raise NotAvailable(_("no access log found at {pattern}").format(pattern=pattern))
     paths = {r.remote_id: article_path(r.url) for r in receipts}
     wanted = {p for p in paths.values() if p}
     counts: dict[str, int] = dict.fromkeys(wanted, 0)
@@ -83,5 +84,6 @@ def metrics(channel: Any, receipts: Sequence[Receipt]) -> dict[str, dict[str, fl
             if path in counts:
                 counts[path] += 1
     except OSError as exc:
-        raise NotAvailable(f"cannot read the access log ({exc.strerror or exc})") from None
+        why = _("cannot read the access log ({error})").format(error=exc.strerror or exc)
+        raise NotAvailable(why) from None
     return {rid: ({"views": float(counts[p])} if p else {}) for rid, p in paths.items()}

@@ -6,8 +6,10 @@ conversation_id of the post that started it; tweepy ``Client.search_recent_tweet
 search covers the last 7 days only (tweepy's docstring: "Tweets from the last seven days"), so
 a post older than that gets NotAvailable instead of a call that cannot answer. Newest first,
 ``max_results`` 10-100, ``meta.next_token`` for the next page, ``since_id`` to read only what is
-newer than the last fetch (``meta.newest_id``). Reads are paid: one page per 100 replies, and a
-fetch stops at ``max_pages``.
+newer than the last fetch (``meta.newest_id``). Reads are paid (docs.x.com "X API pay-per-usage
+pricing": every post a read returns is billed, recent search and GET /2/tweets included), so
+a page asks for 100 replies, ``since_id`` skips what was read before, and a fetch stops at
+``max_pages``.
 
 Figures: ``GET /2/tweets?ids=...&tweet.fields=public_metrics`` (up to 100 ids a call; tweepy
 ``Client.get_tweets``): ``impression_count``, ``like_count``, ``reply_count``,
@@ -22,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..engagement import Comment, CommentPage, NotAvailable
+from ..i18n import _
 from ..models import Receipt
 from .base import PublishContext
 
@@ -42,8 +45,9 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
     """The replies newer than ``cursor`` (X's since_id), newest first."""
     posted = sent_at if sent_at is not None else _id_time(receipt.remote_id)
     if posted is not None and now - posted > RECENT_WINDOW:
-        raise NotAvailable("X's recent search covers only the last 7 days: replies to older posts "
-                           "need full-archive search (X API Pro or Enterprise)")
+        raise NotAvailable(_("X's recent search covers only the last 7 days: replies to an older post "
+                             "are not read (full-archive search costs a read per post; crosspost does not "
+                             "use it)"))
     own = {str(p) for p in (receipt.extra.get("parts") or [])} | {receipt.remote_id}
     me = channel.settings.username.lstrip("@").casefold()
     client, _auth = channel._client()

@@ -38,7 +38,7 @@ from ..errors import (
     RetryLater,
     UnknownOutcome,
 )
-from ..i18n import _
+from ..i18n import N_, _
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, rows, state_of
@@ -235,7 +235,7 @@ class YouTubeChannel(Channel):
     can_lookup: ClassVar[bool] = True
     has_comments: ClassVar[bool] = True
     has_metrics: ClassVar[bool] = True
-    engagement_access: ClassVar[str] = (  # doctor and the README say it
+    engagement_access: ClassVar[str] = N_(  # doctor and the README say it
         "the youtube.force-ssl authorization crosspost already asks for; 1 quota unit a page of comments "
         "and per 50 videos of statistics")
 

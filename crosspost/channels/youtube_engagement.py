@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ..engagement import Comment, CommentPage, NotAvailable
+from ..i18n import _
 from ..models import Receipt
 
 IDS_PER_LIST = 50
@@ -70,9 +71,9 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
     except HttpError as exc:
         reasons = _reasons(exc)
         if "commentsDisabled" in reasons:
-            raise NotAvailable("comments are turned off on this YouTube video") from None
+            raise NotAvailable(_("comments are turned off on this YouTube video")) from None
         if "videoNotFound" in reasons or int(exc.resp.status) == 404:
-            raise NotAvailable("the video no longer exists on YouTube", gone=True) from None
+            raise NotAvailable(_("the video no longer exists on YouTube"), gone=True) from None
         raise channel.classify(exc, "read", started=False) from None
     except Exception as exc:
         raise channel.classify(exc, "read", started=False) from None

@@ -67,7 +67,8 @@ def render_runs(result: Any, what: str) -> None:
         raise typer.Exit(result.exit_code)
     out = render.console()
     if not result.runs:
-        out.print(_("no channel here can give {what}").format(what=what), markup=False)
+        out.print(_("no configured channel can give replies") if what == "replies"
+                  else _("no configured channel can give figures"), markup=False)
     for r in result.runs:
         if what == "replies":
             line = _("{channel}: {posts} post(s) read, {new} new reply(ies), {aduan} aduan").format(

@@ -23,5 +23,5 @@ def check_engagement(channel: Any) -> Any:
                           "server's access log (combined format) to count them").format(name=channel.name))
     gives = _("replies and figures") if has_comments and has_metrics else (
         _("figures") if has_metrics else _("replies"))
-    need = channel.engagement_access or _("nothing beyond publishing")
+    need = _(channel.engagement_access) if channel.engagement_access else _("nothing beyond publishing")
     return ok(name, _("{gives}: needs {need}").format(gives=gives, need=need))
