@@ -129,7 +129,16 @@ def build(store: Any, start: float, end: float, tz: tzinfo, week_starts: list[da
     by_release = []
     for slug, ps in groups["release"].items():
         links = [{"channel": p["channel"], "url": p["url"]} for p in ps if p["url"]]
-        by_release.append({"release": slug, "title": ps[0]["title"], "links": links, **of("release", slug)})
+        ages = [p["measured_after_days"] for p in ps if p["measured_after_days"] is not None]
+        by_release.append(
+            {
+                "release": slug,
+                "title": ps[0]["title"],
+                "links": links,
+                "measured_after_days": min(ages) if ages else None,
+                **of("release", slug),
+            }
+        )
     by_release.sort(key=lambda r: (-(r["reach"] or 0), -(r["views"] or 0), r["release"]))
     top = [r for r in by_release if r["reach"] is not None or r["views"] is not None][:10]
     total = figures(posts, [t["seconds"] for t in times], sum(sent["channel"].values()))
@@ -282,6 +291,13 @@ def _tables(e: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     ]
 
 
+def _age(days: float | None) -> str:
+    """How long after publishing the figures were taken ("setelah 7 hari" in the evaluation)."""
+    if days is None:
+        return NA
+    return f"{str(days).replace('.', ',').removesuffix(',0')} hari setelah terbit"
+
+
 def _top_rows(e: dict[str, Any]) -> list[list[str]]:
     return [
         [
@@ -290,6 +306,7 @@ def _top_rows(e: dict[str, Any]) -> list[list[str]]:
             _n(r["reach"]),
             _n(r["views"]),
             _n(r["interactions"]),
+            _age(r["measured_after_days"]),
             " ".join(f"{x['channel']}: {x['url']}" for x in r["links"]),
         ]
         for i, r in enumerate(e["top_releases"], 1)
@@ -304,7 +321,7 @@ def to_md(e: dict[str, Any]) -> str:
         out += [f"### {title[len('Jangkauan dan keterlibatan ') :].capitalize()}", ""] + _md_table(head, rows)
     out += ["### 10 rilis dengan jangkauan tertinggi", ""]
     out += (
-        _md_table(["#", "Rilis", "Jangkauan", "Tayangan", "Interaksi", "Tautan"], _top_rows(e))
+        _md_table(["#", "Rilis", "Jangkauan", "Tayangan", "Interaksi", "Diukur", "Tautan"], _top_rows(e))
         if e["top_releases"]
         else ["Belum ada data jangkauan.", ""]
     )
@@ -399,8 +416,8 @@ def to_html(e: dict[str, Any]) -> str:
             links = ", ".join(f'<a href="{escape(x["url"])}">{escape(x["channel"])}</a>' for x in r["links"])
             items.append(
                 f"<li>{escape(r['title'])}: jangkauan {escape(_n(r['reach']))}, tayangan "
-                f"{escape(_n(r['views']))}, interaksi {escape(_n(r['interactions']))}"
-                f"{' (' + links + ')' if links else ''}</li>"
+                f"{escape(_n(r['views']))}, interaksi {escape(_n(r['interactions']))}, diukur "
+                f"{escape(_age(r['measured_after_days']))}{' (' + links + ')' if links else ''}</li>"
             )
         out.append("<ol>" + "".join(items) + "</ol>")
     else:

@@ -132,6 +132,30 @@ def test_x_replies_are_paged_newest_first_and_the_next_fetch_asks_only_for_newer
 
 
 @responses.activate
+def test_x_without_a_username_leaves_out_the_accounts_own_replies_by_its_id(tmp_path):
+    responses.get(
+        f"{X}/2/users/me", json={"data": {"id": "42", "name": "Kemensos RI", "username": "KemensosRI"}}
+    )
+    responses.get(
+        f"{X}/2/tweets/search/recent",
+        json={
+            "data": [
+                x_reply("1862000000000000009", "7", "tolong dicek", NOW - HOUR),
+                x_reply("1862000000000000003", "42", "Ralat: tanggal yang benar 3 Desember", NOW - 2 * HOUR),
+            ],
+            "includes": {"users": USERS},
+            "meta": {"newest_id": "1862000000000000009", "result_count": 2},
+        },
+    )
+    ch = x_channel(tmp_path)
+    ch.settings = type(ch.settings)(type="twitter")  # no username configured
+    page = ch.comments(Receipt(POST), None, now=NOW, sent_at=NOW - 3 * HOUR)
+    assert [c.id for c in page.comments] == ["1862000000000000009"]
+    ch.comments(Receipt(POST), None, now=NOW, sent_at=NOW - 3 * HOUR)
+    assert sum(1 for c in responses.calls if c.request.url.endswith("/2/users/me")) == 1  # asked once
+
+
+@responses.activate
 def test_x_stops_at_the_page_cap_and_keeps_the_old_cursor(tmp_path):
     page = {
         "data": [x_reply("1862000000000000009", "7", "tolong", NOW)],

@@ -191,6 +191,7 @@ def test_formats_show_tidak_tersedia_never_zero(report: dict) -> None:
     row = row[: row.index("</tr>")]
     assert row.count("tidak tersedia") == 5 and "<td>0</td>" not in row
     assert html.index('id="jangkauan"') < html.index("</main>")
+    assert "diukur 7 hari setelah terbit" in html  # r1's figures were taken a week after it went out
     md = rep.render(report, "md")
     assert "## Jangkauan dan keterlibatan" in md and "| website | 1 | 800 | tidak tersedia |" in md
     rows = [

@@ -51,6 +51,7 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
     own = {str(p) for p in (receipt.extra.get("parts") or [])} | {receipt.remote_id}
     me = channel.settings.username.lstrip("@").casefold()
     client, _auth = channel._client()
+    my_id = _my_id(channel, client) if not me else None  # without a username: who the account is
     found: list[Comment] = []
     token: str | None = None
     newest: str | None = None
@@ -72,7 +73,7 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
             for t in result.data or []:
                 user = users.get(str(t.author_id))
                 username = str(getattr(user, "username", "") or "")
-                if str(t.id) in own or (me and username.casefold() == me):
+                if str(t.id) in own or (me and username.casefold() == me) or str(t.author_id) == my_id:
                     continue  # the thread's own parts and the account's own replies (ralat)
                 created = t.created_at.timestamp() if t.created_at is not None else now
                 if since is not None and created < since:
@@ -115,6 +116,17 @@ def metrics(channel: Any, receipts: Sequence[Receipt]) -> dict[str, dict[str, fl
     except Exception as exc:
         raise _read_error(channel, exc, "reading post figures") from None
     return out
+
+
+def _my_id(channel: Any, client: Any) -> str | None:
+    """The account's own user id (GET /2/users/me, once per channel object), so its own replies in
+    the conversation (a ralat) are not taken for the public's."""
+    cached = getattr(channel, "_x_user_id", None)
+    if cached is None:
+        me = client.get_me(user_auth=True)
+        cached = str(me.data.id) if me.data is not None else ""
+        channel._x_user_id = cached
+    return cached or None
 
 
 def _replied_to(tweet: Any, post_id: str) -> str | None:
