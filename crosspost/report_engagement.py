@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
@@ -170,7 +171,7 @@ def _weekly(posts: list[dict[str, Any]], week_starts: list[datetime]) -> dict[st
         key = measure.get(p["channel"])
         if key is None or p[key] is None or not bounds:
             continue
-        week = max(i for i, b in enumerate(bounds) if b <= p["sent_at"]) if p["sent_at"] >= bounds[0] else 0
+        week = max(0, bisect_right(bounds, p["sent_at"]) - 1)
         series[p["channel"]][week] += p[key]
     return {"weeks": [w.date().isoformat() for w in week_starts], "measure": measure, "series": series}
 
