@@ -111,7 +111,8 @@ def report_timing() -> None:
             )
             c.executemany(
                 "INSERT INTO replies (delivery_id, release_id, channel, platform, platform_id, author, "
-                "text, created_at, fetched_at, kind) VALUES (?, ?, 'twitter', 'twitter', ?, 'w', 't', ?, ?, ?)",
+                "text, created_at, fetched_at, kind) "
+                "VALUES (?, ?, 'twitter', 'twitter', ?, 'w', 't', ?, ?, ?)",
                 [
                     (d, (d - 1) // 5 + 1, str(d), base + d * 300, base, ("aduan", "lainnya")[d % 2])
                     for d in range(1, 100001, 10)
