@@ -190,6 +190,7 @@ def records(store: Store, start: float, end: float, tz: tzinfo) -> Iterator[dict
     pauses = store.audit_pauses()
     slugs = store.audit_slugs([r["corrects"] for r in releases if r["corrects"]])
     corrected_by = store.audit_corrections(ids)
+    inbox = store.inbox_counts(ids)  # the public's replies as counts only: never who wrote them (UU 27/2022)
     by_release: dict[int, dict[str, list]] = {i: {"d": [], "e": [], "a": []} for i in ids}
     for d in deliveries:
         by_release[d["release_id"]]["d"].append(d)
@@ -214,6 +215,7 @@ def records(store: Store, start: float, end: float, tz: tzinfo) -> Iterator[dict
             "paused": [_pause_out(p, tz) for p in pauses if _overlaps(p, *span)],
             "corrects": slugs.get(r["corrects"]) if r["corrects"] else None,
             "corrected_by": corrected_by.get(r["id"], []),
+            "inbox": inbox.get(r["id"], {"replies": 0, "handled": 0}),
             "deliveries": [{
                 "id": d["id"], "channel": d["channel"], "kind": d["kind"], "status": d["status"],
                 "attempts": d["attempts"], "queued_at": _iso(d["queued_at"], tz),

@@ -22,11 +22,12 @@ from .channels.base import Channel, dataclass_from_mapping
 from .controls import AccessibilitySettings, channel_accessibility
 from .errors import ConfigError
 from .i18n import _
+from .inbox.settings import InboxSettings, inbox_settings
 from .inputs import MediaSettings
 from .secrets import SecretStore
 
 TOP_KEYS = {"timezone", "database", "templates", "state_dir", "channels", "approval", "lang", "doctor",
-            "accessibility", "media", "office"}
+            "accessibility", "media", "office", "inbox"}
 SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
 # What people type for a platform whose channel is named otherwise in channels.toml.
 CHANNEL_ALIASES = {"x": "twitter", "fb": "facebook", "ig": "instagram", "yt": "youtube", "web": "website",
@@ -101,6 +102,7 @@ class Config:
     media: MediaSettings = field(default_factory=MediaSettings)  # [media]: allowed_dirs and input limits
     office: OfficeSettings = field(default_factory=lambda: OfficeSettings())  # [office]: name, unit, operator
     database_url: str = ""  # `database = "postgresql://user@host/db"`: the PostgreSQL log (store_postgres)
+    inbox: InboxSettings = field(default_factory=InboxSettings)  # [inbox]: reply rules, window, keep_days
 
     def channel_names(self, enabled_only: bool = True) -> list[str]:
         return [n for n, t in self.tables.items() if not enabled_only or t.get("enabled", True)]
@@ -223,9 +225,13 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     if office.id and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", office.id):
         raise ConfigError(_("[office] id must be lowercase letters, digits, - or _ "
                             "(e.g. \"kemensos-jatim\"), not {value!r}").format(value=office.id), cfg_path)
+    try:
+        inbox = inbox_settings(data.get("inbox", {}))
+    except ConfigError as exc:
+        raise ConfigError(str(exc), cfg_path) from None
     return Config(cfg_path, embedded, base_dir, state_dir, timezone, database, templates_dir,
                   tables, approval, doctor=doctor, approvers=approvers, accessibility=accessibility,
-                  media=media, office=office, database_url=database_url)
+                  media=media, office=office, inbox=inbox, database_url=database_url)
 
 
 def _media(data: dict[str, Any], base_dir: Path, path: Path) -> MediaSettings:

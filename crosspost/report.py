@@ -193,6 +193,9 @@ def build(store: Store, start: datetime, end: datetime, tz_name: str,
         "failures": failures, "weekly": weeks,
     }
     report["summary"] = summary(report)
+    from . import report_engagement  # issue 14: reach, replies and aduan (its own module)
+
+    report_engagement.attach(report, store, s, e, tz, starts)
     return report
 
 
@@ -507,4 +510,6 @@ RENDERERS = {"json": to_json, "csv": to_csv, "md": to_md, "html": to_html}
 def render(report: dict[str, Any], fmt: str) -> str:
     if fmt not in RENDERERS:
         raise InputError(f"unknown report format '{fmt}': use one of {', '.join(FORMATS)}")
-    return RENDERERS[fmt](report)
+    from .report_engagement import extend
+
+    return extend(RENDERERS[fmt](report), report, fmt)

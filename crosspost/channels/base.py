@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from ..engagement import CommentPage
 from ..models import Problem, Receipt, Release, Variant
 
 
@@ -102,8 +103,8 @@ class Channel:
       of `publish` and `run` (``implements(channel, name)`` says whether a channel has them);
       for doctor also ``stored_credentials`` (credentials kept as files),
       ``expiry_needs_network`` and ``video_only``.
-    - optionally ``comments`` and ``metrics`` (with ``has_comments`` / ``has_metrics``), for
-      the coming inbox and metrics features.
+    - optionally ``comments`` and ``metrics`` (with ``has_comments`` / ``has_metrics`` and
+      ``engagement_access``), read by `crosspost inbox fetch` and `crosspost metrics fetch`.
     """
 
     platform: ClassVar[str] = ""
@@ -199,15 +200,24 @@ class Channel:
         """Whether credentials_expire_at() asks the platform (doctor --offline then skips it)."""
         return False
 
-    # -- optional: the coming inbox and metrics features ------------------------------------
-    def comments(self, receipt: Receipt, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Comments and replies on a sent post (``has_comments``): one dict per comment with at
-        least ``id``, ``author``, ``text`` and ``created_at``. Read-only."""
+    # -- optional: the inbox and metrics (crosspost.inbox; all read-only) ---------------------
+    # What the platform's access level must include for comments and figures (doctor, README).
+    engagement_access: ClassVar[str] = ""
+
+    def comments(self, receipt: Receipt, since: float | None = None, *, cursor: str | None = None,
+                 max_pages: int = 20, now: float | None = None,
+                 sent_at: float | None = None) -> CommentPage:
+        """Comments and replies on a sent post (``has_comments``) created at or after ``since``
+        (Unix time), newest first, reading at most ``max_pages`` pages from ``cursor`` (the
+        marker an earlier page returned). Raises crosspost.engagement.NotAvailable when the
+        platform cannot give them (post deleted, window passed, access tier), a DeliveryError
+        when the read failed (a rate limit is RetryLater)."""
         raise NotImplementedError
 
-    def metrics(self, receipt: Receipt) -> dict[str, float]:
-        """The platform's counters for a sent post (``has_metrics``), e.g. ``views``, ``likes``,
-        ``shares``, ``comments``; only the ones the platform reports. Read-only."""
+    def metrics(self, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
+        """The platform's figures for sent posts (``has_metrics``), by remote id, in as few calls
+        as the platform allows: only the names of crosspost.engagement.METRICS it reports (a
+        figure it does not give stays absent, never 0); None for a post that no longer exists."""
         raise NotImplementedError
 
     # -- helpers ----------------------------------------------------------------------------

@@ -15,12 +15,14 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from ..engagement import CommentPage
 from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
-from ..i18n import _
+from ..i18n import N_, _
 from ..models import Media, Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, rows, state_of
@@ -222,6 +224,25 @@ class FacebookChannel(Channel):
     secret_keys: ClassVar[tuple[str, ...]] = (TOKEN_KEY,)
     editable: ClassVar[bool] = True  # a correction edits the Page post
     can_lookup: ClassVar[bool] = True
+    has_comments: ClassVar[bool] = True
+    has_metrics: ClassVar[bool] = True
+    engagement_access: ClassVar[str] = N_(  # doctor and the README say it
+        "a Page access token with pages_read_engagement and pages_read_user_content (comments; the "
+        "author's name needs the MODERATE task on the Page), read_insights for views and reach")
+
+    # -- inbox and metrics (crosspost.channels.facebook_engagement) ------------------------------------------
+    def comments(self, receipt: Receipt, since: float | None = None, *, cursor: str | None = None,
+                 max_pages: int = 20, now: float | None = None,
+                 sent_at: float | None = None) -> CommentPage:
+        from . import facebook_engagement
+
+        return facebook_engagement.comments(self, receipt, since, cursor, max_pages,
+                              time.time() if now is None else now)
+
+    def metrics(self, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
+        from . import facebook_engagement
+
+        return facebook_engagement.metrics(self, receipts)
 
     # -- adapt ---------------------------------------------------------------------------
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:

@@ -29,13 +29,15 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..engagement import Comment, CommentPage, NotAvailable
 from ..errors import Permanent, ReauthRequired, RetryLater, UnknownOutcome
+from ..i18n import N_
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 
@@ -46,6 +48,10 @@ class FakeSettings(CommonSettings):
     latency: float = 0.0  # seconds each publish takes before the create call (real sleep)
     script: tuple[str, ...] = ()  # outcome of each call in order, shared by all processes
     url_base: str = "https://fake.example/posts/"  # receipts link here
+    # The fake platform's replies and figures, for the inbox and metrics: a JSON object by remote
+    # id, each {"comments": [{"id", "author", "text", "created_at"}], "metrics": {...},
+    # "gone": true, "fail": "429" | "not_available"} (relative to channels.toml; empty: none).
+    engagement_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,48 @@ class FakeChannel(Channel):
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
         """A correction is one more post on the fake platform, scripted like any call."""
         return self.publish(variant, ctx)
+
+    # -- inbox and metrics: read from engagement_file --------------------------------------------
+    has_comments: ClassVar[bool] = True
+    has_metrics: ClassVar[bool] = True
+    engagement_access: ClassVar[str] = N_("nothing (simulated)")
+
+    def _engagement(self, remote_id: str) -> dict[str, Any]:
+        if not self.settings.engagement_file:
+            return {}
+        try:
+            data = json.loads(self.resolve(self.settings.engagement_file).read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+        post = data.get(remote_id) or {}
+        fail = post.get("fail")
+        if fail == "429":
+            raise RetryLater("rate limited by the fake platform", retry_after=60.0)
+        if fail == "not_available" or post.get("gone"):
+            raise NotAvailable("the fake platform cannot give this", gone=bool(post.get("gone")))
+        return post
+
+    def comments(self, receipt: Receipt, since: float | None = None, *, cursor: str | None = None,
+                 max_pages: int = 20, now: float | None = None,
+                 sent_at: float | None = None) -> CommentPage:
+        rows = [c for c in self._engagement(receipt.remote_id).get("comments") or []
+                if since is None or float(c["created_at"]) >= since]
+        found = tuple(Comment(str(c["id"]), str(c.get("author") or ""), str(c.get("text") or ""),
+                              float(c["created_at"]), c.get("parent_id"), f"{receipt.url}#c{c['id']}")
+                      for c in sorted(rows, key=lambda c: -float(c["created_at"])))
+        return CommentPage(found, None, True)
+
+    def metrics(self, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
+        out: dict[str, dict[str, float] | None] = {}
+        for r in receipts:
+            try:
+                out[r.remote_id] = {k: float(v) for k, v in
+                                    (self._engagement(r.remote_id).get("metrics") or {}).items()}
+            except NotAvailable as exc:
+                if not exc.gone:
+                    raise
+                out[r.remote_id] = None
+        return out
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         marker = self.marker(ctx.release)

@@ -17,11 +17,13 @@ will be posted; instagrapi would otherwise crop silently and the Graph API would
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..engagement import CommentPage
 from ..errors import ConfigError, InputError, Permanent
+from ..i18n import N_
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .captions import count_hashtags, count_mentions, same_caption
@@ -76,6 +78,26 @@ class InstagramChannel(Channel):
     secret_keys: ClassVar[tuple[str, ...]] = ("access_token",)  # graph; see credential_keys()
     editable: ClassVar[bool] = False  # captions of published posts cannot be edited: a comment
     can_lookup: ClassVar[bool] = True
+    has_comments: ClassVar[bool] = True
+    has_metrics: ClassVar[bool] = True
+    engagement_access: ClassVar[str] = N_(  # doctor and the README say it
+        "Graph backend: instagram_manage_comments and instagram_manage_insights (or the "
+        "instagram_business_* scopes with Instagram Login); instagrapi: comments, likes and plays only, "
+        "no reach")
+
+    # -- inbox and metrics (crosspost.channels.instagram_engagement) -----------------------------------------
+    def comments(self, receipt: Receipt, since: float | None = None, *, cursor: str | None = None,
+                 max_pages: int = 20, now: float | None = None,
+                 sent_at: float | None = None) -> CommentPage:
+        from . import instagram_engagement
+
+        return instagram_engagement.comments(self, receipt, since, cursor, max_pages,
+                              time.time() if now is None else now)
+
+    def metrics(self, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
+        from . import instagram_engagement
+
+        return instagram_engagement.metrics(self, receipts)
 
     # Injectable for tests: the HTTP session (graph), the instagrapi Client factory, sleep.
     http_session: Any = None

@@ -14,10 +14,13 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..engagement import CommentPage
 from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
+from ..i18n import N_
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .twitter_thread import split_thread, weighted_length
@@ -178,6 +181,25 @@ class TwitterChannel(Channel):
     editable: ClassVar[bool] = False  # a correction is a reply
     places_link: ClassVar[bool] = True  # split_thread puts the link in one part (crosspost.overrides)
     can_lookup: ClassVar[bool] = True
+    has_comments: ClassVar[bool] = True
+    has_metrics: ClassVar[bool] = True
+    engagement_access: ClassVar[str] = N_(  # doctor and the README say it
+        "X API credits (pay-per-usage: every post read for replies or figures is billed); replies come "
+        "from recent search, which covers only the last 7 days")
+
+    # -- inbox and metrics (crosspost.channels.x_engagement) -------------------------------------------------
+    def comments(self, receipt: Receipt, since: float | None = None, *, cursor: str | None = None,
+                 max_pages: int = 20, now: float | None = None,
+                 sent_at: float | None = None) -> CommentPage:
+        from . import x_engagement
+
+        return x_engagement.comments(self, receipt, since, cursor, max_pages,
+                                     time.time() if now is None else now, sent_at)
+
+    def metrics(self, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
+        from . import x_engagement
+
+        return x_engagement.metrics(self, receipts)
 
     # -- adapt ---------------------------------------------------------------------------
     def build_variant(self, release: Release, text: str) -> tuple[Variant, list[Problem]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Permanent, RetryLater
+from ..i18n import N_
 from ..models import SECTIONS, Media, Problem, Receipt, Release, Variant
 from ..templating import tanggal
 from .base import Channel, CommonSettings, PublishContext
@@ -39,6 +41,9 @@ class Settings(CommonSettings):
     # Folder with your own layout.j2/home.j2/section.j2/article.j2; any file missing there comes
     # from the built-in theme. Default: templates/site beside channels.toml, if it exists.
     theme_dir: str = ""
+    # The web server's access log (combined format; a glob takes rotated and .gz files too):
+    # `crosspost metrics fetch` counts article page views from it. Empty: views not counted.
+    access_log: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,14 @@ class WebsiteChannel(Channel):
     editable: ClassVar[bool] = True  # a correction goes on top of the article, on the same page
     article: ClassVar[bool] = True
     can_lookup: ClassVar[bool] = True
+    has_metrics: ClassVar[bool] = True
+    engagement_access: ClassVar[str] = N_("read access to the web server's access log (access_log)")
+
+    def metrics(self, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
+        """Article page views from the access log (crosspost.channels.website_engagement)."""
+        from . import website_engagement
+
+        return website_engagement.metrics(self, receipts)
 
     # -- helpers ------------------------------------------------------------------------------
     @property

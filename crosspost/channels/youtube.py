@@ -18,7 +18,7 @@ import mimetypes
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as dtime
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from ..engagement import CommentPage
 from ..errors import (
     ConfigError,
     DeliveryError,
@@ -37,7 +38,7 @@ from ..errors import (
     RetryLater,
     UnknownOutcome,
 )
-from ..i18n import _
+from ..i18n import N_, _
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, rows, state_of
@@ -232,6 +233,25 @@ class YouTubeChannel(Channel):
     editable: ClassVar[bool] = True  # a correction edits the video's description
     video_only: ClassVar[bool] = True
     can_lookup: ClassVar[bool] = True
+    has_comments: ClassVar[bool] = True
+    has_metrics: ClassVar[bool] = True
+    engagement_access: ClassVar[str] = N_(  # doctor and the README say it
+        "the youtube.force-ssl authorization crosspost already asks for; 1 quota unit a page of comments "
+        "and per 50 videos of statistics")
+
+    # -- inbox and metrics (crosspost.channels.youtube_engagement) -------------------------------------------
+    def comments(self, receipt: Receipt, since: float | None = None, *, cursor: str | None = None,
+                 max_pages: int = 20, now: float | None = None,
+                 sent_at: float | None = None) -> CommentPage:
+        from . import youtube_engagement
+
+        return youtube_engagement.comments(self, receipt, since, cursor, max_pages,
+                              time.time() if now is None else now)
+
+    def metrics(self, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
+        from . import youtube_engagement
+
+        return youtube_engagement.metrics(self, receipts)
 
     # Tests replace this with a function returning googleapiclient's HttpMockSequence.
     http_factory: Callable[[], Any] | None = None

@@ -91,6 +91,10 @@ def _register() -> None:
 
     for module in (publish, status, queue, auth, init, controls, report, correct, doctor, db):
         module.register(app)
+    from . import inbox  # issue 14: the public's replies
+    inbox.register(app)
+    from . import metrics  # issue 14: reach and interactions
+    metrics.register(app)
 
 
 _register()
