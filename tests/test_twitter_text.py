@@ -150,3 +150,44 @@ def test_quotation_is_not_split_at_its_inner_full_stops():
     text = " ".join([SENTENCES[0], quote, SENTENCES[2]])
     parts = split_thread(text, limit=160, numbering=False)
     assert any(p.startswith('"Negara') and "terpenuhi,\" ujar Direktur." in p for p in parts), parts
+
+
+def test_stored_emoji_starts_equal_the_vendored_table():
+    """The precomputed set the fast path relies on is exactly the one the emoji table gives."""
+    from crosspost.channels import emoji_starts
+
+    assert emoji_starts.stored() == emoji_starts.computed()
+    assert len(emoji_starts.stored()) > 1000
+
+
+def test_regex_code_cache_gives_the_same_pattern(tmp_path, monkeypatch):
+    """The compiled form kept for extract_url is re.compile's own; a damaged entry is recompiled."""
+    import re
+    import sys
+
+    from crosspost._vendor.twitter_text.regexp import _lazy
+    from crosspost._vendor.twitter_text.regexp.extract_url import extract_url
+
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    source, flags = extract_url.pattern, extract_url.flags
+    expected = re.compile(source, flags)
+    first = _lazy._cached_compile(source, flags)  # compiles and writes the entry
+    entry = _lazy._cache_file(source, flags)
+    assert entry is not None and entry.is_file() and str(entry).startswith(str(tmp_path))
+    again = _lazy._cached_compile(source, flags)  # read back from the entry
+    assert first == expected and again == expected
+    assert again.findall("lihat kemensos.go.id/x dan https://t.co/abc") == expected.findall(
+        "lihat kemensos.go.id/x dan https://t.co/abc")
+    entry.write_bytes(b"\x00garbage")
+    assert _lazy._cached_compile(source, flags) == expected
+    assert _lazy._cached_compile(source, flags) == expected  # rewritten, readable again
+
+
+def test_building_blocks_are_not_compiled_at_import():
+    """Only the patterns that are matched get compiled (the gTLD list is pasted, never matched)."""
+    from crosspost._vendor.twitter_text.regexp import _lazy
+    from crosspost._vendor.twitter_text.regexp.valid_gtld import valid_gtld
+
+    assert isinstance(valid_gtld, _lazy.LazyPattern)
+    assert valid_gtld._compiled is None
