@@ -129,15 +129,24 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return left * right
 
 
-@lru_cache(maxsize=8)
+_OPTIONS: dict[str, Any] = {
+    "autoescape": False,  # social text is plain; the website template escapes explicitly
+    "keep_trailing_newline": False,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+
+
+@lru_cache(maxsize=8)  # one environment per folder pair and process: it keeps the compiled templates
 def _environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
+    from .jinja_cache import bytecode_cache
+
     env = _Sandbox(
         loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
         undefined=StrictUndefined,
-        autoescape=False,  # social text is plain; the website template escapes explicitly
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        # compiled code kept between processes, in the sandbox's own folder (crosspost/jinja_cache.py)
+        bytecode_cache=bytecode_cache("channel-sandbox", _Sandbox, _OPTIONS),
+        **_OPTIONS,
     )
     env.filters.update(truncate_words=truncate_words, hashtags=hashtag_list, tanggal=tanggal,
                        utm=utm, one_line=one_line)
