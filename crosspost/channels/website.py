@@ -79,10 +79,10 @@ def _image_size(m: Media) -> tuple[int | None, int | None]:
     if m.width and m.height:
         return m.width, m.height
     try:
-        from PIL import Image
+        from ..imageheader import probe  # the header, not Pillow
 
-        with Image.open(m.path) as im:
-            return im.width, im.height
+        header = probe(m.path)
+        return header.width, header.height
     except Exception:  # noqa: BLE001 - unknown size only costs a layout shift
         return None, None
 
