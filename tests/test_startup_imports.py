@@ -46,7 +46,7 @@ type = "youtube"
 SDKS = ("tweepy", "facebook", "instagrapi", "googleapiclient", "google_auth_oauthlib", "httplib2",
         "requests", "google")
 HEAVY = {
-    "preview": ("pydantic", "pydantic_core", "PIL", *SDKS),
+    "preview": ("pydantic", "pydantic_core", "PIL", "rich", "zipfile", "http.client", *SDKS),
     "status": ("pydantic", "pydantic_core", "PIL", "crosspost._vendor.twitter_text", *SDKS),
     "help": ("pydantic", "pydantic_core", "PIL", "jinja2", "crosspost._vendor.twitter_text", "yaml",
              *SDKS),

@@ -191,3 +191,19 @@ def test_building_blocks_are_not_compiled_at_import():
 
     assert isinstance(valid_gtld, _lazy.LazyPattern)
     assert valid_gtld._compiled is None
+
+
+def test_emoji_table_is_not_built_at_import():
+    """The table (emoji-test.txt, 50-80 ms) waits for a text that can hold an emoji."""
+    import subprocess
+    import sys
+
+    code = ("import crosspost._vendor.twitter_text as t, crosspost._vendor.twitter_text.regexp.emoji as e\n"
+            "from crosspost.channels.twitter_thread import weighted_length\n"
+            "weighted_length('Tanpa emoji https://www.kemensos.go.id')\n"
+            "print(e._tables.cache_info().currsize)\n"
+            "weighted_length('Dengan emoji 🙏')\n"
+            "print(e._tables.cache_info().currsize)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.split() == ["0", "1"], out.stderr
