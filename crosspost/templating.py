@@ -153,11 +153,13 @@ def _environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
     return env
 
 
-def render(template_name: str, context: dict[str, Any], user_dir: Path | None = None) -> str:
-    """Render a channel template; the user's templates dir wins over the built-in one."""
+def render(template_name: str, context: dict[str, Any], user_dir: Path | None = None,
+           prepared: bool = False) -> str:
+    """Render a channel template; the user's templates dir wins over the built-in one.
+    ``prepared``: every value of ``context`` is template data already (``plain``)."""
     dirs = tuple(str(d) for d in (user_dir, builtin_templates_dir()) if d and Path(d).is_dir())
     env = _environment(dirs)
-    data = {str(k): plain(v) for k, v in context.items()}
+    data = context if prepared else {str(k): plain(v) for k, v in context.items()}
     try:
         return env.get_template(template_name).render(**data).strip()
     except TemplateError as exc:

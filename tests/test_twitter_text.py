@@ -207,3 +207,64 @@ def test_emoji_table_is_not_built_at_import():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.split() == ["0", "1"], out.stderr
+
+
+def _split_both(text: str, link: str | None, link_part: str, numbering: bool):
+    from crosspost.channels import twitter_thread as tt
+
+    tokens = tt._tokens(text.strip())
+    link_text = f"Selengkapnya: {link}" if link else ""
+
+    def with_link(body: str) -> str:
+        if not link_text:
+            return body
+        return f"{body}\n\n{link_text}" if body else link_text
+
+    cost = tt.weighted_length(with_link("x")) - 1 if link_text else 0
+    return [tt._split(tokens, 280, numbering, link_text, link_part, cost, gauge, with_link)
+            for gauge in (tt._Additive(), tt._Exact())]
+
+
+def _texts() -> list[str]:
+    import random
+
+    rng = random.Random(18)
+    words = ["Kementerian", "Sosial", "bantuan", "Rp1,2", "miliar", "kemensos.go.id", "https://t.co/abc123",
+             "warga.", "Bekasi,", "“Kami", "hadir.”", "日本語", "🙏🏽", "👨\u200d👩\u200d👧", "Dr.", "No.",
+             "a.n.",
+             "https://www.kemensos.go.id/siaran-pers/bantuan?utm_source=x", "(BNPB).", "x" * 300, "provinsi"]
+    out = [" ".join(SENTENCES * 3)]
+    if CORPUS.is_dir():
+        out += [p.read_text("utf-8", "replace").split("---", 2)[-1] for p in sorted(CORPUS.glob("*.md"))]
+    for _ in range(150):
+        paras = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 60)))
+                 for _ in range(rng.randint(1, 6))]
+        out.append("\n\n".join(paras))
+    return out
+
+
+CORPUS = SHARED / "corpus" / "releases"
+
+
+def test_incremental_splitter_gives_the_exact_splitters_threads():
+    """Measuring each token once gives the same parts as measuring every candidate part."""
+    compared = 0
+    for text in _texts():
+        for link, part, numbering in ((LINK, "last", True), (LINK, "first", True), (None, "last", False)):
+            additive, exact = _split_both(text, link, part, numbering)
+            assert additive == exact, text[:80]
+            compared += 1
+    assert compared > 400
+
+
+def test_split_thread_checks_every_final_part_exactly(monkeypatch):
+    """Should the per-token sum ever be wrong, the exact measure decides (the final check)."""
+    from crosspost.channels import twitter_thread as tt
+
+    text = " ".join(SENTENCES * 4)
+    expected = split_thread(text, link=LINK, link_prefix="Selengkapnya: ")
+    monkeypatch.setattr(tt._Additive, "fits", lambda self, candidate, budget: True)  # a wildly wrong sum
+    tt.weighted_length.cache_clear()
+    got = split_thread(text, link=LINK, link_prefix="Selengkapnya: ")
+    assert got == expected
+    assert all(weighted_length(p) <= 280 for p in got)
