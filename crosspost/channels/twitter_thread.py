@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 LinkPart = Literal["first", "last"]
 PARAGRAPH, LINE, SPACE = "\n\n", "\n", " "
@@ -288,6 +288,16 @@ def _split(tokens: list[_Token], limit: int, numbering: bool, link_text: str, li
     if numbering:
         return [f"{b} ({i}/{len(bodies)})" for i, b in enumerate(bodies, 1)]
     return bodies
+
+
+def body_carried(release: Any, text: str) -> tuple[int, int]:
+    """(paragraphs of the release body found whole in ``text``, paragraphs in the body): how much
+    of the body a post or thread carries, for the preview (whitespace aside)."""
+    from ..text import plain_paragraphs
+
+    paragraphs = plain_paragraphs(release.body)
+    flat = " ".join(text.split())
+    return sum(1 for p in paragraphs if " ".join(p.split()) in flat), len(paragraphs)
 
 
 def strip_numbering(part: str) -> str:
