@@ -47,7 +47,8 @@ SDKS = ("tweepy", "facebook", "instagrapi", "googleapiclient", "google_auth_oaut
         "requests", "google")
 HEAVY = {
     "preview": ("pydantic", "pydantic_core", "PIL", "rich", "zipfile", "http.client", *SDKS),
-    "status": ("pydantic", "pydantic_core", "PIL", "crosspost._vendor.twitter_text", *SDKS),
+    "status": ("pydantic", "pydantic_core", "PIL", "crosspost._vendor.twitter_text", "jinja2", "markdown_it",
+               "nh3", *SDKS),
     "help": ("pydantic", "pydantic_core", "PIL", "jinja2", "crosspost._vendor.twitter_text", "yaml",
              *SDKS),
 }
