@@ -19,7 +19,6 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import Permanent, RetryLater
 from ..models import SECTIONS, Media, Problem, Receipt, Release, Variant
-from ..templating import tanggal
 from .base import Channel, CommonSettings, PublishContext
 
 BACKENDS = ("static",)  # "wordpress" is planned
@@ -211,6 +210,8 @@ class WebsiteChannel(Channel):
         release = ctx.release
         now = ctx.now() if ctx.now else time.time()
         if release.embargo is not None and release.embargo.timestamp() > now:
+            from ..templating import tanggal  # here, not at the top: templating imports Jinja
+
             raise RetryLater(f"embargoed until {tanggal(release.embargo, with_time=True)}; the article "
                              "goes online then", retry_after=release.embargo.timestamp() - now)
         section = variant.extra.get("section", release.section)
