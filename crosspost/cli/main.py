@@ -104,7 +104,8 @@ def _say(text: str) -> None:
     from .render import safe
 
     secrets = [v for k, v in os.environ.items() if k.startswith("CROSSPOST_") and k not in
-               ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")]
+               ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT",
+                "CROSSPOST_CACHE_DIR")]
     sys.stderr.write(safe(mask(text, secrets)))
 
 
