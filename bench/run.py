@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from anchors import fsync_rate  # noqa: E402
 from benchlib import REPO, Row, fsync_ms, load_average, make_workdir, table  # noqa: E402
 
 BENCHES = ("startup", "adapt", "queue", "video", "growth")
@@ -78,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             Row("large video", "crosspost/channels/youtube.py", "n/a (channel not present)", "")],
         "growth": lambda: growth_bench.run(scratch / "growth", work, args.quick),
     }
+    # the disk's own ceiling, first and last: every durable commit pays one write + fsync
+    disk_before = fsync_rate(scratch)
     rows: list[Row] = []
     crashed = False
     began = time.perf_counter()
@@ -90,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             rows.append(Row(name, "crashed", f"error: {type(exc).__name__}: {str(exc)[:120]}", ""))
     took = time.perf_counter() - began
+    disk_after = fsync_rate(scratch)
+    rows.append(Row("anchor: raw fsync loop", "write 128 bytes + fsync, one file, 1 s, before and after the "
+                    "benches", f"{disk_before:,.0f}/s and {disk_after:,.0f}/s", "(anchor)"))
     mode = "quick" if args.quick else "full"
     print(f"\ncrosspost benchmarks ({mode} run, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, "
           f"{took:.0f} s)\nmachine: {machine(scratch)}\n")

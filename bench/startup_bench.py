@@ -11,6 +11,7 @@ import statistics
 import sys
 from pathlib import Path
 
+from anchors import startup_anchor
 from benchlib import Row, child_env, run_once
 
 BASELINE = [sys.executable, "-c", "import typer"]
@@ -35,8 +36,11 @@ def run(work: Path, quick: bool) -> list[Row]:
     crosspost = [sys.executable, "-m", "crosspost"]
     cmds = {"typer": BASELINE, "help": [*crosspost, "--help"],
             "preview": [*crosspost, "preview", "release.md", "--json"],
-            # the floor under any preview: X's counting library, and what typer loads to run a command
-            "floor": [sys.executable, "-c", "import typer, crosspost._vendor.twitter_text, pydantic"]}
+            # the floor under any preview: X's counting library beside typer
+            "floor": [sys.executable, "-c", "import typer, crosspost._vendor.twitter_text"]}
+    apprise = startup_anchor()  # another CLI of its size, when installed (pip install '.[bench]')
+    if apprise:
+        cmds["apprise"] = apprise
     med = _interleaved(cmds, runs, work, env)
     (base, base_cpu) = med["typer"]
     how = f"median of {runs}, `python -m crosspost`"
@@ -50,6 +54,15 @@ def run(work: Path, quick: bool) -> list[Row]:
                               f"CPU time {cpu / base_cpu:.2f}x ({cpu * 1000:.0f} ms vs "
                               f"{base_cpu * 1000:.0f} ms)"))
     floor = med["floor"][0]
-    rows[1].note += (f"; `import typer, crosspost._vendor.twitter_text, pydantic` alone takes "
+    rows[1].note += (f"; `import typer, crosspost._vendor.twitter_text` alone takes "
                      f"{floor * 1000:.0f} ms = {floor / base:.2f}x")
+    if apprise:
+        other = med["apprise"][0]
+        for row, name in zip(rows, ("help", "preview"), strict=True):
+            row.note += f"; {med[name][0] / other:.2f}x `apprise --help` ({other * 1000:.0f} ms)"
+        rows.append(Row("anchor: apprise --help",
+                        f"`apprise --help` vs `python -c \"import typer\"`, median of {runs}",
+                        f"{other / base:.2f}x ({other * 1000:.0f} ms)", "(anchor)"))
+    else:
+        rows.append(Row("anchor: apprise --help", "not installed (pip install '.[bench]')", "n/a", ""))
     return rows

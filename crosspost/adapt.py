@@ -10,7 +10,7 @@ from typing import Any
 from .channels.base import Channel
 from .controls import accessibility_problems
 from .models import Problem, Release, Variant
-from .templating import render, tanggal
+from .templating import plain, render, tanggal
 from .text import plain_paragraphs
 
 
@@ -27,28 +27,51 @@ class Adapted:
         return self.variant is not None and not any(p.severity == "error" for p in self.problems)
 
 
-def template_context(release: Release, channel: Channel) -> dict[str, Any]:
-    """What every channel template can use; documented in the README."""
-    settings = channel.settings
+def release_context(release: Release) -> dict[str, Any]:
+    """The part of every template's context that is the release's alone, already template data
+    (templating.plain): built once per release, not once per channel (bench/adapt_bench.py)."""
     paragraphs = plain_paragraphs(release.body)
     return {
-        "release": release,
+        "release": plain(release),
         "title": release.title,
         "summary": release.summary,
         "paragraphs": paragraphs,
         "text": "\n\n".join(paragraphs),
-        "link": channel.release_link(release) or "",
         "hashtags": list(release.hashtags),
         "date": tanggal(release.date),
-        "channel": channel.name,
-        "settings": settings,
-        "limits": channel.limits,
     }
 
 
-def adapt_one(release: Release, channel: Channel, templates_dir: Path | None = None) -> Adapted:
+_CHANNEL_DATA: dict[int, tuple[Any, Any]] = {}  # id(settings or limits) -> (the object, its plain form)
+
+
+def _plain_once(obj: Any) -> Any:
+    """A channel's settings or limits as template data, computed once per object (both frozen)."""
+    held = _CHANNEL_DATA.get(id(obj))
+    if held is None or held[0] is not obj:
+        if len(_CHANNEL_DATA) > 256:
+            _CHANNEL_DATA.clear()
+        held = _CHANNEL_DATA[id(obj)] = (obj, plain(obj))
+    return held[1]
+
+
+def template_context(release: Release, channel: Channel, shared: dict[str, Any] | None = None
+                     ) -> dict[str, Any]:
+    """What every channel template can use; documented in the README. ``shared`` is
+    release_context(release), when the caller has it already."""
+    return {
+        **(shared if shared is not None else release_context(release)),
+        "link": channel.release_link(release) or "",
+        "channel": channel.name,
+        "settings": _plain_once(channel.settings),
+        "limits": _plain_once(channel.limits),
+    }
+
+
+def adapt_one(release: Release, channel: Channel, templates_dir: Path | None = None,
+              shared: dict[str, Any] | None = None) -> Adapted:
     template = getattr(channel.settings, "template", "") or f"{channel.platform}.j2"
-    text = render(template, template_context(release, channel), templates_dir)
+    text = render(template, template_context(release, channel, shared), templates_dir, prepared=True)
     variant, problems = channel.build_variant(release, text)
     problems = [*problems, *accessibility_problems(release, channel)]  # the accessibility gate
     return Adapted(channel, variant, tuple(problems))
@@ -61,9 +84,11 @@ def adapt(release: Release, channels: list[Channel], templates_dir: Path | None 
     the article the website channel (static site or WordPress) will publish.
     """
     websites = [ch for ch in channels if ch.article]
-    done = {ch.name: adapt_one(release, ch, templates_dir) for ch in websites}
+    shared = release_context(release)
+    done = {ch.name: adapt_one(release, ch, templates_dir, shared) for ch in websites}
     if not release.link:
         link = next((a.variant.link for a in done.values() if a.variant and a.variant.link), None)
         if link:
             release = replace(release, link=link)
-    return [done.get(ch.name) or adapt_one(release, ch, templates_dir) for ch in channels]
+            shared = release_context(release)
+    return [done.get(ch.name) or adapt_one(release, ch, templates_dir, shared) for ch in channels]

@@ -1,4 +1,4 @@
-"""Fit an image into a platform's aspect-ratio, width and size limits with Pillow.
+"""Fit an image into a platform's aspect-ratio, width and size limits (Pillow re-encodes).
 
 Platforms either refuse images outside their limits (Instagram's Graph API) or silently
 crop them (instagrapi), so crosspost fits them itself, visibly in the preview. The result
@@ -53,20 +53,18 @@ def image_info(path: Path) -> tuple[int, int, str]:
 
 def _header(path: Path) -> tuple[int, int, str, int]:
     """(width, height, format, EXIF orientation) as displayed, from the file header alone: no
-    pixel is decoded, so a preview of a release whose photos were fitted before stays fast."""
-    from PIL import Image, UnidentifiedImageError
+    pixel is decoded and Pillow is not imported (crosspost.imageheader), so a preview of a release
+    whose photos were fitted before stays fast. Pillow only when a picture is re-encoded."""
+    from .imageheader import TooManyPixels, probe
 
     try:
-        with Image.open(path) as img:
-            w, h = img.size
-            orientation = img.getexif().get(0x0112, 1)
-            fmt = img.format or ""
+        header = probe(path)
     except FileNotFoundError:
         raise InputError("image file not found", path) from None
-    except (UnidentifiedImageError, OSError) as exc:
+    except (TooManyPixels, ValueError, OSError) as exc:
         raise InputError(f"cannot read the image ({exc.__class__.__name__}): "
                          f"save it as JPEG or PNG and try again", path) from None
-    return (h, w, fmt, orientation) if orientation in (5, 6, 7, 8) else (w, h, fmt, orientation)
+    return (*header.displayed, header.format, header.orientation)
 
 
 def target_ratio(ratio: float, min_ratio: float, max_ratio: float) -> float:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,6 +204,7 @@ def check_docx(data: bytes, path: Path, settings: MediaSettings = DEFAULT) -> No
     """Refuse a .docx whose zip directory promises too many parts or too many unpacked bytes
     (a zip bomb) before python-docx opens it. Reads the central directory only."""
     import io
+    import zipfile  # here: a Markdown release never needs it
 
     check_size(len(data), int(settings.max_docx_mb * MB), _("the Word file"), path)
     try:

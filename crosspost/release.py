@@ -575,17 +575,18 @@ def _images(meta: Meta, base: Path, roots: list[Path], bounds: MediaSettings) ->
 
 
 def _image_size(p: Path, meta: Meta, i: int, raw: str, max_pixels: int) -> tuple[int, int]:
-    """Width and height from the image header; refused above ``max_pixels`` before any decoding."""
-    from PIL import Image, UnidentifiedImageError
+    """Width and height from the image header; refused above ``max_pixels`` before any decoding.
+    The header is read without Pillow (crosspost.imageheader): preview need not import it."""
+    from .imageheader import TooManyPixels, probe
 
     try:
-        with Image.open(p) as img:  # reads the header only
-            width, height = img.size
-    except Image.DecompressionBombError:  # Pillow's own limit, twice its MAX_IMAGE_PIXELS
+        header = probe(p)
+        width, height = header.width, header.height
+    except TooManyPixels:  # Pillow's own limit, twice its MAX_IMAGE_PIXELS
         raise meta.err("images", _("images: {file} has more pixels than the limit of {limit} megapixels: "
                                    "make it smaller").format(file=raw, limit=round(max_pixels / 1e6)),
                        i) from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (OSError, ValueError):
         raise meta.err("images", _("{file} is not an image that can be read (use JPEG or PNG)").format(
             file=raw), i) from None
     if width * height > max_pixels:

@@ -129,26 +129,37 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return left * right
 
 
-@lru_cache(maxsize=8)
+_OPTIONS: dict[str, Any] = {
+    "autoescape": False,  # social text is plain; the website template escapes explicitly
+    "keep_trailing_newline": False,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+
+
+@lru_cache(maxsize=8)  # one environment per folder pair and process: it keeps the compiled templates
 def _environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
+    from .jinja_cache import bytecode_cache
+
     env = _Sandbox(
         loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
         undefined=StrictUndefined,
-        autoescape=False,  # social text is plain; the website template escapes explicitly
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        # compiled code kept between processes, in the sandbox's own folder (crosspost/jinja_cache.py)
+        bytecode_cache=bytecode_cache("channel-sandbox", _Sandbox, _OPTIONS),
+        **_OPTIONS,
     )
     env.filters.update(truncate_words=truncate_words, hashtags=hashtag_list, tanggal=tanggal,
                        utm=utm, one_line=one_line)
     return env
 
 
-def render(template_name: str, context: dict[str, Any], user_dir: Path | None = None) -> str:
-    """Render a channel template; the user's templates dir wins over the built-in one."""
+def render(template_name: str, context: dict[str, Any], user_dir: Path | None = None,
+           prepared: bool = False) -> str:
+    """Render a channel template; the user's templates dir wins over the built-in one.
+    ``prepared``: every value of ``context`` is template data already (``plain``)."""
     dirs = tuple(str(d) for d in (user_dir, builtin_templates_dir()) if d and Path(d).is_dir())
     env = _environment(dirs)
-    data = {str(k): plain(v) for k, v in context.items()}
+    data = context if prepared else {str(k): plain(v) for k, v in context.items()}
     try:
         return env.get_template(template_name).render(**data).strip()
     except TemplateError as exc:

@@ -7,9 +7,14 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Compiled-template caches (crosspost/jinja_cache.py) go to a scratch folder, not the user's
+# ~/.cache, for this process and every crosspost process a test starts.
+os.environ.setdefault("CROSSPOST_CACHE_DIR", tempfile.mkdtemp(prefix="crosspost-test-cache-"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -64,6 +69,7 @@ def corpus() -> Path:
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSPOST_")}
     env.update(PYTHONPATH=str(REPO), CROSSPOST_STATE_DIR=str(tmp_path / "state"),
+               CROSSPOST_CACHE_DIR=os.environ["CROSSPOST_CACHE_DIR"],
                CROSSPOST_NO_KEYRING="1", NO_COLOR="1", COLUMNS="120")
     env.update(extra)
     return env

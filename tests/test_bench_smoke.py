@@ -13,7 +13,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 ROWS = ("cold start", "preview start", "adaptation throughput", "queue throughput", "queue under contention",
         "parallel delivery", "large video: memory", "large video: speed", "database growth: status",
-        "database growth: report")
+        "database growth: report", "anchor: apprise --help", "anchor: raw fsync loop")
 
 
 def test_quick_bench_runs_and_prints_the_table(tmp_path):

@@ -150,3 +150,121 @@ def test_quotation_is_not_split_at_its_inner_full_stops():
     text = " ".join([SENTENCES[0], quote, SENTENCES[2]])
     parts = split_thread(text, limit=160, numbering=False)
     assert any(p.startswith('"Negara') and "terpenuhi,\" ujar Direktur." in p for p in parts), parts
+
+
+def test_stored_emoji_starts_equal_the_vendored_table():
+    """The precomputed set the fast path relies on is exactly the one the emoji table gives."""
+    from crosspost.channels import emoji_starts
+
+    assert emoji_starts.stored() == emoji_starts.computed()
+    assert len(emoji_starts.stored()) > 1000
+
+
+def test_regex_code_cache_gives_the_same_pattern(tmp_path, monkeypatch):
+    """The compiled form kept for extract_url is re.compile's own; a damaged entry is recompiled."""
+    import re
+    import sys
+
+    from crosspost._vendor.twitter_text.regexp import _lazy
+    from crosspost._vendor.twitter_text.regexp.extract_url import extract_url
+
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path))
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    source, flags = extract_url.pattern, extract_url.flags
+    expected = re.compile(source, flags)
+    first = _lazy._cached_compile(source, flags)  # compiles and writes the entry
+    entry = _lazy._cache_file(source, flags)
+    assert entry is not None and entry.is_file() and str(entry).startswith(str(tmp_path))
+    again = _lazy._cached_compile(source, flags)  # read back from the entry
+    assert first == expected and again == expected
+    assert again.findall("lihat kemensos.go.id/x dan https://t.co/abc") == expected.findall(
+        "lihat kemensos.go.id/x dan https://t.co/abc")
+    entry.write_bytes(b"\x00garbage")
+    assert _lazy._cached_compile(source, flags) == expected
+    assert _lazy._cached_compile(source, flags) == expected  # rewritten, readable again
+
+
+def test_building_blocks_are_not_compiled_at_import():
+    """Only the patterns that are matched get compiled (the gTLD list is pasted, never matched)."""
+    from crosspost._vendor.twitter_text.regexp import _lazy
+    from crosspost._vendor.twitter_text.regexp.valid_gtld import valid_gtld
+
+    assert isinstance(valid_gtld, _lazy.LazyPattern)
+    assert valid_gtld._compiled is None
+
+
+def test_emoji_table_is_not_built_at_import():
+    """The table (emoji-test.txt, 50-80 ms) waits for a text that can hold an emoji."""
+    import subprocess
+    import sys
+
+    code = ("import crosspost._vendor.twitter_text as t, crosspost._vendor.twitter_text.regexp.emoji as e\n"
+            "from crosspost.channels.twitter_thread import weighted_length\n"
+            "weighted_length('Tanpa emoji https://www.kemensos.go.id')\n"
+            "print(e._tables.cache_info().currsize)\n"
+            "weighted_length('Dengan emoji 🙏')\n"
+            "print(e._tables.cache_info().currsize)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.split() == ["0", "1"], out.stderr
+
+
+def _split_both(text: str, link: str | None, link_part: str, numbering: bool):
+    from crosspost.channels import twitter_thread as tt
+
+    tokens = tt._tokens(text.strip())
+    link_text = f"Selengkapnya: {link}" if link else ""
+
+    def with_link(body: str) -> str:
+        if not link_text:
+            return body
+        return f"{body}\n\n{link_text}" if body else link_text
+
+    cost = tt.weighted_length(with_link("x")) - 1 if link_text else 0
+    return [tt._split(tokens, 280, numbering, link_text, link_part, cost, gauge, with_link)
+            for gauge in (tt._Additive(), tt._Exact())]
+
+
+def _texts() -> list[str]:
+    import random
+
+    rng = random.Random(18)
+    words = ["Kementerian", "Sosial", "bantuan", "Rp1,2", "miliar", "kemensos.go.id", "https://t.co/abc123",
+             "warga.", "Bekasi,", "“Kami", "hadir.”", "日本語", "🙏🏽", "👨\u200d👩\u200d👧", "Dr.", "No.",
+             "a.n.",
+             "https://www.kemensos.go.id/siaran-pers/bantuan?utm_source=x", "(BNPB).", "x" * 300, "provinsi"]
+    out = [" ".join(SENTENCES * 3)]
+    if CORPUS.is_dir():
+        out += [p.read_text("utf-8", "replace").split("---", 2)[-1] for p in sorted(CORPUS.glob("*.md"))]
+    for _ in range(150):
+        paras = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 60)))
+                 for _ in range(rng.randint(1, 6))]
+        out.append("\n\n".join(paras))
+    return out
+
+
+CORPUS = SHARED / "corpus" / "releases"
+
+
+def test_incremental_splitter_gives_the_exact_splitters_threads():
+    """Measuring each token once gives the same parts as measuring every candidate part."""
+    compared = 0
+    for text in _texts():
+        for link, part, numbering in ((LINK, "last", True), (LINK, "first", True), (None, "last", False)):
+            additive, exact = _split_both(text, link, part, numbering)
+            assert additive == exact, text[:80]
+            compared += 1
+    assert compared > 400
+
+
+def test_split_thread_checks_every_final_part_exactly(monkeypatch):
+    """Should the per-token sum ever be wrong, the exact measure decides (the final check)."""
+    from crosspost.channels import twitter_thread as tt
+
+    text = " ".join(SENTENCES * 4)
+    expected = split_thread(text, link=LINK, link_prefix="Selengkapnya: ")
+    monkeypatch.setattr(tt._Additive, "fits", lambda self, candidate, budget: True)  # a wildly wrong sum
+    tt.weighted_length.cache_clear()
+    got = split_thread(text, link=LINK, link_prefix="Selengkapnya: ")
+    assert got == expected
+    assert all(weighted_length(p) <= 280 for p in got)

@@ -20,10 +20,10 @@ from typing import Any, ClassVar
 
 from ..engagement import CommentPage
 from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
-from ..i18n import N_
+from ..i18n import N_, _
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
-from .twitter_thread import split_thread, weighted_length
+from .twitter_thread import body_carried, split_thread, weighted_length
 
 TWEEPY_HOST = "https://api.twitter.com"
 # Connection errors that prove nothing reached the server (urllib3's NewConnectionError and
@@ -151,6 +151,7 @@ class Settings(CommonSettings):
     numbering: bool = True  # add " (1/3)" to each part of a thread
     link_part: str = "last"  # which part carries the release link: "first" or "last"
     link_prefix: str = "Selengkapnya: "  # words put before the link
+    more_text: str = "… selengkapnya di tautan"  # where a thread stops short of the body (template)
     max_parts: int = 6  # a longer thread is a problem: shorten the template or raise this
     api_base: str = "https://api.x.com"  # API host for every call (tests may point it elsewhere)
     username: str = ""  # the account's @name, for readable post URLs (optional)
@@ -224,12 +225,23 @@ class TwitterChannel(Channel):
             if part and n > lim.weighted_length:
                 problems.append(self.problem(f"parts[{i}]", "this post is over the X limit",
                                              lim.weighted_length, n))
+        carried, total = body_carried(release, text)
+        counts_extra: dict[str, Any] = {}
+        if total:
+            counts_extra["body"] = {"actual": carried, "limit": total, "unit": "paragraphs"}
+            if carried < total and len(parts) > 1:  # a thread that stops short of the body
+                problems.append(self.problem("body", _(
+                    "the thread of {posts} posts carries {carried} of the body's {total} paragraphs: "
+                    "the rest is only at the link").format(posts=len(parts), carried=carried, total=total),
+                    total, carried, "warning"))
         media = tuple(m for m in release.images if m.kind == "image")
-        if len(media) > lim.max_images:
-            problems.append(self.problem(
-                "media", f"X takes at most {lim.max_images} images: only the first "
-                f"{lim.max_images} are posted", lim.max_images, len(media), "warning"))
-            media = media[: lim.max_images]
+        room = lim.max_images * len(parts)  # images beyond the first post's 4 ride on later parts
+        if len(media) > room:
+            problems.append(self.problem("media", _(
+                "X takes at most {per_post} images a post: these {posts} post(s) carry the first "
+                "{room}").format(per_post=lim.max_images, posts=len(parts), room=room),
+                room, len(media), "warning"))
+            media = media[:room]
         problems += self._media_problems(media)
         if release.video is not None:
             problems.append(self.problem("media", "video upload to X is not supported yet: the "
@@ -237,7 +249,7 @@ class TwitterChannel(Channel):
         variant = Variant(
             channel=self.name, kind=self.platform, text=parts[0] if len(parts) == 1 else text,
             title=release.title, parts=tuple(parts) if len(parts) > 1 else (), media=media,
-            link=link, counts={"weighted": counts, "limit": lim.weighted_length})
+            link=link, counts={"weighted": counts, "limit": lim.weighted_length, **counts_extra})
         return variant, problems
 
     def _media_problems(self, media: tuple) -> list[Problem]:
@@ -257,21 +269,16 @@ class TwitterChannel(Channel):
         parts = list(variant.parts) or [variant.text]
         ids = [str(i) for i in (ctx.progress.get("parts") or [])]
         client, auth = self._client()
-        media_ids: list[str] = []
-        if not ids and variant.media:  # media belong to the first part only
-            from .x_media import upload_image
-
-            for m in variant.media:
-                ctx.heartbeat()
-                try:
-                    media_ids.append(upload_image(client.session, auth, self.settings.api_base, m.path,
-                                                  m.alt, self.settings.timeout))
-                except Exception as exc:
-                    raise self._classify(exc, ctx, "media", f"uploading {m.path.name}") from None
+        per_post = self.limits.max_images
         for index in range(len(ids), len(parts)):
             ctx.heartbeat()
+            # X takes 4 images a post (POST /2/tweets, media.media_ids: minItems 1, maxItems 4,
+            # X API v2 OpenAPI): part i carries images 4i..4i+3, uploaded just before it is posted
+            # (an upload makes nothing public: safe to retry; media ids expire).
+            media_ids = self._upload(client, auth, variant.media[index * per_post:(index + 1) * per_post],
+                                     ctx)
             kwargs: dict[str, Any] = {"text": parts[index], "user_auth": True}
-            if index == 0 and media_ids:
+            if media_ids:
                 kwargs["media_ids"] = media_ids
             if ids:
                 kwargs["in_reply_to_tweet_id"] = ids[-1]
@@ -288,6 +295,19 @@ class TwitterChannel(Channel):
             ids.append(new_id)
             ctx.save_progress({"parts": list(ids)})
         return self._receipt(ids)
+
+    def _upload(self, client: Any, auth: Any, media: tuple, ctx: PublishContext) -> list[str]:
+        from .x_media import upload_image
+
+        out: list[str] = []
+        for m in media:
+            ctx.heartbeat()
+            try:
+                out.append(upload_image(client.session, auth, self.settings.api_base, m.path, m.alt,
+                                        self.settings.timeout))
+            except Exception as exc:
+                raise self._classify(exc, ctx, "media", f"uploading {m.path.name}") from None
+        return out
 
     def _receipt(self, ids: list[str]) -> Receipt:
         return Receipt(remote_id=ids[0], url=self.status_url(ids[0]), extra={"parts": list(ids)})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 LinkPart = Literal["first", "last"]
 PARAGRAPH, LINE, SPACE = "\n\n", "\n", " "
@@ -24,6 +24,7 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _SENTENCE_START = re.compile(r"^[\"'“‘(\[]*[A-Z0-9#@]")
 
 
+@lru_cache(maxsize=1024)  # a thread's parts are measured by the splitter, then by the channel
 def weighted_length(text: str) -> int:
     """Weighted length as X counts it (twitter-text v3 with discounted emoji)."""
     if not _emoji_triggers().intersection(text):
@@ -43,13 +44,10 @@ _HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")  
 
 @lru_cache(maxsize=1)
 def _emoji_triggers() -> frozenset[str]:
-    from crosspost._vendor.twitter_text.regexp.emoji import emoji_list
+    """Precomputed (crosspost/channels/emoji_starts.py): building it from the table took 50-80 ms."""
+    from .emoji_starts import stored
 
-    out: set[str] = set()
-    for entry in emoji_list:
-        points = [chr(int(cp, 16)) for cp in entry.codepoint.split()]
-        out.update(ch for ch in (points if points[0] < "\x80" else points[:1]) if ch >= "\x80")
-    return frozenset(out)
+    return stored()
 
 
 def _weighted_without_emoji(text: str) -> int:
@@ -162,12 +160,49 @@ def _hard_split(word: str, budget: int) -> list[str]:
     return pieces
 
 
-def _pack(tokens: list[_Token], budget: int) -> list[list[_Token]]:
+class _Exact:
+    """Measures a candidate part by joining it and asking twitter-text (the reference)."""
+
+    def fits(self, candidate: list[_Token], budget: int) -> bool:
+        return weighted_length(_join(candidate)) <= budget
+
+
+class _Additive:
+    """Measures each token once; a candidate part weighs the sum of its tokens and separators.
+
+    twitter-text's weight is additive across whitespace for these texts: a URL never spans a
+    space, NFC composes nothing with a space, an emoji sequence holds no space. A URL's weight
+    does depend on what precedes it, which whitespace and a text's start treat alike. The sum is
+    an estimate all the same: split_thread measures every final part exactly and falls back to
+    _Exact when any part is over (tests/test_twitter_text.py compares both on many texts).
+    """
+
+    def fits(self, candidate: list[_Token], budget: int) -> bool:
+        if not candidate:
+            return True
+        return sum(_token_weight(t.word) + len(t.sep) for t in candidate) - len(candidate[0].sep) <= budget
+
+
+@lru_cache(maxsize=4096)
+def _token_weight(word: str) -> int:
+    """One word's weighted length; without '.' a word holds no URL (twitter-text's own shortcut)
+    and, without an emoji start, weighs its code points alone."""
+    if "." not in word and not _emoji_triggers().intersection(word):
+        import unicodedata
+
+        normal = unicodedata.normalize("NFC", word)
+        return len(normal) + len(_HEAVY.findall(normal))
+    return weighted_length(word)
+
+
+def _pack(tokens: list[_Token], budget: int, measure: _Exact | _Additive | None = None
+          ) -> list[list[_Token]]:
     """Greedy packing: whole sentences where they fit, else word by word."""
     parts: list[list[_Token]] = [[]]
+    gauge = measure or _Exact()
 
     def fits(candidate: list[_Token]) -> bool:
-        return weighted_length(_join(candidate)) <= budget
+        return gauge.fits(candidate, budget)
 
     for sentence in _sentences(tokens):
         current = parts[-1]
@@ -217,16 +252,28 @@ def split_thread(text: str, limit: int = 280, numbering: bool = True, link: str 
 
     tokens = _tokens(text)
     link_cost = weighted_length(with_link("x")) - 1 if link_text else 0
+    # Each token measured once (_Additive), every final part measured exactly; should one be
+    # over, the whole split is done again measuring every candidate (_Exact, as before).
+    for gauge in (_Additive(), _Exact()):
+        parts = _split(tokens, limit, numbering, link_text, link_part, link_cost, gauge, with_link)
+        if all(weighted_length(p) <= limit for p in parts) or isinstance(gauge, _Exact):
+            return parts
+    raise AssertionError("unreachable")
+
+
+def _split(tokens: list[_Token], limit: int, numbering: bool, link_text: str, link_part: LinkPart,
+           link_cost: int, gauge: _Exact | _Additive, with_link) -> list[str]:
     n_guess = 2
+    groups: list[list[_Token]] = []
     for _ in range(6):  # the suffix width depends on the part count; converges in 1-2 rounds
         suffix_cost = weighted_length(f" ({n_guess}/{n_guess})") if numbering else 0
         budget = max(1, limit - suffix_cost)
-        groups = _pack(tokens, budget)
+        groups = _pack(tokens, budget, gauge)
         if link_text:
             index = 0 if link_part == "first" else len(groups) - 1
-            if weighted_length(_join(groups[index])) + link_cost > budget:
+            if not gauge.fits(groups[index], budget - link_cost):
                 # Repack that part with room for the link; it may become two parts.
-                tight = _pack(groups[index], max(1, budget - link_cost))
+                tight = _pack(groups[index], max(1, budget - link_cost), gauge)
                 groups[index:index + 1] = tight
         n = len(groups)
         if len(str(n)) <= len(str(n_guess)) or not numbering:
@@ -241,6 +288,16 @@ def split_thread(text: str, limit: int = 280, numbering: bool = True, link: str 
     if numbering:
         return [f"{b} ({i}/{len(bodies)})" for i, b in enumerate(bodies, 1)]
     return bodies
+
+
+def body_carried(release: Any, text: str) -> tuple[int, int]:
+    """(paragraphs of the release body found whole in ``text``, paragraphs in the body): how much
+    of the body a post or thread carries, for the preview (whitespace aside)."""
+    from ..text import plain_paragraphs
+
+    paragraphs = plain_paragraphs(release.body)
+    flat = " ".join(text.split())
+    return sum(1 for p in paragraphs if " ".join(p.split()) in flat), len(paragraphs)
 
 
 def strip_numbering(part: str) -> str:

@@ -21,7 +21,6 @@ from urllib.parse import unquote, urlsplit
 from ..errors import Permanent, RetryLater
 from ..i18n import N_
 from ..models import SECTIONS, Media, Problem, Receipt, Release, Variant
-from ..templating import tanggal
 from .base import Channel, CommonSettings, PublishContext
 
 BACKENDS = ("static",)  # "wordpress" is planned
@@ -84,10 +83,10 @@ def _image_size(m: Media) -> tuple[int | None, int | None]:
     if m.width and m.height:
         return m.width, m.height
     try:
-        from PIL import Image
+        from ..imageheader import probe  # the header, not Pillow
 
-        with Image.open(m.path) as im:
-            return im.width, im.height
+        header = probe(m.path)
+        return header.width, header.height
     except Exception:  # noqa: BLE001 - unknown size only costs a layout shift
         return None, None
 
@@ -224,6 +223,8 @@ class WebsiteChannel(Channel):
         release = ctx.release
         now = ctx.now() if ctx.now else time.time()
         if release.embargo is not None and release.embargo.timestamp() > now:
+            from ..templating import tanggal  # here, not at the top: templating imports Jinja
+
             raise RetryLater(f"embargoed until {tanggal(release.embargo, with_time=True)}; the article "
                              "goes online then", retry_after=release.embargo.timestamp() - now)
         section = variant.extra.get("section", release.section)

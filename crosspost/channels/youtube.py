@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import mimetypes
 import os
-import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as dtime
 from functools import lru_cache
-from http.client import HTTPException
 from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -124,6 +122,9 @@ def http_failure(exc: Any) -> str:
 
 
 def failure_of(exc: BaseException) -> str:
+    import socket  # here, not at the top: preview imports this module and needs neither
+    from http.client import HTTPException
+
     import httplib2
     from google.auth.exceptions import TransportError
     from googleapiclient.errors import HttpError
@@ -395,6 +396,8 @@ class YouTubeChannel(Channel):
 
     def client(self) -> Any:
         """A YouTube client from the shipped discovery document, authorized with the stored token."""
+        import socket
+
         import google_auth_httplib2
         from googleapiclient.discovery import build_from_document
 

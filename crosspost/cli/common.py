@@ -107,7 +107,10 @@ def say(lines: Iterable[str], err: bool = False) -> None:
 
 
 def warn(lines: Iterable[str]) -> None:
-    """One 'warning: ...' line on stderr each."""
+    """One 'warning: ...' line on stderr each (rich only loaded when there is one)."""
+    lines = list(lines)
+    if not lines:
+        return
     from . import render
 
     err = render.console(stderr=True)

@@ -17,6 +17,7 @@ import typer
 from .. import __version__
 from ..errors import EXIT_ERROR, CrosspostError
 from ..i18n import N_, _  # first: sets the language before any help text below is built
+from .coercion import install as install_coercion
 from .common import STATE, hoist_global_options
 
 # typer's own texts that go through gettext (section titles, [default]/[env var]/[required], a few
@@ -40,6 +41,7 @@ def _localise_typer() -> None:
 
 
 _localise_typer()
+install_coercion()  # typer's option conversion without pydantic (~100 ms of every start)
 
 app = typer.Typer(
     name="crosspost",
@@ -106,7 +108,8 @@ def _say(text: str) -> None:
     from .render import safe
 
     secrets = [v for k, v in os.environ.items() if k.startswith("CROSSPOST_") and k not in
-               ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")]
+               ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT",
+                "CROSSPOST_CACHE_DIR")]
     sys.stderr.write(safe(mask(text, secrets)))
 
 

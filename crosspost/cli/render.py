@@ -11,10 +11,16 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console, Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+else:  # imported on first use: `--json` output never needs rich (tests/test_startup_imports.py)
+    from .lazy import Lazy
+
+    Console, Group = Lazy("rich.console", "Console"), Lazy("rich.console", "Group")
+    Panel, Table, Text = Lazy("rich.panel", "Panel"), Lazy("rich.table", "Table"), Lazy("rich.text", "Text")
 
 from ..counts import count_rows
 from ..hygiene import html_text, terminal_safe

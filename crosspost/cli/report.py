@@ -19,7 +19,8 @@ from ..errors import EXIT_FAILED, EXIT_OK, InputError
 from ..i18n import _
 from .common import STATE, example_epilog
 
-NOT_SECRET = ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT")
+NOT_SECRET = ("CROSSPOST_CONFIG", "CROSSPOST_DB", "CROSSPOST_STATE_DIR", "CROSSPOST_FAILPOINT",
+              "CROSSPOST_CACHE_DIR")
 REPORT_EXT = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json"}
 AUDIT_EXT = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
 

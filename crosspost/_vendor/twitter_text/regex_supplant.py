@@ -1,8 +1,10 @@
 import re
 from typing import Dict, Union, Pattern, Match
 
+from .regexp import _lazy
 
-def regex_supplant(regex: Union[str, Pattern], dic: Dict[str, Union[str, Pattern]], flags=0) -> Pattern:
+
+def regex_supplant(regex: Union[str, Pattern], dic: Dict[str, Union[str, Pattern]], flags=0, cache=False) -> Pattern:
     def repl(match: Match) -> str:
         name = match.group(1)
         pattern = dic.get(name, '')
@@ -12,4 +14,5 @@ def regex_supplant(regex: Union[str, Pattern], dic: Dict[str, Union[str, Pattern
     new_flags = flags if isinstance(regex, str) else regex.flags | flags
     assembled_pat = re.sub(r'#\{(\w+)\}', repl, regex_str)
 
-    return re.compile(assembled_pat, new_flags)
+    # crosspost: compiled on first use (regexp/_lazy.py), not here
+    return _lazy.compile(assembled_pat, new_flags, cache)

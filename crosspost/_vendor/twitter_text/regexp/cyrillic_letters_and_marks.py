@@ -1,3 +1,5 @@
 import re
 
-cyrillic_letters_and_marks = re.compile(r'\u0400-\u04FF')
+from . import _lazy
+
+cyrillic_letters_and_marks = _lazy.compile(r'\u0400-\u04FF')

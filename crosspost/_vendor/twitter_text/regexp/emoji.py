@@ -1,7 +1,6 @@
 import re
 from collections import namedtuple
 from functools import lru_cache
-from importlib.resources import files
 from typing import List, Tuple
 
 Emoji = namedtuple('Emoji', ('group', 'sub_group', 'name', 'status', 'codepoint', 'emoji'))
@@ -110,6 +109,8 @@ def get_ranges(nums: List[int]) -> List[Tuple[int, int]]:
 # use instead, the data file read with importlib.resources; the construction is unchanged.
 @lru_cache(maxsize=1)
 def _tables() -> dict:
+    from importlib.resources import files  # crosspost: here, it imports zipfile and tempfile
+
     emoji_raw = files(__package__).joinpath('emoji-test.txt').read_bytes().decode('utf-8')
     emoji_list = parse_emoji_list(emoji_raw)
     emoji_dict = {x.emoji: x for x in emoji_list}
@@ -157,6 +158,8 @@ def __getattr__(name: str):
     """The upstream module attributes (``emoji``, ``emoji_list``, ...), built on first access."""
     if name == 'emoji':
         return emoji_regex()
+    if name.startswith('__'):  # the import system asks for __path__ & co: not a reason to build
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     tables = _tables()
     if name in tables:
         return tables[name]

@@ -26,5 +26,6 @@ extract_url = regex_supplant(
         'valid_url_path': valid_url_path,
         'valid_url_preceding_chars': valid_url_preceding_chars
     },
-    re.IGNORECASE
+    re.IGNORECASE,
+    cache=True  # crosspost: matched on every count, compiled form cached (regexp/_lazy.py)
 )

@@ -1,3 +1,5 @@
 import re
 
-invalid_url_without_protocol_preceding_chars = re.compile(r'[-_./]$')
+from . import _lazy
+
+invalid_url_without_protocol_preceding_chars = _lazy.compile(r'[-_./]$')

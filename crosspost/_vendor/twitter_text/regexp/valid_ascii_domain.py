@@ -1,5 +1,7 @@
 import re
 
+from . import _lazy
+
 from .latin_accent_chars import latin_accent_chars
 from .valid_cctld import valid_cctld
 from .valid_gtld import valid_gtld
@@ -7,7 +9,7 @@ from .valid_punycode import valid_punycode
 from ..regex_supplant import regex_supplant
 
 valid_ascii_domain = regex_supplant(
-    re.compile(
+    _lazy.compile(
         r'(?:(?:[\-a-z0-9#{latin_accent_chars}]+)\.)+(?:#{valid_gtld}|#{valid_cctld}|#{valid_punycode})',
         re.IGNORECASE
     ),
@@ -16,5 +18,6 @@ valid_ascii_domain = regex_supplant(
         'valid_gtld': valid_gtld,
         'valid_cctld': valid_cctld,
         'valid_punycode': valid_punycode
-    }
+    },
+    cache=True  # crosspost: matched on every count, compiled form cached (regexp/_lazy.py)
 )

@@ -1,11 +1,13 @@
 import re
 
+from . import _lazy
+
 from .cyrillic_letters_and_marks import cyrillic_letters_and_marks
 from .latin_accent_chars import latin_accent_chars
 from ..regex_supplant import regex_supplant
 
 valid_general_url_path_chars = regex_supplant(
-    re.compile(
+    _lazy.compile(
         r"[a-z#{cyrillic_letters_and_marks}0-9!\*';:=\+,\.\$\/%#\[\]\-\u2013_~@\|&#{latin_accent_chars}]",
         re.IGNORECASE
     ),

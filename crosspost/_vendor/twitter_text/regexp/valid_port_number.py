@@ -1,3 +1,5 @@
 import re
 
-valid_port_number = re.compile(r'[0-9]+')
+from . import _lazy
+
+valid_port_number = _lazy.compile(r'[0-9]+')

@@ -1,3 +1,5 @@
 import re
 
-valid_punycode = re.compile(r'(?:xn--[\-0-9a-z]+)')
+from . import _lazy
+
+valid_punycode = _lazy.compile(r'(?:xn--[\-0-9a-z]+)')

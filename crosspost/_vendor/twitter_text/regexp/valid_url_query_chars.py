@@ -1,3 +1,5 @@
 import re
 
-valid_url_query_chars = re.compile(r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]", re.IGNORECASE)
+from . import _lazy
+
+valid_url_query_chars = _lazy.compile(r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]", re.IGNORECASE)
