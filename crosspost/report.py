@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from .errors import InputError
+from .i18n import _
 from .models import SECTIONS
 from .templating import BULAN
 from .timezones import parse_when, zone
@@ -54,7 +55,9 @@ def period(start_text: str, end_text: str, tz: str) -> tuple[datetime, datetime]
     start = parse_when(start_text, tz)
     end = end_of(end_text, tz)
     if end <= start:
-        raise InputError(f"--to ({end_text}) must come after --from ({start_text})")
+        raise InputError(_(
+            '--to ({end_text}) must come after --from ({start_text})').format(
+            end_text=end_text, start_text=start_text))
     return start, end
 
 
@@ -506,5 +509,7 @@ RENDERERS = {"json": to_json, "csv": to_csv, "md": to_md, "html": to_html}
 
 def render(report: dict[str, Any], fmt: str) -> str:
     if fmt not in RENDERERS:
-        raise InputError(f"unknown report format '{fmt}': use one of {', '.join(FORMATS)}")
+        raise InputError(_(
+            "unknown report format '{fmt}': use one of {FORMATS}").format(
+            fmt=fmt, FORMATS=', '.join(FORMATS)))
     return RENDERERS[fmt](report)

@@ -113,6 +113,7 @@ def reject(
 
 # -- pause / resume ---------------------------------------------------------------------------------
 def pause(
+    ctx: typer.Context,
     reason: str | None = typer.Option(None, "--reason", help=_("Why (mourning period, crisis, election "
                                                               "quiet period...): kept in the log.")),
     by: str | None = ByOpt,
@@ -133,6 +134,14 @@ def pause(
         else:
             say([pause_message(current, tz)
                   if current else _("not paused: deliveries go out as scheduled.")])
+            if not show:  # a bare `crosspost pause`: say how to pause, not only whether it is on
+                from . import render
+                from .common import example_epilog
+
+                out = render.console()
+                out.print("", _("Usage: ") + ctx.command_path + " --reason TEXT [--by NAME] [--until WHEN]",
+                          *(example_epilog("pause") or "").replace("\b\n", "").splitlines(), sep="\n",
+                          markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_PAUSED if current else EXIT_OK)
     if not reason or not reason.strip():
         raise InputError(_('give the reason: crosspost pause --reason "masa berkabung nasional" --by NAME'))
