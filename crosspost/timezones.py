@@ -22,7 +22,8 @@ ALIASES: dict[str, str] = {
 
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.I)
 _HINT = N_("use an IANA name like Asia/Jakarta, WIB, WITA or WIT, or an offset like +07:00")
-_WHEN_HINT = N_("write it like 2026-12-01 09:00, 2026-12-01 09:00 WITA or 2026-12-01T09:00:00+07:00")
+_WHEN_HINT = N_("write it like 01/12/2026 14.30 WITA, 5 Desember 2026 pukul 09.00 WIB, 2026-12-01 09:00 or "
+                "2026-12-01T09:00:00+07:00 (day first; WIB unless it says WITA, WIT or an offset)")
 
 
 def zone(name: str) -> tzinfo:
@@ -60,7 +61,9 @@ def parse_when(text: str, tz: str) -> datetime:
     """An aware datetime from ISO 8601 (with or without offset), optionally followed by a zone name.
 
     Accepted: "2026-12-01T09:00:00+07:00", "2026-12-01 09:00", "2026-12-01 09.00 WITA",
-    "2026-12-01 09:00 Asia/Jayapura", "2026-12-01" (midnight). Naive values are in ``tz``.
+    "2026-12-01 09:00 Asia/Jayapura", "2026-12-01" (midnight), and the Indonesian day-first forms
+    of crosspost.id_dates ("01/12/2026 14.30 WITA", "5 Desember 2026 pukul 09.00 WIB"). Naive
+    values are in ``tz``.
     """
     raw = (text or "").strip()
     if not raw:
@@ -70,6 +73,11 @@ def parse_when(text: str, tz: str) -> datetime:
     if head and _is_zone_token(last):
         explicit = zone(last)
         raw = head.strip()
+    from .id_dates import parse_indonesian
+
+    indonesian = parse_indonesian(raw)  # "01/12/2026 14.30", "5 Desember 2026 pukul 09.00"
+    if indonesian is not None:
+        return indonesian.replace(tzinfo=explicit or zone(tz))
     # Indonesian writing uses a dot between hours and minutes ("09.00").
     raw = re.sub(r"([ T]\d{1,2})\.(\d{2})(?=$|[.:]|\s)", r"\1:\2", raw)
     raw = re.sub(r"([ T])(\d):", r"\g<1>0\2:", raw)  # "9:00" -> "09:00"

@@ -68,7 +68,8 @@ def test_storing_an_instagram_token_says_stored_not_a_posting_error(cli):
     """The Graph token is stored before ig_user_id is set, or without network: no request is made
     and nothing speaks of a post or `crosspost retry`."""
     channels(cli, '[channels.ig]\ntype = "instagram"\ngraph_base = "http://127.0.0.1:9"\n')
-    for lang, stored in (("id", "kredensial untuk 'ig' telah disimpan"), ("en", "credentials for 'ig' stored")):
+    for lang, stored in (("id", "kredensial untuk 'ig' telah disimpan"),
+                         ("en", "credentials for 'ig' stored")):
         proc = run(cli, "--lang", lang, "auth", "ig", "--token", "-", stdin=SECRET + "\n")
         assert proc.returncode == 0, proc.stderr
         assert stored in proc.stdout
