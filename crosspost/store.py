@@ -1405,6 +1405,22 @@ class Store:
                                           "ORDER BY slug LIMIT ?", (escaped + "%", limit)).fetchall()
         return [r[0] for r in rows]
 
+    def release_handles(self, incomplete: str = "", limit: int = 50) -> list[tuple[str, str]]:
+        """(slug, "#id title") of the releases whose slug starts with ``incomplete``, newest first;
+        ``#1`` or ``1`` offers the release numbers that start so (shell completion)."""
+        digits = incomplete.removeprefix("#")
+        with self._lock:
+            if digits.isdigit():
+                rows = self._conn.execute("SELECT id, slug, title FROM releases "
+                                          "WHERE CAST(id AS TEXT) LIKE ? ORDER BY id DESC LIMIT ?",
+                                          (digits + "%", limit)).fetchall()
+                mark = "#" if incomplete.startswith("#") else ""  # a completion must start as typed
+                return [(f"{mark}{r[0]}", f"{r[1]}: {r[2]}") for r in rows]
+            escaped = incomplete.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            rows = self._conn.execute("SELECT id, slug, title FROM releases WHERE slug LIKE ? ESCAPE '\\' "
+                                      "ORDER BY id DESC LIMIT ?", (escaped + "%", limit)).fetchall()
+        return [(r[1], f"#{r[0]} {r[2]}") for r in rows]
+
 
 def _refuse_other_release(release: Release, stored: dict[str, Any]) -> None:
     """Two releases under one slug are a mistake, not a republish: another number, or (without

@@ -17,6 +17,7 @@ from ..i18n import _, ngettext
 from .common import STATE, add_commands, person, say, setup
 from .common import now as _now
 from .common import tz as _tz
+from .completion import release_handles
 
 ByOpt = typer.Option(None, "--by", metavar="NAME",
                      help=_("Who does this, as it will stand in the log (default: $CROSSPOST_USER, "
@@ -59,7 +60,7 @@ def _rows_out(rows: list, tz: Any) -> list[str]:
 
 # -- approve / reject -------------------------------------------------------------------------------
 def approve(
-    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg),
+    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg, autocompletion=release_handles),
     by: str | None = ByOpt,
     note: str | None = typer.Option(None, "--note", help=_("A remark kept with the approval.")),
     channel: list[str] = ChannelOpt,
@@ -87,7 +88,7 @@ def approve(
 
 
 def reject(
-    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg),
+    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg, autocompletion=release_handles),
     by: str | None = ByOpt,
     reason: str = typer.Option(..., "--reason", help=_("Why: the editors read it in the log.")),
     channel: list[str] = ChannelOpt,

@@ -8,10 +8,11 @@ import typer
 
 from ..i18n import _
 from .common import STATE, add_commands, setup
+from .completion import release_handles
 
 
 def show(
-    release: str = typer.Argument(..., metavar="RELEASE",
+    release: str = typer.Argument(..., metavar="RELEASE", autocompletion=release_handles,
                                   help=_("A release (slug, its start, #number or file).")),
     html: Path | None = typer.Option(None, "--html", metavar="FILE",
                                      help=_("Also write the approval page of the stored variants "

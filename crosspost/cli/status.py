@@ -9,12 +9,13 @@ import typer
 from ..errors import EXIT_FAILED, InputError
 from ..i18n import _, number
 from .common import STATE, add_commands, setup
+from .completion import release_handles
 
 STATUS_TABLE_ROWS = 50
 
 
 def status(
-    release: str | None = typer.Argument(None, metavar="RELEASE",
+    release: str | None = typer.Argument(None, metavar="RELEASE", autocompletion=release_handles,
                                          help=_("A release (slug, its start, #number or file); all "
                                                 "releases when omitted.")),
     limit: int | None = typer.Option(None, "--limit", "-n", min=0,
@@ -78,6 +79,7 @@ def _report_duplicates(dups: list[dict[str, Any]], stuck: list[dict[str, Any]] |
 
 def log(
     release: str | None = typer.Option(None, "--release", "-r", metavar="RELEASE",
+                                         autocompletion=release_handles,
                                          help=_("Only this release (slug, its start, #number or file).")),
     limit: int = typer.Option(50, "--limit", "-n", help=_("How many of the newest events.")),
 ) -> None:
