@@ -22,7 +22,7 @@ from . import linkcheck
 from .channels.base import implements
 from .credentials import DAY, bounded, has_expiry, in_days, secret_keys, when
 from .errors import ConfigError, CrosspostError, DeliveryError, ReauthRequired, RetryLater
-from .i18n import _
+from .i18n import N_, _, number
 
 GB = 1024**3
 MB = 1024**2
@@ -399,7 +399,9 @@ def overdue(store: Any, now: float) -> list[float]:
 
 
 def _duration(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+    if seconds >= 3600:
+        return _("{hours} h").format(hours=number(seconds / 3600, 1))
+    return _("{minutes} min").format(minutes=number(seconds / 60))
 
 
 def _existing(folder: Path) -> Path:
@@ -410,7 +412,7 @@ def _existing(folder: Path) -> Path:
 
 
 def _size(n: float) -> str:
-    return f"{n / GB:.1f} GB" if n >= GB else f"{n / MB:.0f} MB"
+    return f"{number(n / GB, 1)} GB" if n >= GB else f"{number(n / MB)} MB"
 
 
 def check_disk(label: str, folder: Path, warn_bytes: int = GB, fail_bytes: int = 100 * MB,
@@ -428,7 +430,7 @@ def check_disk(label: str, folder: Path, warn_bytes: int = GB, fail_bytes: int =
         return fail(name, _('only {_size} free at {folder}').format(_size=_size(free), folder=folder), fix)
     if free < warn_bytes:
         return warn(name, _('only {_size} free at {folder}').format(_size=_size(free), folder=folder), fix)
-    return ok(name, f"{_size(free)} free at {folder}")
+    return ok(name, _("{size} free at {folder}").format(size=_size(free), folder=folder))
 
 
 # -- the website ------------------------------------------------------------------------------
@@ -478,6 +480,26 @@ def exit_code(checks: list[Check]) -> int:
     return 1 if any(c.status == "fail" for c in checks) else 0
 
 
+# The checks' names and states as people read them (the names stay as they are in --json).
+CHECK_WORDS = {"config": N_("config"), "credentials": N_("credentials"), "login": N_("login"),
+               "expiry": N_("expiry"), "template": N_("template"), "database": N_("database"),
+               "database id": N_("database id"), "duplicates": N_("duplicates"), "unknown": N_("unknown"),
+               "queue": N_("queue"), "clock": N_("clock"), "disk": N_("disk"), "site": N_("site"),
+               "website": N_("website"), "links": N_("links")}
+STATES = {"ok": N_("ok"), "warn": N_("warn"), "fail": N_("fail")}
+
+
+def check_label(name: str) -> str:
+    """'credentials twitter' -> 'kredensial twitter': the check's words translated, channel names kept."""
+    if name in CHECK_WORDS:
+        return _(CHECK_WORDS[name])
+    words = name.split(" ")
+    plain = 2 if words[0] == "disk" else 1  # "disk database", "disk site NAME"; then a channel's name
+    return " ".join(_(CHECK_WORDS[w]) if i < plain and w in CHECK_WORDS else w for i, w in enumerate(words))
+
+
 def format_line(check: Check) -> str:
-    line = f"{check.status:<4}  {check.name}: {check.detail}"
+    state = _(STATES.get(check.status, check.status))
+    width = max(len(_(s)) for s in STATES.values())
+    line = f"{state:<{width}}  {check_label(check.name)}: {check.detail}"
     return line + (f" -> {check.fix}" if check.fix and check.status != "ok" else "")

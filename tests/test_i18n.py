@@ -224,6 +224,9 @@ def test_every_translation_is_used_by_gettext(indonesian):
 
 
 # -- no English left behind: messages built without _() ----------------------------------------------
+# Calls whose arguments at these positions are messages for people: a Problem's message, a doctor
+# check's detail and fix (crosspost/doctor.py ok/warn/fail/Check).
+MESSAGE_ARGS = {"Problem": (2,), "problem": (1,), "ok": (1,), "warn": (1, 2), "fail": (1, 2), "Check": (2, 3)}
 ERROR_CLASSES = {"InputError", "ConfigError", "StoreError", "CrosspostError", "DeliveryError", "RetryLater",
                  "Permanent", "ReauthRequired", "UnknownOutcome", "LeaseLost"}
 
@@ -259,7 +262,8 @@ def _has_text(node) -> bool:
 
 
 def untranslated_messages(root: Path) -> list[str]:
-    """Every Problem, channel.problem() and CrosspostError whose message is text that skips _()."""
+    """Every Problem, channel.problem(), doctor check and CrosspostError whose message is text that
+    skips _()."""
     import ast
 
     found = []
@@ -271,18 +275,19 @@ def untranslated_messages(root: Path) -> list[str]:
                 continue
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            index = {"Problem": 2, "problem": 1}.get(name, 0 if name in ERROR_CLASSES else None)
-            if index is None:
-                continue
-            message = node.args[index] if len(node.args) > index else next(
-                (k.value for k in node.keywords if k.arg == "message"), None)
-            if message is not None and _has_text(message) and not _through_gettext(message):
-                found.append(f"{path.relative_to(root.parent)}:{node.lineno}: {ast.unparse(message)[:80]}")
+            indices = MESSAGE_ARGS.get(name, (0,) if name in ERROR_CLASSES else ())
+            for index in indices:
+                message = node.args[index] if len(node.args) > index else next(
+                    (k.value for k in node.keywords if k.arg == "message" and index == indices[0]), None)
+                if message is not None and _has_text(message) and not _through_gettext(message):
+                    where = f"{path.relative_to(root.parent)}:{node.lineno}"
+                    found.append(f"{where}: {ast.unparse(message)[:80]}")
     return found
 
 
 def test_every_problem_and_error_message_goes_through_gettext():
-    """A Problem or an error written as a bare (f-)string would stay English under --lang id."""
+    """A Problem, a doctor line or an error written as a bare (f-)string would stay English under
+    --lang id."""
     assert untranslated_messages(REPO / "crosspost") == []
 
 
@@ -294,9 +299,10 @@ def test_the_scan_catches_a_message_built_without_gettext(tmp_path):
         '    out = [self.problem("text", f"too long: {n}")]\n'
         '    out.append(Problem("x", "text", "plain English"))\n'
         '    out.append(self.problem("text", _("fine: {n}").format(n=n)))\n'
-        '    raise InputError("no " + _("mixed"))\n', encoding="utf-8")
+        '    raise InputError("no " + _("mixed"))\n'
+        '    return ok("disk", f"{n} free")\n', encoding="utf-8")
     found = untranslated_messages(pkg)
-    assert sorted(f.split(":")[1] for f in found) == ["2", "3", "5"], found
+    assert sorted(f.split(":")[1] for f in found) == ["2", "3", "5", "6"], found
 
 
 def test_every_problem_of_every_channel_is_indonesian(indonesian, tmp_path):
