@@ -290,9 +290,8 @@ def check_template(channel: Any, templates_dir: Path | None) -> Check:
                         'correct {template} or [channels.{name}] in channels.toml').format(
                         template=template, name=channel.name))
     if warnings:
-        return warn(name, _(
-            '{template} renders, with warnings on the sample release: ').format(template=template)
-                    + "; ".join(p.message for p in warnings[:2]))
+        return warn(name, _("{template} renders, with warnings on the sample release: {warnings}").format(
+            template=template, warnings="; ".join(p.message for p in warnings[:2])))
     return ok(name, _('{template} renders on a sample release').format(template=template))
 
 

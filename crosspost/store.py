@@ -944,9 +944,10 @@ class Store:
             else:
                 row = self._one(c, delivery_id)  # type: ignore[arg-type]
                 if row["status"] not in ("failed", "cancelled"):
-                    hint = " use `crosspost resolve` for an unknown one" if row["status"] == "unknown" else ""
-                    raise InputError(f"delivery {delivery_id} is {row['status']}; only failed or cancelled "
-                                     f"deliveries can be retried;{hint}".rstrip(";"))
+                    hint = (_("; use `crosspost resolve` for an unknown one") if row["status"] == "unknown"
+                            else "")
+                    raise InputError(_("delivery {id} is {status}; only failed or cancelled deliveries can "
+                                       "be retried").format(id=delivery_id, status=row["status"]) + hint)
                 if row["error_kind"] == "rejected":
                     raise InputError(_(
                         'delivery {delivery_id} was rejected ({last_error}); edit the release and '

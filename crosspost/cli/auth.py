@@ -110,7 +110,8 @@ def _check(ch: Any, keys: tuple[str, ...], offline: bool) -> int:
     for key in keys:
         present = ch.secrets.get(key) is not None
         missing += not present
-        typer.echo(f"{key}: {_('present') if present else _('missing')} ({env_name(ch.name, key)})")
+        state = _("present") if present else _("missing")  # outside the f-string: Babel must see them
+        typer.echo(f"{key}: {state} ({env_name(ch.name, key)})")
     if missing:
         return EXIT_FAILED
     if offline or not implements(ch, "whoami"):

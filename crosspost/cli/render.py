@@ -33,7 +33,8 @@ STATUS_LABELS = {"sent": N_("sent"), "queued": N_("queued"), "sending": N_("send
 
 
 # A variant's count names and units (crosspost.counts) as people read them; JSON keeps the raw names.
-COUNT_LABELS = {"title": N_("title"), "chars": N_("characters"), "weighted": N_("X length (weighted)"),
+COUNT_LABELS = {"image": N_("image"), "video": N_("video"),
+                "title": N_("title"), "chars": N_("characters"), "weighted": N_("X length (weighted)"),
                 "images": N_("images"), "hashtags": N_("hashtags"), "mentions": N_("mentions (@)"),
                 "description": N_("description"), "tags": N_("tags"), "parts": N_("thread parts")}
 COUNT_UNITS = {"chars": N_("chars"), "bytes": N_("bytes")}
@@ -197,7 +198,9 @@ def deliveries_table(rows: Iterable[Delivery], tz: Any = None, title: str | None
     for col in ("id", _("release"), _("channel"), _("status"), _("when"), _("link / error")):
         table.add_column(col, overflow="fold")
     for d in rows:
-        detail = (_("link below") if links_below and d.url else d.url) or d.last_error or ""
+        from ..event_text import event_text
+
+        detail = (_("link below") if links_below and d.url else d.url) or event_text(d.last_error) or ""
         if d.status == "queued" and d.not_before:
             detail = detail or _("not before {when}").format(when=when(d.not_before, tz))
         table.add_row(str(d.id), Text(safe(f"#{d.release_id} {d.release_slug}")), Text(safe(d.channel)),

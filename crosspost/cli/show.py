@@ -22,6 +22,7 @@ def show(
 
     from rich.text import Text
 
+    from ..event_text import event_text
     from ..hygiene import html_text
     from ..show import show_release, stored_adapted
     from . import render
@@ -68,8 +69,9 @@ def show(
             shown_text = html_text(part) if part.lstrip().startswith("<") else part
             out.print(prefix + render.safe(shown_text), markup=False, soft_wrap=True)
         for m in v.media:
-            out.print("  " + render.safe(f"{m.kind}: {m.path.name} · " + _("alt: {text}").format(
-                text=m.alt or "—"), newlines=False), markup=False, soft_wrap=True)
+            alt = _("alt: {text}").format(text=m.alt or "—")
+            line = f"{render.count_label(m.kind)}: {m.path.name} · {alt}"
+            out.print("  " + render.safe(line, newlines=False), markup=False, soft_wrap=True)
         if v.link:
             out.print(_("link: {url}").format(url=v.link), markup=False, soft_wrap=True, crop=False)
         if d.url:
@@ -80,7 +82,7 @@ def show(
         change = " → ".join(render.status_label(x) if x else "∅" for x in (e.get("from_status"),
                                                                           e.get("to_status")))
         by = f" ({e['actor']})" if e.get("actor") else ""
-        detail = f": {e['detail']}" if e.get("detail") else ""
+        detail = f": {event_text(e['detail'], lambda ts: render.when(ts, zone))}" if e.get("detail") else ""
         at = render.when(e.get("at"), zone)
         out.print(render.safe(f"{at} {e.get('channel') or ''} {change}{by}{detail}"), markup=False,
                   soft_wrap=True)

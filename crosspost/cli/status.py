@@ -101,11 +101,14 @@ def log(
     for col in (_("at"), _("delivery"), _("release"), _("channel"), _("change"), _("detail")):
         table.add_column(col, overflow="fold")
     zone = tz(cfg)
+    from ..event_text import event_text
+
     for e in events:
+        change = " → ".join(render.status_label(x) if x else "∅" for x in (e.get("from_status"),
+                                                                          e.get("to_status")))
         table.add_row(render.when(e.get("at"), zone), str(e.get("delivery_id") or ""),
-                      str(e.get("release") or ""), str(e.get("channel") or ""),
-                      f"{e.get('from_status') or '∅'} → {e.get('to_status') or ''}",
-                      str(e.get("detail") or ""))
+                      str(e.get("release") or ""), str(e.get("channel") or ""), change,
+                      event_text(e.get("detail"), lambda ts: render.when(ts, zone)))
     render.console().print(table)
 
 
