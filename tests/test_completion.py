@@ -34,3 +34,21 @@ def test_release_handles_complete_from_the_log(cli):
     assert complete(cli, "crosspost status zzz").stdout.strip() == ""
     zsh = complete(cli, "crosspost show kem", shell="zsh").stdout
     assert slug in zsh and "#1 Kemensos Resmikan" in zsh  # the title as the help of each item
+
+
+def test_install_completion_speaks_the_chosen_language(cli, tmp_path):
+    """typer prints its two lines in English (typer/completion.py install_callback): ours are
+    translated. HOME is a temporary folder, so nothing of the machine's shell is touched."""
+    import subprocess
+    import sys
+
+    for lang, installed in (("id", "pelengkapan otomatis bash dipasang di"),
+                            ("en", "bash completion installed in")):
+        home = tmp_path / f"home-{lang}"
+        home.mkdir()
+        env = {**cli.env, "HOME": str(home), "SHELL": "/bin/bash"}
+        args = [sys.executable, "-m", "crosspost", "--lang", lang, "--install-completion", "bash"]
+        proc = subprocess.run(args, cwd=cli.cwd, env=env, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert installed in proc.stdout and str(home) in proc.stdout
+        assert (home / ".bashrc").exists()

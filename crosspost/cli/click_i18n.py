@@ -103,3 +103,19 @@ def install() -> None:
     exceptions.UsageError.show = usage_show  # type: ignore[method-assign]
     formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
     formatting.HelpFormatter.write_dl = write_dl  # type: ignore[method-assign]
+
+
+def install_completion(ctx: Any, param: Any, value: Any) -> Any:
+    """typer/completion.py ``install_callback`` with its two lines in our language (help_layout.tidy
+    puts it on the --install-completion option; typer binds its own when the module loads)."""
+    import sys
+
+    import typer.completion as completion
+    from typer._click.utils import echo
+
+    if not value or ctx.resilient_parsing:
+        return value
+    shell, path = completion.install(shell=value) if isinstance(value, str) else completion.install()
+    echo(_("{shell} completion installed in {path}").format(shell=shell, path=path))
+    echo(_("Completion will take effect once you restart the terminal"))
+    sys.exit(0)

@@ -85,7 +85,11 @@ def _no_type(self: Any, ctx: Any) -> None:
 
 def tidy(command: Any) -> Any:
     """Metavars on every parameter that has none, and grouped commands, through the whole tree."""
+    from .click_i18n import install_completion
+
     for param in getattr(command, "params", []):
+        if param.name == "install_completion":  # its two lines of output in our language
+            param.callback = install_completion
         if param.metavar is None:
             label = metavar_for(param)
             if label:
