@@ -235,7 +235,7 @@ def records(store: Store, start: float, end: float, tz: tzinfo) -> Iterator[dict
         yield {"type": "office_event", **_event_out(e, tz)}
     yield {"type": "chain", "releases": len(releases), "head": store.audit_chain_head(),
            "from": _iso(start, tz), "to": _iso(end, tz),
-           "verify": "crosspost audit --verify recomputes every hash in the database"}
+           "verify": _('crosspost audit --verify recomputes every hash in the database')}
 
 
 CSV_COLUMNS = ["release", "title", "section", "source", "drafted_by", "drafted_at", "approved_by",
@@ -289,4 +289,4 @@ def write(recs: Iterable[dict[str, Any]], fmt: str, out: io.TextIOBase) -> int:
         for row in _csv_rows(rows):
             writer.writerow([csv_cell(c) for c in row])  # no live formulas in a spreadsheet (issue 11)
         return sum(r["type"] == "release" for r in rows)
-    raise ValueError(f"unknown audit format {fmt}")
+    raise ValueError(_('unknown audit format {fmt}').format(fmt=fmt))

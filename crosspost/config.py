@@ -214,13 +214,13 @@ def load_config(path: Path | None = None, near: Path | None = None) -> Config:
     zone(timezone)  # fail early on a bad zone name
     doctor_table = data.get("doctor", {})
     if not isinstance(doctor_table, dict):
-        raise ConfigError("[doctor] must be a table, e.g. [doctor] expiry_warning_days = 14", cfg_path)
+        raise ConfigError(_('[doctor] must be a table, e.g. [doctor] expiry_warning_days = 14'), cfg_path)
     doctor = dataclass_from_mapping(DoctorSettings, doctor_table, "doctor")
     approval, approvers, accessibility = _controls(data, cfg_path)
     media = _media(data, base_dir, cfg_path)
     office_table = data.get("office", {})
     if not isinstance(office_table, dict):
-        raise ConfigError('[office] must be a table, e.g. [office] operator = "Rina"', cfg_path)
+        raise ConfigError(_('[office] must be a table, e.g. [office] operator = "Rina"'), cfg_path)
     office = dataclass_from_mapping(OfficeSettings, office_table, "office")
     if office.id and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", office.id):
         raise ConfigError(_("[office] id must be lowercase letters, digits, - or _ "
@@ -253,19 +253,21 @@ def _controls(data: dict[str, Any], path: Path) -> tuple[bool, tuple[str, ...], 
     """[approval] required/approvers and [accessibility] require_alt/require_captions."""
     approval = data.get("approval", {})
     if not isinstance(approval, dict):
-        raise ConfigError("[approval] must be a table, e.g. [approval] required = true", path)
+        raise ConfigError(_('[approval] must be a table, e.g. [approval] required = true'), path)
     unknown = sorted(set(approval) - {"required", "approvers"})
     if unknown:
-        raise ConfigError(f"[approval] unknown key(s): {', '.join(unknown)}; allowed: approvers, required",
+        raise ConfigError(_(
+            '[approval] unknown key(s): {unknown}; allowed: approvers, required').format(
+            unknown=', '.join(unknown)),
                           path)
     required = approval.get("required", False)
     approvers = approval.get("approvers", [])
     if not isinstance(required, bool):
-        raise ConfigError("[approval] required must be true or false", path)
+        raise ConfigError(_('[approval] required must be true or false'), path)
     if not isinstance(approvers, list) or not all(isinstance(a, str) and a.strip() for a in approvers):
-        raise ConfigError('[approval] approvers must be a list of names, e.g. ["Rina", "Budi"]', path)
+        raise ConfigError(_('[approval] approvers must be a list of names, e.g. ["Rina", "Budi"]'), path)
     access = data.get("accessibility", {})
     if not isinstance(access, dict):
-        raise ConfigError("[accessibility] must be a table, e.g. [accessibility] require_alt = true", path)
+        raise ConfigError(_('[accessibility] must be a table, e.g. [accessibility] require_alt = true'), path)
     settings = dataclass_from_mapping(AccessibilitySettings, access, "accessibility")
     return required, tuple(a.strip() for a in approvers), settings

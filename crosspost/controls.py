@@ -105,7 +105,7 @@ def approval_message(slug: str, channels: list[str], approvers: tuple[str, ...],
     return _("awaiting approval ({channels}): nothing is sent until {who} approves.\n"
              "  approve: crosspost approve {slug} --by NAME --hash {hash}\n"
              "  reject:  crosspost reject {slug} --by NAME --reason \"...\"\n"
-             "  (send the approver the page written by `crosspost preview FILE --html preview.html`)").format(
+             "  (the page for the approver: `crosspost show {slug} --html FILE`)").format(
                  channels=", ".join(channels), who=who, slug=slug, hash=content_hash[:12])
 
 

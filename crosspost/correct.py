@@ -26,6 +26,7 @@ from typing import Any
 from .channels import channel_class
 from .channels.base import Channel
 from .errors import ConfigError, InputError
+from .i18n import _
 from .models import Problem, Receipt, Release, Variant
 from .templating import one_line, render, tanggal, utm
 from .text import plain_paragraphs
@@ -69,16 +70,18 @@ def load_ralat(path: Path) -> Ralat:
         warnings += meta.warnings
         unknown = sorted(set(meta.values) - set(ALLOWED_KEYS))
         if unknown:
-            raise meta.err(unknown[0], f"unknown key '{unknown[0]}' in a ralat file: only title: is "
-                           "allowed; the correction itself is the text below the front matter")
+            raise meta.err(unknown[0], _(
+                "unknown key '{unknown}' in a ralat file: only title: is allowed; the correction itself is "
+                'the text below the front matter').format(unknown=unknown[0]))
         raw = meta.values.get("title")
         if raw is not None and not isinstance(raw, str):
-            raise meta.err("title", "title: must be text")
+            raise meta.err("title", _('title: must be text'))
         title = one_line(raw or "")
     note = body.strip()
     if not plain_paragraphs(note):
-        raise InputError("the ralat is empty: write the correction below the front matter, e.g. "
-                         "'Tertulis 1.200 penerima; yang benar 12.000 penerima.'", path, body_line)
+        raise InputError(_(
+            "the ralat is empty: write the correction below the front matter, e.g. 'Tertulis 1.200 "
+            "penerima; yang benar 12.000 penerima.'"), path, body_line)
     return Ralat(note, title, path, tuple(warnings))
 
 
@@ -117,12 +120,14 @@ def plan_correction(store: Any, get_channel: Callable[[str], Channel], slug: str
 
     _original_id, original, sources = store.correction_sources(slug)
     sent = [(d, v, r) for d, v, r in sources if d.status == "sent"]
-    skipped = [Skipped(d.channel, f"not corrected: the original is {d.status} there, so nothing was "
-                       "published to correct") for d, _v, _r in sources if d.status != "sent"]
+    skipped = [Skipped(d.channel, _(
+        'not corrected: the original is {status} there, so nothing was published to correct').format(
+        status=d.status)) for d, _v, _r in sources if d.status != "sent"]
     if not sent:
-        states = ", ".join(f"{d.channel} {d.status}" for d, _v, _r in sources) or "no deliveries"
-        raise InputError(f"'{slug}' was never published on any channel ({states}): there is nothing to "
-                         "correct; fix the release file and publish it instead")
+        states = ", ".join(f"{d.channel} {d.status}" for d, _v, _r in sources) or _('no deliveries')
+        raise InputError(_(
+            "'{slug}' was never published on any channel ({states}): there is nothing to correct; fix the "
+            'release file and publish it instead').format(slug=slug, states=states))
     number = store.correction_count(slug) + 1
     when = datetime.fromtimestamp(now, zone(tz))
     label = tanggal(when)
@@ -141,16 +146,17 @@ def plan_correction(store: Any, get_channel: Callable[[str], Channel], slug: str
         try:
             channel = get_channel(d.channel)
         except ConfigError as exc:
-            plan.skipped.append(Skipped(d.channel, f"not corrected: the channel is no longer usable in "
-                                        f"channels.toml ({exc}); correct it by hand"))
+            plan.skipped.append(Skipped(d.channel, _(
+                'not corrected: the channel is no longer usable in channels.toml ({exc}); correct it by '
+                'hand').format(exc=exc)))
             continue
         if not getattr(channel.settings, "enabled", True):
-            plan.skipped.append(Skipped(d.channel, "not corrected: the channel is disabled in channels.toml; "
-                                        "correct the post there by hand"))
+            plan.skipped.append(Skipped(d.channel, _(
+                'not corrected: the channel is disabled in channels.toml; correct the post there by hand')))
             continue
         if receipt is None:
-            plan.skipped.append(Skipped(d.channel, "not corrected: the log has no id of the original "
-                                        "post; correct it by hand"))
+            plan.skipped.append(Skipped(d.channel, _(
+                'not corrected: the log has no id of the original post; correct it by hand')))
             continue
         base = {"action": "correct", "note": ralat.note, "number": number, "label": label,
                 "original": {"release": slug, "delivery_id": d.id, "remote_id": receipt.remote_id,

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .channels.base import implements
+from .i18n import _
 
 DAY = 86400.0
 EXPIRY_CACHE = "expiry.json"  # under the state dir: run/publish ask the platform at most every CACHE_SECONDS
@@ -151,14 +152,18 @@ def expiry_warnings(channels: list[Any], now: float, days: int, scheduled_at: fl
         if exp is None:
             continue
         said = when(exp, timezone)
-        fix = f"run `crosspost auth {ch.name}`"
+        fix = _('run `crosspost auth {name}`').format(name=ch.name)
         if exp <= now:
-            line = f"{ch.name}: the credentials expired on {said}: {fix}"
+            line = _(
+                '{name}: the credentials expired on {said}: {fix}').format(name=ch.name, said=said, fix=fix)
         elif exp <= now + days * DAY:
-            line = f"{ch.name}: the credentials expire on {said} ({in_days(exp - now)}): {fix} before then"
+            line = _(
+                '{name}: the credentials expire on {said} ({in_days}): {fix} before then').format(
+                name=ch.name, said=said, in_days=in_days(exp - now), fix=fix)
         elif scheduled_at is not None and exp <= scheduled_at:
-            line = (f"{ch.name}: the credentials expire on {said}, before the post scheduled for "
-                    f"{when(scheduled_at, timezone)}: {fix} before then")
+            line = (_(
+                '{name}: the credentials expire on {said}, before the post scheduled for {when}: {fix} '
+                'before then').format(name=ch.name, said=said, when=when(scheduled_at, timezone), fix=fix))
         else:
             continue
         entry = cache.setdefault(ch.name, {})

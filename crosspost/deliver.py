@@ -169,8 +169,9 @@ class Engine:
 
         def heartbeat() -> None:
             if not self.store.extend_lease(d.id, claim.token, now(), self.lease_seconds):
-                raise LeaseLost(f"delivery {d.id} ({d.release_slug} -> {d.channel}): this worker's lease "
-                                "expired or was taken over; it must not send")
+                raise LeaseLost(_(
+                    "delivery {id} ({release_slug} -> {channel}): this worker's lease expired or was taken "
+                    'over; it must not send').format(id=d.id, release_slug=d.release_slug, channel=d.channel))
 
         try:
             heartbeat()  # a stall between claim and here (SIGSTOP, swap) must not lead to a send
@@ -178,11 +179,11 @@ class Engine:
             # publish() was never called under this claim, so this claim provably posted nothing:
             # queue it again. The store refuses it if another claim took over (the token is fenced),
             # and an expired lease nobody took over is still this claim's to give back.
-            self.store.record(d.id, claim.token, "queued", now(), error="lease expired before sending",
+            self.store.record(d.id, claim.token, "queued", now(), error=_('lease expired before sending'),
                               error_kind="lease", count_attempt=False, not_before=now())
             return "lease_lost"
         if self._paused():  # -- controls: paused since the claim; publish() never started, so requeue
-            self.store.record(d.id, claim.token, "queued", now(), error="held by the office-wide pause",
+            self.store.record(d.id, claim.token, "queued", now(), error=_('held by the office-wide pause'),
                               error_kind="paused", count_attempt=False)
             return "paused"
         scheduled = claim.scheduled_at
@@ -239,7 +240,7 @@ def _policy(channel: Channel) -> ChannelPolicy:
 
 
 def _errored(d: Delivery, exc: BaseException) -> Delivery:
-    return replace(d, last_error=f"internal error: {type(exc).__name__}: {exc}")
+    return replace(d, last_error=_('internal error: {name}: {exc}').format(name=type(exc).__name__, exc=exc))
 
 
 __all__ = ["Engine", "LeaseLost", "ProgressFactory", "RunReport", "failpoint"]

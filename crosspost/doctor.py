@@ -22,7 +22,7 @@ from . import linkcheck
 from .channels.base import implements
 from .credentials import DAY, bounded, has_expiry, in_days, secret_keys, when
 from .errors import ConfigError, CrosspostError, DeliveryError, ReauthRequired, RetryLater
-from .i18n import _
+from .i18n import N_, _, number
 
 GB = 1024**3
 MB = 1024**2
@@ -78,8 +78,9 @@ def run_checks(config_path: Path | None = None, opts: Options | None = None) -> 
     try:
         cfg = load_config(config_path)
     except CrosspostError as exc:
-        return [fail("config", str(exc), "correct channels.toml (see the README's configuration "
-                                        "section), or create one with `crosspost init`")]
+        return [fail("config", str(exc), _(
+            "correct channels.toml (see the README's configuration section), or create one with `crosspost "
+            'init`'))]
     days = opts.days if opts.days is not None else cfg.doctor.expiry_warning_days
     timeout = opts.timeout if opts.timeout is not None else cfg.doctor.timeout
     checks, channels = check_config(cfg)
@@ -126,11 +127,13 @@ def check_config(cfg: Any) -> tuple[list[Check], list[Any]]:
             channels.append(cfg.channel(name))
         except CrosspostError as exc:
             checks.append(fail(f"config {name}", str(exc),
-                               f"correct [channels.{name}] in {cfg.path}"))
+                               _('correct [channels.{name}] in {path}').format(name=name, path=cfg.path)))
     if not checks:
         enabled = sum(1 for ch in channels if ch.settings.enabled)
-        where = "the built-in default (website only)" if cfg.embedded else str(cfg.path)
-        checks.append(ok("config", f"{where} is valid: {len(names)} channel(s), {enabled} enabled"))
+        where = _('the built-in default (website only)') if cfg.embedded else str(cfg.path)
+        checks.append(ok("config", _(
+            '{where} is valid: {names} channel(s), {enabled} enabled').format(
+            where=where, names=len(names), enabled=enabled)))
     return checks, channels
 
 
@@ -139,7 +142,7 @@ def check_credentials(channel: Any) -> Check:
     from .secrets import env_name
 
     name = f"credentials {channel.name}"
-    fix = f"run `crosspost auth {channel.name}`"
+    fix = _('run `crosspost auth {name}`').format(name=channel.name)
     secrets = channel.secrets
     stored = channel.stored_credentials()
     if stored is not None:  # credentials that are files: the channel says what it found
@@ -147,12 +150,13 @@ def check_credentials(channel: Any) -> Check:
         return Check(name, status, detail, "" if status == "ok" else how or fix)
     keys = secret_keys(channel)
     if not keys:
-        return ok(name, "no credentials needed")
+        return ok(name, _('no credentials needed'))
     missing = [k for k in keys if secrets is None or secrets.get(k) is None]
     if missing:
         envs = ", ".join(env_name(channel.name, k) for k in missing)
-        return fail(name, f"missing {', '.join(missing)}", f"{fix} (or set {envs} for cron)")
-    return ok(name, f"{', '.join(keys)} present")
+        return fail(name, _("missing {keys}").format(keys=", ".join(missing)), _(
+            '{fix} (or set {envs} for cron)').format(fix=fix, envs=envs))
+    return ok(name, _("{keys} present").format(keys=", ".join(keys)))
 
 
 def _masked(channel: Any, text: str) -> str:
@@ -162,23 +166,28 @@ def _masked(channel: Any, text: str) -> str:
 def check_whoami(channel: Any, timeout: float) -> Check:
     """A cheap authenticated call: proves the credentials work today."""
     name = f"login {channel.name}"
-    fix = f"run `crosspost auth {channel.name}`"
+    fix = _('run `crosspost auth {name}`').format(name=channel.name)
     try:
         who = bounded(lambda: channel.whoami(timeout), timeout * 2 + 1)
     except TimeoutError:
-        return warn(name, f"no answer within {timeout:g} s: could not check the credentials",
-                    "check the network, or try again with a longer --timeout")
+        return warn(name, _(
+            'no answer within {timeout:g} s: could not check the credentials').format(timeout=timeout),
+                    _('check the network, or try again with a longer --timeout'))
     except ReauthRequired as exc:
         return fail(name, _masked(channel, str(exc)), fix)
     except RetryLater as exc:
-        return warn(name, _masked(channel, f"could not check the credentials: {exc}"),
-                    "check the network and try again")
+        return warn(name, _masked(channel, _('could not check the credentials: {exc}').format(exc=exc)),
+                    _('check the network and try again'))
     except (DeliveryError, ConfigError) as exc:
         return fail(name, _masked(channel, str(exc)),
-                    f"check [channels.{channel.name}] in channels.toml, then {fix}")
+                    _(
+                        'check [channels.{name}] in channels.toml, then {fix}').format(
+                        name=channel.name, fix=fix))
     except Exception as exc:  # noqa: BLE001 - SDK errors: the type only, their text may hold tokens
-        return fail(name, f"the check failed with {type(exc).__name__}", f"{fix}, then run doctor again")
-    return ok(name, f"logged in as {who}")
+        return fail(name, _(
+            'the check failed with {name}').format(
+            name=type(exc).__name__), _('{fix}, then run doctor again').format(fix=fix))
+    return ok(name, _('logged in as {who}').format(who=who))
 
 
 # -- credential expiry ------------------------------------------------------------------------
@@ -194,26 +203,34 @@ def check_expiry(channel: Any, now: float, days: int, tz: str = "Asia/Jakarta",
         return []
     method = channel.credentials_expire_at
     name = f"expiry {channel.name}"
-    fix = f"run `crosspost auth {channel.name}` before then"
+    fix = _('run `crosspost auth {name}` before then').format(name=channel.name)
     try:
         expires = bounded(method, timeout * 2 + 1)
     except TimeoutError:
-        return [warn(name, f"no answer within {timeout:g} s: could not find out when the credentials "
-                     "expire", "check the network and try again")]
+        return [warn(name, _(
+            'no answer within {timeout:g} s: could not find out when the credentials expire').format(
+            timeout=timeout), _(
+            'check the network and try again'))]
     except CrosspostError as exc:
-        return [warn(name, _masked(channel, f"could not find out when the credentials expire: {exc}"),
-                     f"run `crosspost auth {channel.name}` if it persists")]
+        return [warn(name, _masked(channel, _(
+            'could not find out when the credentials expire: {exc}').format(exc=exc)),
+                     _('run `crosspost auth {name}` if it persists').format(name=channel.name))]
     except Exception as exc:  # noqa: BLE001
-        return [warn(name, f"could not find out when the credentials expire ({type(exc).__name__})")]
+        return [warn(name, _(
+            'could not find out when the credentials expire ({name})').format(name=type(exc).__name__))]
     if expires is None:
-        return [ok(name, "the credentials do not expire by date")]
+        return [ok(name, _('the credentials do not expire by date'))]
     if expires <= now:
-        return [fail(name, f"the credentials expired on {when(expires, tz)}",
-                     f"run `crosspost auth {channel.name}`")]
+        return [fail(name, _('the credentials expired on {when}').format(when=when(expires, tz)),
+                     _('run `crosspost auth {name}`').format(name=channel.name))]
     if expires <= now + days * DAY:
-        return [warn(name, f"the credentials expire on {when(expires, tz)} ({in_days(expires - now)})",
+        return [warn(name, _(
+            'the credentials expire on {when} ({in_days})').format(
+            when=when(expires, tz), in_days=in_days(expires - now)),
                      fix)]
-    return [ok(name, f"the credentials expire on {when(expires, tz)} ({in_days(expires - now)})")]
+    return [ok(name, _(
+        'the credentials expire on {when} ({in_days})').format(
+        when=when(expires, tz), in_days=in_days(expires - now)))]
 
 
 # -- templates --------------------------------------------------------------------------------
@@ -258,21 +275,27 @@ def check_template(channel: Any, templates_dir: Path | None) -> Check:
         try:
             adapted = adapt_one(release, probe, templates_dir)
         except CrosspostError as exc:
-            return fail(name, f"{template} does not render: {exc}",
-                        f"correct {template} in your templates folder")
+            return fail(name, _('{template} does not render: {exc}').format(template=template, exc=exc),
+                        _('correct {template} in your templates folder').format(template=template))
         except Exception as exc:  # noqa: BLE001 - a broken template or channel
-            return fail(name, f"{template} does not render: {type(exc).__name__}: {exc}",
-                        f"correct {template} in your templates folder")
+            return fail(name, _(
+                '{template} does not render: {name}: {exc}').format(
+                template=template, name=type(exc).__name__, exc=exc),
+                        _('correct {template} in your templates folder').format(template=template))
     errors = [p for p in adapted.problems if p.severity == "error"]
     warnings = [p for p in adapted.problems if p.severity != "error"]
     if errors:
         said = "; ".join(f"{p.field}: {p.message}" for p in errors[:2])
-        return fail(name, f"{template} renders, but a typical release cannot be published: {said}",
-                    f"correct {template} or [channels.{channel.name}] in channels.toml")
+        return fail(name, _(
+            '{template} renders, but a typical release cannot be published: {said}').format(
+            template=template, said=said),
+                    _(
+                        'correct {template} or [channels.{name}] in channels.toml').format(
+                        template=template, name=channel.name))
     if warnings:
-        return warn(name, f"{template} renders, with warnings on the sample release: "
-                    + "; ".join(p.message for p in warnings[:2]))
-    return ok(name, f"{template} renders on a sample release")
+        return warn(name, _("{template} renders, with warnings on the sample release: {warnings}").format(
+            template=template, warnings="; ".join(p.message for p in warnings[:2])))
+    return ok(name, _('{template} renders on a sample release').format(template=template))
 
 
 # -- database and disk ------------------------------------------------------------------------
@@ -281,27 +304,30 @@ def check_database(path: Path) -> Check:
     from .store import SCHEMA_VERSION, Store
 
     if not Path(path).exists():
-        return ok("database", f"{path}: not created yet (the first publish creates it)")
+        return ok("database", _('{path}: not created yet (the first publish creates it)').format(path=path))
     try:
         store = Store.open(path)
     except CrosspostError as exc:
-        return fail("database", str(exc), "restore the file from a backup, or check its permissions")
+        return fail("database", str(exc), _('restore the file from a backup, or check its permissions'))
     try:
         result = store.integrity_check()
         version = store.schema_version
     except Exception as exc:  # noqa: BLE001 - a damaged file can fail in many ways
-        return fail("database", f"{path} cannot be read: {exc}",
-                    "stop cron, keep a copy of the file, and restore the last backup")
+        return fail("database", _('{path} cannot be read: {exc}').format(path=path, exc=exc),
+                    _('stop cron, keep a copy of the file, and restore the last backup'))
     finally:
         store.close()
     if result != "ok":
-        return fail("database", f"{path} is damaged: {result}",
-                    "stop cron, keep a copy of the file, and restore the last backup "
-                    "(or recover it with `sqlite3 FILE .recover`)")
+        return fail("database", _('{path} is damaged: {result}').format(path=path, result=result),
+                    _(
+                        'stop cron, keep a copy of the file, and restore the last backup (or recover it '
+                        'with `sqlite3 FILE .recover`)'))
     if version != SCHEMA_VERSION:
-        return fail("database", f"{path} has schema {version}, this crosspost expects {SCHEMA_VERSION}",
-                    "upgrade crosspost")
-    return ok("database", f"{path}: integrity ok, schema {version}")
+        return fail("database", _(
+            '{path} has schema {version}, this crosspost expects {SCHEMA_VERSION}').format(
+            path=path, version=version, SCHEMA_VERSION=SCHEMA_VERSION),
+                    _('upgrade crosspost'))
+    return ok("database", _('{path}: integrity ok, schema {version}').format(path=path, version=version))
 
 
 def check_log(cfg: Any, now: float) -> list[Check]:
@@ -375,7 +401,9 @@ def overdue(store: Any, now: float) -> list[float]:
 
 
 def _duration(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+    if seconds >= 3600:
+        return _("{hours} h").format(hours=number(seconds / 3600, 1))
+    return _("{minutes} min").format(minutes=number(seconds / 60))
 
 
 def _existing(folder: Path) -> Path:
@@ -386,7 +414,7 @@ def _existing(folder: Path) -> Path:
 
 
 def _size(n: float) -> str:
-    return f"{n / GB:.1f} GB" if n >= GB else f"{n / MB:.0f} MB"
+    return f"{number(n / GB, 1)} GB" if n >= GB else f"{number(n / MB)} MB"
 
 
 def check_disk(label: str, folder: Path, warn_bytes: int = GB, fail_bytes: int = 100 * MB,
@@ -396,13 +424,15 @@ def check_disk(label: str, folder: Path, warn_bytes: int = GB, fail_bytes: int =
     try:
         free = usage(_existing(folder)).free
     except OSError as exc:
-        return warn(name, f"cannot read the free space of {folder}: {exc.strerror or exc}")
-    fix = f"free space on the disk holding {folder}"
+        return warn(name, _(
+            'cannot read the free space of {folder}: {value}').format(
+            folder=folder, value=exc.strerror or exc))
+    fix = _('free space on the disk holding {folder}').format(folder=folder)
     if free < fail_bytes:
-        return fail(name, f"only {_size(free)} free at {folder}", fix)
+        return fail(name, _('only {_size} free at {folder}').format(_size=_size(free), folder=folder), fix)
     if free < warn_bytes:
-        return warn(name, f"only {_size(free)} free at {folder}", fix)
-    return ok(name, f"{_size(free)} free at {folder}")
+        return warn(name, _('only {_size} free at {folder}').format(_size=_size(free), folder=folder), fix)
+    return ok(name, _("{size} free at {folder}").format(size=_size(free), folder=folder))
 
 
 # -- the website ------------------------------------------------------------------------------
@@ -412,31 +442,38 @@ def check_site(name: str, site_dir: Path, base_url: str, *, offline: bool = Fals
     """Internal links, images and feed entries resolve to files; external links answer (online)."""
     label = f"website {name}"
     if not (Path(site_dir) / "index.html").is_file():
-        return [ok(label, f"{site_dir}: not generated yet (the first publish writes it)")]
+        return [ok(label, _(
+            '{site_dir}: not generated yet (the first publish writes it)').format(site_dir=site_dir))]
     scan = linkcheck.scan_site(Path(site_dir), base_url)
     checks: list[Check] = []
     if scan.broken:
         shown = "; ".join(f"{b.page} -> {b.link} ({b.kind})" for b in scan.broken[:5])
         more = f" and {len(scan.broken) - 5} more" if len(scan.broken) > 5 else ""
-        checks.append(fail(label, f"{len(scan.broken)} broken internal link(s): {shown}{more}",
-                           "publish the release again (`crosspost publish FILE`) to rewrite its page, "
-                           "restore the missing file, or correct the link in the release or theme"))
+        checks.append(fail(label, _(
+            '{broken} broken internal link(s): {shown}{more}').format(
+            broken=len(scan.broken), shown=shown, more=more),
+                           _(
+                               'publish the release again (`crosspost publish FILE`) to rewrite its page, '
+                               'restore the missing file, or correct the link in the release or theme')))
     else:
-        checks.append(ok(label, f"{scan.pages} page(s), {scan.links} link(s): every internal link, "
-                         "image and feed entry resolves"))
+        checks.append(ok(label, _(
+            '{pages} page(s), {links} link(s): every internal link, image and feed entry resolves').format(
+            pages=scan.pages, links=scan.links)))
     if offline:
         return checks
     results, skipped = linkcheck.check_external(scan.external, timeout, workers, limit, fetch)
     bad = [(url, detail) for url, good, detail in results if not good]
-    cap = f" ({skipped} more not checked: over the limit)" if skipped else ""
+    cap = _(' ({skipped} more not checked: over the limit)').format(skipped=skipped) if skipped else ""
     if bad:
         shown = "; ".join(f"{scan.external[u]} -> {u} ({d})" for u, d in bad[:5])
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-        checks.append(warn(f"links {name}", f"{len(bad)} of {len(results)} external link(s) do not "
-                           f"answer: {shown}{more}{cap}",
-                           "correct or remove the link in the release, then publish it again"))
+        checks.append(warn(f"links {name}", _(
+            '{bad} of {results} external link(s) do not answer: {shown}{more}{cap}').format(
+            bad=len(bad), results=len(results), shown=shown, more=more, cap=cap),
+                           _('correct or remove the link in the release, then publish it again')))
     elif results:
-        checks.append(ok(f"links {name}", f"{len(results)} external link(s) answer{cap}"))
+        checks.append(ok(f"links {name}", _(
+            '{results} external link(s) answer{cap}').format(results=len(results), cap=cap)))
     return checks
 
 
@@ -445,6 +482,26 @@ def exit_code(checks: list[Check]) -> int:
     return 1 if any(c.status == "fail" for c in checks) else 0
 
 
+# The checks' names and states as people read them (the names stay as they are in --json).
+CHECK_WORDS = {"config": N_("config"), "credentials": N_("credentials"), "login": N_("login"),
+               "expiry": N_("expiry"), "template": N_("template"), "database": N_("database"),
+               "database id": N_("database id"), "duplicates": N_("duplicates"), "unknown": N_("unknown"),
+               "queue": N_("queue"), "clock": N_("clock"), "disk": N_("disk"), "site": N_("site"),
+               "website": N_("website"), "links": N_("links")}
+STATES = {"ok": N_("ok"), "warn": N_("warn"), "fail": N_("fail")}
+
+
+def check_label(name: str) -> str:
+    """'credentials twitter' -> 'kredensial twitter': the check's words translated, channel names kept."""
+    if name in CHECK_WORDS:
+        return _(CHECK_WORDS[name])
+    words = name.split(" ")
+    plain = 2 if words[0] == "disk" else 1  # "disk database", "disk site NAME"; then a channel's name
+    return " ".join(_(CHECK_WORDS[w]) if i < plain and w in CHECK_WORDS else w for i, w in enumerate(words))
+
+
 def format_line(check: Check) -> str:
-    line = f"{check.status:<4}  {check.name}: {check.detail}"
+    state = _(STATES.get(check.status, check.status))
+    width = max(len(_(s)) for s in STATES.values())
+    line = f"{state:<{width}}  {check_label(check.name)}: {check.detail}"
     return line + (f" -> {check.fix}" if check.fix and check.status != "ok" else "")

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import InputError
+from .i18n import _
 from .models import SECTIONS
 
 MONTHS = {
@@ -63,12 +64,11 @@ def read_docx(data: bytes, path: Path) -> DocxContent:
 
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zip, XML and package errors alike
-        raise InputError(f"cannot read this Word file ({type(exc).__name__}): open it in Word and save it "
-                         "again as .docx", path) from None
+        raise InputError(_(
+            'cannot read this Word file ({name}): open it in Word and save it again as .docx').format(
+            name=type(exc).__name__), path) from None
     body_items = len(document.element.body)
     if body_items > MAX_BLOCKS:
-        from .i18n import _
-
         raise InputError(_("the Word file has {n} paragraphs and tables (the limit is {limit}): it is not a "
                            "press release").format(n=body_items, limit=MAX_BLOCKS), path)
     styles = _Styles(document)

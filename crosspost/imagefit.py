@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import InputError
+from .i18n import _
 from .models import Media
 
 RATIO_TOLERANCE = 0.005  # 1080x1350 is 4:5 exactly; rounding must not push it out of range
@@ -33,10 +34,11 @@ def _open(path: Path):
         orientation = img.getexif().get(0x0112, 1)
         img = ImageOps.exif_transpose(img)
     except FileNotFoundError:
-        raise InputError("image file not found", path) from None
+        raise InputError(_('image file not found'), path) from None
     except (UnidentifiedImageError, OSError) as exc:
-        raise InputError(f"cannot read the image ({exc.__class__.__name__}): "
-                         f"save it as JPEG or PNG and try again", path) from None
+        raise InputError(_(
+            'cannot read the image ({name}): save it as JPEG or PNG and try again').format(
+            name=exc.__class__.__name__), path) from None
     return img, fmt, orientation
 
 
@@ -60,10 +62,11 @@ def _header(path: Path) -> tuple[int, int, str, int]:
     try:
         header = probe(path)
     except FileNotFoundError:
-        raise InputError("image file not found", path) from None
+        raise InputError(_('image file not found'), path) from None
     except (TooManyPixels, ValueError, OSError) as exc:
-        raise InputError(f"cannot read the image ({exc.__class__.__name__}): "
-                         f"save it as JPEG or PNG and try again", path) from None
+        raise InputError(_(
+            'cannot read the image ({name}): save it as JPEG or PNG and try again').format(
+            name=exc.__class__.__name__), path) from None
     return (*header.displayed, header.format, header.orientation)
 
 
@@ -130,7 +133,7 @@ def _encode(img, max_bytes: int) -> bytes:
         img.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
         if buf.tell() <= max_bytes:
             return buf.getvalue()
-    raise InputError(f"image cannot be compressed under {max_bytes} bytes")
+    raise InputError(_('image cannot be compressed under {max_bytes} bytes').format(max_bytes=max_bytes))
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -156,7 +159,7 @@ def fit_image(media: Media, out_dir: Path, min_ratio: float = 4 / 5, max_ratio: 
     if media.kind != "image":
         return media
     if mode not in ("pad", "crop"):
-        raise InputError(f"unknown fit mode '{mode}': use 'pad' or 'crop'")
+        raise InputError(_("unknown fit mode '{mode}': use 'pad' or 'crop'").format(mode=mode))
     path = Path(media.path)
     w, h, fmt, orientation = _header(path)
     size_bytes = path.stat().st_size

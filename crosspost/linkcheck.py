@@ -19,6 +19,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+from .i18n import _
+
 # (tag, attribute) pairs that point at something the page needs or offers.
 LINK_ATTRS = {
     ("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("source", "src"),
@@ -182,7 +184,9 @@ def check_url(url: str, timeout: float, fetch: Fetch = fetch_status) -> tuple[bo
             status = fetch(url, method, timeout)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "reason", None) or exc
-            detail = f"no answer ({type(reason).__name__ if not isinstance(reason, str) else reason})"
+            detail = _(
+                'no answer ({value})').format(
+                value=type(reason).__name__ if not isinstance(reason, str) else reason)
             continue
         if status < 400:
             return True, f"HTTP {status}"

@@ -76,7 +76,9 @@ def _missing(path: Path, known: list[Marker]) -> StoreError:
 
 
 def _different(path: Path | str, found: str, wrong: list[Marker]) -> StoreError:
-    where = "; ".join(f"{m.where} records log {m.database_id[:12]}" for m in wrong)
+    where = "; ".join(_(
+        '{where} records log {database_id}').format(
+        where=m.where, database_id=m.database_id[:12]) for m in wrong)
     return StoreError(_(
         "the delivery log {path} is log {found}, not the one this office used ({where}). Publishing with it "
         "would post releases again. Point `database` in channels.toml (or CROSSPOST_DB) at the right file, "

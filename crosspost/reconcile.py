@@ -22,6 +22,7 @@ from typing import Any
 from .channels.base import Channel, PublishContext, is_correction
 from .clock import Clock
 from .errors import RetryLater
+from .i18n import _
 from .models import Delivery
 from .retry import next_lookup, safe_message
 from .store import DeliveryStore
@@ -65,24 +66,28 @@ def reconcile(store: DeliveryStore, channels: Mapping[str, Channel], clock: Cloc
             wait = exc.retry_after if isinstance(exc, RetryLater) else None
             counted = not (isinstance(exc, RetryLater) and wait is not None)  # a rate limit is free
             out.append(_missed(store, item, channel, now, rng, became_unknown + settle_seconds,
-                               f"lookup failed: {message}", "lookup_failed", counted, wait))
+                               _(
+                                   'lookup failed: {message}').format(
+                                   message=message), "lookup_failed", counted, wait))
             continue
         now = clock.now()
         if found is not None:
-            if store.settle(d.id, item.version, now, found, "reconciled: found on the platform"):
+            if store.settle(d.id, item.version, now, found, _('reconciled: found on the platform')):
                 out.append(("reconciled", d))
         elif now - became_unknown >= settle_seconds:
             max_attempts = int(getattr(channel.settings, "max_attempts", 6))
             if d.attempts >= max_attempts:
-                detail = (f"reconciled: not on the platform, and {d.attempts} attempts are used up; "
-                          f"`crosspost retry {d.id}` sends it again")
+                detail = (_(
+                    'reconciled: not on the platform, and {attempts} attempts are used up; `crosspost '
+                    'retry {id}` sends it again').format(attempts=d.attempts, id=d.id))
                 if store.settle(d.id, item.version, now, None, detail, failed="exhausted"):
                     out.append(("exhausted", d))
-            elif store.settle(d.id, item.version, now, None, "reconciled: not on the platform; queued again"):
+            elif store.settle(d.id, item.version, now, None, _(
+                'reconciled: not on the platform; queued again')):
                 out.append(("requeued", d))
         else:
             out.append(_missed(store, item, channel, now, rng, became_unknown + settle_seconds,
-                               "not on the platform yet; too early to be sure", "unsettled", True, None))
+                               _('not on the platform yet; too early to be sure'), "unsettled", True, None))
     return out
 
 
@@ -93,12 +98,15 @@ def _missed(store: DeliveryStore, item: Any, channel: Channel, now: float, rng: 
     done = item.lookups + int(counted)
     when = next_lookup(now, done, item.lookup_since, channel.settings, rng, earliest, wait)
     if when is None:
-        text = (f"{why}. crosspost looked {done} time(s) and cannot tell whether it was posted, so it "
-                f"stops looking and never sends it by itself: check {d.channel} by hand, then "
-                f"`crosspost resolve {d.id} --sent URL` or `crosspost resolve {d.id} --not-sent`")
+        text = (_(
+            '{why}. crosspost looked {done} time(s) and cannot tell whether it was posted, so it stops '
+            'looking and never sends it by itself: check {channel} by hand, then `crosspost resolve {id} '
+            '--sent URL` or `crosspost resolve {id} --not-sent`').format(
+            why=why, done=done, channel=d.channel, id=d.id))
         store.note_lookup(d.id, item.version, now, None, text, counted)
         return "gave_up", _with_error(d, text, UNSETTLED)
-    store.note_lookup(d.id, item.version, now, when, f"{why} (lookup {done}; next not before {when:.0f})",
+    store.note_lookup(d.id, item.version, now, when, _(
+        '{why} (lookup {done}; next not before {when:.0f})').format(why=why, done=done, when=when),
                       counted)
     return outcome, _with_error(d, why, d.error_kind)
 

@@ -38,7 +38,7 @@ OTHER_FORMATS = {
 SLUG_MAX = 80
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
-_UTF8_HINT = ("save the file as UTF-8 (Notepad: File > Save As > Encoding: UTF-8; "
+_UTF8_HINT = N_("save the file as UTF-8 (Notepad: File > Save As > Encoding: UTF-8; "
               "Word: Save As > Plain Text > Unicode (UTF-8))")
 
 
@@ -147,7 +147,9 @@ def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
-            raise InputError(f"the file claims to be UTF-16 but is damaged: {_UTF8_HINT}", path) from None
+            raise InputError(_(
+                'the file claims to be UTF-16 but is damaged: {UTF8_HINT}').format(
+                UTF8_HINT=_(_UTF8_HINT)), path) from None
     else:
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
@@ -155,18 +157,22 @@ def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             text = _decode_cp1252(data, exc, path)
-            warnings.append("the file is not UTF-8; it was read as Windows-1252 (check quotes and dashes "
-                            "in the preview) and should be saved as UTF-8")
+            warnings.append(_(
+                'the file is not UTF-8; it was read as Windows-1252 (check quotes and dashes in the '
+                'preview) and should be saved as UTF-8'))
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        raise InputError(f"the file contains NUL bytes, so it is not a text file: {_UTF8_HINT}", path)
+        raise InputError(_(
+            'the file contains NUL bytes, so it is not a text file: {UTF8_HINT}').format(
+            UTF8_HINT=_(_UTF8_HINT)), path)
     return text, warnings
 
 
 def _decode_cp1252(data: bytes, exc: UnicodeDecodeError, path: Path) -> str:
     bad_line = data.count(b"\n", 0, exc.start) + 1
-    refuse = InputError(f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be read): "
-                        f"{_UTF8_HINT}", path, bad_line)
+    refuse = InputError(_(
+        'the file is not UTF-8 text (byte 0x{data:02X} cannot be read): {UTF8_HINT}').format(
+        data=data[exc.start], UTF8_HINT=_(_UTF8_HINT)), path, bad_line)
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
@@ -357,7 +363,8 @@ def load_docx_parts(path: Path, tz: str, media: MediaSettings | None = None):
     sidecars = sidecar_for(path)
     if len(sidecars) > 1:
         first, second = sidecars[0].name, sidecars[1].name
-        warnings.append(f"both {first} and {second} exist: only {first} is read")
+        warnings.append(_(
+            'both {first} and {second} exist: only {first} is read').format(first=first, second=second))
     if sidecars:
         side = sidecars[0]
         raw = read_bytes(side, int(media.max_front_matter_kb * 1024))
@@ -383,14 +390,16 @@ def _docx_defaults(path: Path, meta: Meta, warnings: list[str], tz: str) -> None
                            'title: "..." to {name}.yml beside it').format(name=path.stem), path)
     value = meta.values.get("date")
     if isinstance(value, date) and not isinstance(value, datetime) and meta.where.get("date") == (path, None):
-        warnings.append(f"the Word file gives only the day ({value:%Y-%m-%d}), so the release time is 00:00; "
-                        f"add date: with a time to {path.stem}.yml if the time matters")
+        warnings.append(_(
+            'the Word file gives only the day ({value:%Y-%m-%d}), so the release time is 00:00; add date: '
+            'with a time to {stem}.yml if the time matters').format(value=value, stem=path.stem))
     if value in (None, ""):
         when = datetime.fromtimestamp(path.stat().st_mtime, tz=zone(tz)).replace(second=0, microsecond=0)
         meta.values["date"] = when
         meta.where["date"] = (path, None)
-        warnings.append(f"no date in the Word file: using its last-modified time {when:%Y-%m-%d %H:%M %z}; "
-                        f"set it with date: in {path.stem}.yml or --set date=2026-11-20T09:00")
+        warnings.append(_(
+            'no date in the Word file: using its last-modified time {when:%Y-%m-%d %H:%M %z}; set it with '
+            'date: in {stem}.yml or --set date=2026-11-20T09:00').format(when=when, stem=path.stem))
 
 
 def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: str,
@@ -437,8 +446,9 @@ def build_release(path: Path, meta: Meta, body: str, body_line: int | None, tz: 
     video = _video(meta, base, roots, bounds)
     captions = _captions(meta, base, roots, bounds)
     if embargo is not None:
-        warnings.append(f"embargo: nothing of this release goes out on any channel before "
-                        f"{embargo:%Y-%m-%d %H:%M %z} (the website page is not written before then either)")
+        warnings.append(_(
+            'embargo: nothing of this release goes out on any channel before {embargo:%Y-%m-%d %H:%M %z} '
+            '(the website page is not written before then either)').format(embargo=embargo))
     link = _text(meta, "link") or None
     if link and not re.match(r"^https?://[^\s/]+", link, re.I):
         raise meta.err("link", _("link '{link}' is not a web address: write it like "
@@ -485,7 +495,7 @@ def _text(meta: Meta, key: str) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        raise meta.err(key, f"{key} must be plain text, not a list or a block of keys")
+        raise meta.err(key, _('{key} must be plain text, not a list or a block of keys').format(key=key))
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value).strip()
@@ -505,7 +515,8 @@ def _list(meta: Meta, key: str) -> list[str]:
         return value.split(",")
     if isinstance(value, list):
         if any(isinstance(x, (dict, list)) for x in value):
-            raise meta.err(key, f"{key} must be a list of words, like {key}: [KemensosHadir, Bansos]")
+            raise meta.err(key, _(
+                '{key} must be a list of words, like {key}: [KemensosHadir, Bansos]').format(key=key))
         return [str(x) for x in value if x is not None]
     return [str(value)]
 
@@ -654,7 +665,9 @@ def normalise_hashtags(raw: list[str]) -> tuple[tuple[str, ...], list[str]]:
             continue
         word = re.sub(r"[^\w]", "", tag)
         if word != tag:
-            warnings.append(f"hashtag '#{tag}' can only hold letters, digits and '_': using '#{word}'")
+            warnings.append(_(
+                "hashtag '#{tag}' can only hold letters, digits and '_': using '#{word}'").format(
+                tag=tag, word=word))
         if word:
             cleaned.append(word)
     return tuple(_dedupe(cleaned)), warnings

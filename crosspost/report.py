@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from .errors import InputError
+from .i18n import _
 from .models import SECTIONS
 from .templating import BULAN
 from .timezones import parse_when, zone
@@ -54,7 +55,9 @@ def period(start_text: str, end_text: str, tz: str) -> tuple[datetime, datetime]
     start = parse_when(start_text, tz)
     end = end_of(end_text, tz)
     if end <= start:
-        raise InputError(f"--to ({end_text}) must come after --from ({start_text})")
+        raise InputError(_(
+            '--to ({end_text}) must come after --from ({start_text})').format(
+            end_text=end_text, start_text=start_text))
     return start, end
 
 
@@ -256,7 +259,8 @@ def summary(report: dict[str, Any]) -> str:
         text += f" {angka(t['other'])} pengiriman lain masih antre, menunggu persetujuan, atau dibatalkan."
     if report["failures"]:
         top = report["failures"][0]
-        text += f" Penyebab kegagalan terbanyak: {top['kind']} — {top['cause']} ({angka(top['count'])} kali)."
+        why = top.get("explained") or f"{top['kind']} — {top['cause']}"  # explained: report_extras
+        text += f" Penyebab kegagalan terbanyak: {why} ({angka(top['count'])} kali)."
     else:
         text += " Tidak ada kegagalan."
     return text
@@ -328,7 +332,10 @@ def _metric_cells(m: dict[str, Any]) -> list[str]:
 def to_md(report: dict[str, Any]) -> str:
     from .hygiene import md_text
 
-    out = [f"# Laporan evaluasi kanal: {report['period']['label']}", "", md_text(report["summary"]), ""]
+    office = report.get("office") or {}
+    out = [f"# Laporan evaluasi kanal: {report['period']['label']}", ""]
+    out += [f"**{md_text(x)}**  " for x in (office.get("name"), office.get("unit")) if x]
+    out += ["", md_text(report["summary"]), ""]
     if report["empty"]:
         return "\n".join(out)
     out += ["## Per kanal", ""]
@@ -342,8 +349,8 @@ def to_md(report: dict[str, Any]) -> str:
                      ([r["channel"], r["label"], *_metric_cells(r)] for r in report["by_channel_section"]))
     out += ["## Penyebab kegagalan", ""]
     if report["failures"]:
-        out += _md_table(["Jenis", "Penyebab", "Jumlah", "Kanal"],
-                         ([f["kind"], f["cause"], angka(f["count"]),
+        out += _md_table(["Penyebab", "Rincian", "Jumlah", "Kanal"],
+                         ([f.get("explained") or f["kind"], f.get("detail") or f["cause"], angka(f["count"]),
                            ", ".join(f"{c} ({n})" for c, n in f["channels"].items())]
                           for f in report["failures"]))
     else:
@@ -352,6 +359,12 @@ def to_md(report: dict[str, Any]) -> str:
     out += _md_table(["Minggu", "Mulai", "Terkirim", "Gagal", "Belum pasti", "Lainnya"],
                      ([w["week"], w["start"], angka(w["sent"]), angka(w["failed"]), angka(w["unknown"]),
                        angka(w["other"])] for w in report["weekly"]))
+    if report.get("releases"):
+        out += ["## Rilis pada periode ini", ""]
+        out += _md_table(["No.", "Judul", "Rubrik", "Tautan"],
+                         ([f"#{r['number']}", r["title"], SECTIONS.get(r["section"], r["section"]),
+                           " ".join(f"{x['channel']}: {x['url']}" for x in r["links"]) or "–"]
+                          for r in report["releases"]))
     out.append(f"_Dibuat {report['generated_at']} ({report['period']['timezone']})._")
     return "\n".join(out) + "\n"
 
@@ -501,7 +514,9 @@ def _env():
 
 
 def to_html(report: dict[str, Any]) -> str:
-    return _env().get_template(TEMPLATE).render(r=report, charts=charts(report)) + "\n"
+    return _env().get_template(TEMPLATE).render(r=report, charts=charts(report), sections=SECTIONS,
+                                                office=report.get("office") or {},
+                                                releases=report.get("releases") or []) + "\n"
 
 
 RENDERERS = {"json": to_json, "csv": to_csv, "md": to_md, "html": to_html}
@@ -509,7 +524,9 @@ RENDERERS = {"json": to_json, "csv": to_csv, "md": to_md, "html": to_html}
 
 def render(report: dict[str, Any], fmt: str) -> str:
     if fmt not in RENDERERS:
-        raise InputError(f"unknown report format '{fmt}': use one of {', '.join(FORMATS)}")
+        raise InputError(_(
+            "unknown report format '{fmt}': use one of {FORMATS}").format(
+            fmt=fmt, FORMATS=', '.join(FORMATS)))
     from .report_engagement import extend
 
     return extend(RENDERERS[fmt](report), report, fmt)

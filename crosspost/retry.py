@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import DeliveryError, Permanent, ReauthRequired, RetryLater, UnknownOutcome
+from .i18n import _
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,18 @@ def decide(exc: BaseException, attempts: int, settings: Any, now: float, deadlin
         counted = exc.retry_after is None
         done = attempts + int(counted)
         if counted and done >= max_attempts:
-            return Decision("failed", "exhausted", f"gave up after {done} attempts: {message}", counted)
+            return Decision("failed", "exhausted", _(
+                'gave up after {done} attempts: {message}').format(done=done, message=message), counted)
         when = retry_at(now, done, settings, exc.retry_after, rng)
         if deadline is not None and when > deadline:
-            return Decision("failed", "deadline", f"the deadline passes before the next attempt: {message}",
+            return Decision("failed", "deadline", _(
+                'the deadline passes before the next attempt: {message}').format(message=message),
                             counted)
         return Decision("queued", "rate_limit" if not counted else "retry", message, counted, when)
     if isinstance(exc, ReauthRequired):
-        return Decision("failed", "reauth", f"{message} (run `crosspost auth {channel}`, then "
-                        f"`crosspost retry {delivery_id}`)", False)
+        return Decision("failed", "reauth", _(
+            '{message} (run `crosspost auth {channel}`, then `crosspost retry {delivery_id}`)').format(
+            message=message, channel=channel, delivery_id=delivery_id), False)
     if isinstance(exc, Permanent):
         return Decision("failed", "permanent", message, True)
     if isinstance(exc, UnknownOutcome):

@@ -353,15 +353,18 @@ class Store:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the delivery log {path}: {exc}; check the folder exists "
-                             f"and is writable (set `database` in channels.toml)") from None
+            raise StoreError(_(
+                'cannot open the delivery log {path}: {exc}; check the folder exists and is writable (set '
+                '`database` in channels.toml)').format(path=path, exc=exc)) from None
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             found = conn.execute("PRAGMA user_version").fetchone()[0]
             if found > SCHEMA_VERSION:  # refuse before WAL or anything else writes to the file
-                raise StoreError(f"{path} was written by a newer crosspost (schema {found}; this "
-                                 f"version knows up to {SCHEMA_VERSION}); upgrade crosspost to use it")
+                raise StoreError(_(
+                    '{path} was written by a newer crosspost (schema {found}; this version knows up to '
+                    '{SCHEMA_VERSION}); upgrade crosspost to use it').format(
+                    path=path, found=found, SCHEMA_VERSION=SCHEMA_VERSION))
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                                  "AND name NOT LIKE 'sqlite_%'")}
             if tables and not CROSSPOST_TABLES <= tables:  # refuse before WAL or a migration writes
@@ -377,8 +380,10 @@ class Store:
             return store
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"cannot use the delivery log {path}: {exc}; is it a crosspost "
-                             f"database on a local disk?") from None
+            raise StoreError(_(
+                'cannot use the delivery log {path}: {exc}; is it a crosspost database on a local '
+                'disk?').format(
+                path=path, exc=exc)) from None
         except StoreError:
             conn.close()
             raise
@@ -387,8 +392,9 @@ class Store:
         with self._tx() as c:
             version = c.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path} was upgraded by a newer crosspost meanwhile; "
-                                 "upgrade crosspost")
+                raise StoreError(_(
+                    '{path} was upgraded by a newer crosspost meanwhile; upgrade crosspost').format(
+                    path=self.path))
             for number in range(version, target):
                 for statement in MIGRATIONS[number]:
                     if callable(statement):
@@ -444,8 +450,9 @@ class Store:
             try:
                 c.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise StoreError(f"the delivery log {self.path} is busy or locked ({exc}); "
-                                 f"try again, and keep it on a local disk") from None
+                raise StoreError(_(
+                    'the delivery log {path} is busy or locked ({exc}); try again, and keep it on a local '
+                    'disk').format(path=self.path, exc=exc)) from None
             if not self.still_there():  # writing on would record into a deleted file nobody reads
                 c.execute("ROLLBACK")
                 raise StoreError(_("the delivery log {path} was deleted or replaced while this process was "
@@ -991,7 +998,8 @@ class Store:
     def _one(self, c: sqlite3.Connection, delivery_id: int) -> sqlite3.Row:
         rows = self._select(c, "d.id = ?", (delivery_id,))
         if not rows:
-            raise InputError(f"no delivery with id {delivery_id} (see `crosspost status`)")
+            raise InputError(_(
+                'no delivery with id {delivery_id} (see `crosspost status`)').format(delivery_id=delivery_id))
         return rows[0]
 
     def retry(self, delivery_id: int | None, now: float, all_failed: bool = False) -> list[Delivery]:
@@ -1002,12 +1010,15 @@ class Store:
             else:
                 row = self._one(c, delivery_id)  # type: ignore[arg-type]
                 if row["status"] not in ("failed", "cancelled"):
-                    hint = " use `crosspost resolve` for an unknown one" if row["status"] == "unknown" else ""
-                    raise InputError(f"delivery {delivery_id} is {row['status']}; only failed or cancelled "
-                                     f"deliveries can be retried;{hint}".rstrip(";"))
+                    hint = (_("; use `crosspost resolve` for an unknown one") if row["status"] == "unknown"
+                            else "")
+                    raise InputError(_("delivery {id} is {status}; only failed or cancelled deliveries can "
+                                       "be retried").format(id=delivery_id, status=row["status"]) + hint)
                 if row["error_kind"] == "rejected":
-                    raise InputError(f"delivery {delivery_id} was rejected ({row['last_error']}); edit the "
-                                     "release and `crosspost publish` it again to ask for approval")
+                    raise InputError(_(
+                        'delivery {delivery_id} was rejected ({last_error}); edit the release and '
+                        '`crosspost publish` it again to ask for approval').format(
+                        delivery_id=delivery_id, last_error=row['last_error']))
                 rows = [row]
             for row in rows:
                 if row["error_kind"] == "unapproved":  # -- controls: cancelled unapproved: back to waiting
@@ -1026,13 +1037,15 @@ class Store:
             if isinstance(target, int):
                 row = self._one(c, target)
                 if row["status"] not in ("queued", "failed", "awaiting_approval"):
-                    raise InputError(f"delivery {target} is {row['status']} and cannot be cancelled"
-                                     + ("; settle it first with `crosspost resolve`"
-                                        if row["status"] == "unknown" else ""))
+                    raise InputError(_("delivery {id} is {status} and cannot be cancelled").format(
+                        id=target, status=row["status"])
+                        + (_("; settle it first with `crosspost resolve`")
+                           if row["status"] == "unknown" else ""))
                 rows = [row]
             else:
                 if not c.execute("SELECT 1 FROM releases WHERE slug = ?", (target,)).fetchone():
-                    raise InputError(f"no release '{target}' (see `crosspost status`)")
+                    raise InputError(_(
+                        "no release '{target}' (see `crosspost status`)").format(target=target))
                 rows = self._select(c, "r.slug = ? AND d.status IN ('queued', 'failed', 'awaiting_approval')",
                                     (target,))
             for row in rows:
@@ -1048,15 +1061,18 @@ class Store:
             row = self._one(c, delivery_id)
             if receipt is not None:
                 if row["status"] not in ("unknown", "failed", "queued"):
-                    raise InputError(f"delivery {delivery_id} is {row['status']}; only unknown, failed or "
-                                     "queued deliveries can be marked sent")
+                    raise InputError(_(
+                        'delivery {delivery_id} is {status}; only unknown, failed or queued deliveries can '
+                        'be marked sent').format(delivery_id=delivery_id, status=row['status']))
                 self._move(c, row, "sent", now,
                            f"marked sent by the operator: {receipt.url or receipt.remote_id}",
                            **_sent_fields(receipt, now))
             else:
                 if row["status"] != "unknown":
-                    raise InputError(f"delivery {delivery_id} is {row['status']}; --not-sent is for unknown "
-                                     "deliveries (use `crosspost cancel` to drop a queued one)")
+                    raise InputError(_(
+                        'delivery {delivery_id} is {status}; --not-sent is for unknown deliveries (use '
+                        '`crosspost cancel` to drop a queued one)').format(
+                        delivery_id=delivery_id, status=row['status']))
                 self._move(c, row, "queued", now, "operator says it was not sent; queued again",
                            not_before=now, error_kind=None, lookups=0, lookup_after=None, lookup_since=None)
         return self.delivery(delivery_id)  # type: ignore[return-value]
@@ -1072,12 +1088,14 @@ class Store:
             row = self._conn.execute("SELECT id, corrects, release_json FROM releases WHERE slug = ?",
                                      (slug,)).fetchone()
             if row is None:
-                raise InputError(f"no release '{slug}' in the delivery log (see `crosspost status`)")
+                raise InputError(_(
+                    "no release '{slug}' in the delivery log (see `crosspost status`)").format(slug=slug))
             if row["corrects"] is not None:
                 original = self._conn.execute("SELECT slug FROM releases WHERE id = ?",
                                               (row["corrects"],)).fetchone()
-                raise InputError(f"'{slug}' is itself a correction; correct the original release "
-                                 f"'{original[0] if original else '?'}' instead")
+                raise InputError(_(
+                    "'{slug}' is itself a correction; correct the original release '{value}' instead").format(
+                    slug=slug, value=original[0] if original else '?'))
             rows = self._select(self._conn, "d.release_id = ?", (row["id"],))
         out = []
         for r in rows:
@@ -1091,6 +1109,12 @@ class Store:
         with self._lock:
             rows = self._select(self._conn, "d.release_id IN (SELECT c.id FROM releases c JOIN releases o "
                                 "ON o.id = c.corrects WHERE o.slug = ?)", (slug,))
+        return [(self._delivery(r), variant_from_json(r["variant_json"])) for r in rows]
+
+    def release_variants(self, slug: str) -> list[tuple[Delivery, Variant]]:
+        """This release's own deliveries with the variant each one stored (what is, or will be, sent)."""
+        with self._lock:
+            rows = self._select(self._conn, "r.slug = ?", (slug,))
         return [(self._delivery(r), variant_from_json(r["variant_json"])) for r in rows]
 
     def correction_count(self, slug: str) -> int:
@@ -1108,10 +1132,12 @@ class Store:
         with self._tx() as c:
             original = c.execute("SELECT id FROM releases WHERE slug = ?", (original_slug,)).fetchone()
             if original is None:
-                raise InputError(f"no release '{original_slug}' in the delivery log")
+                raise InputError(_(
+                    "no release '{original_slug}' in the delivery log").format(original_slug=original_slug))
             if c.execute("SELECT 1 FROM releases WHERE slug = ?", (release.slug,)).fetchone():
-                raise InputError(f"a correction '{release.slug}' already exists (made meanwhile?); run "
-                                 "`crosspost correct` again to add another one")
+                raise InputError(_(
+                    "a correction '{slug}' already exists (made meanwhile?); run `crosspost correct` again "
+                    'to add another one').format(slug=release.slug))
             cur = c.execute(
                 "INSERT INTO releases (slug, title, section, source, content_hash, release_json, "
                 "created_at, updated_at, corrects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1277,8 +1303,10 @@ class Store:
         with self._tx() as c:
             current = self._active_pause(c, now)
             if current is not None:
-                raise InputError(f"already paused by {current['actor']} ({current['reason']}); "
-                                 "`crosspost resume --by NAME` lifts it first")
+                raise InputError(_(
+                    'already paused by {actor} ({reason}); `crosspost resume --by NAME` lifts it '
+                    'first').format(
+                    actor=current['actor'], reason=current['reason']))
             cur = c.execute("INSERT INTO pauses (reason, actor, at, until) VALUES (?, ?, ?, ?)",
                             (reason, actor, now, until))
             row = c.execute("SELECT * FROM pauses WHERE id = ?", (cur.lastrowid,)).fetchone()
@@ -1310,7 +1338,8 @@ class Store:
         row = c.execute("SELECT id, slug, content_hash, embargo FROM releases WHERE slug = ?",
                         (slug,)).fetchone()
         if row is None:
-            raise InputError(f"no release '{slug}' in the delivery log (see `crosspost status`)")
+            raise InputError(_(
+                "no release '{slug}' in the delivery log (see `crosspost status`)").format(slug=slug))
         return row
 
     @staticmethod
@@ -1320,8 +1349,9 @@ class Store:
         known = {r["channel"] for r in rows}
         missing = sorted(set(channels) - known)
         if missing:
-            raise InputError(f"'{slug}' has nothing waiting on {', '.join(missing)} "
-                             f"(waiting: {', '.join(sorted(known)) or 'none'})")
+            raise InputError(_(
+                "'{slug}' has nothing waiting on {missing} (waiting: {value})").format(
+                slug=slug, missing=', '.join(missing), value=', '.join(sorted(known)) or 'none'))
         return [r for r in rows if r["channel"] in channels]
 
     def _decide(self, c: sqlite3.Connection, release: sqlite3.Row, rows: list[sqlite3.Row], decision: str,
@@ -1344,12 +1374,14 @@ class Store:
         with self._tx() as c:
             release = self._release_row(c, slug)
             if expect_hash and not release["content_hash"].startswith(expect_hash.strip().lower()):
-                raise InputError(f"'{slug}' changed since you looked at it (content hash now "
-                                 f"{release['content_hash'][:12]}, you expected {expect_hash}); "
-                                 "review it again")
+                raise InputError(_(
+                    "'{slug}' changed since you looked at it (content hash now {content_hash}, you "
+                    'expected {expect_hash}); review it again').format(
+                    slug=slug, content_hash=release['content_hash'][:12], expect_hash=expect_hash))
             rows = self._select(c, "d.release_id = ? AND d.status = 'awaiting_approval'", (release["id"],))
             if not rows:
-                raise InputError(f"nothing of '{slug}' awaits approval (see `crosspost status {slug}`)")
+                raise InputError(_(
+                    "nothing of '{slug}' awaits approval (see `crosspost status {slug}`)").format(slug=slug))
             rows = self._pick(rows, channels, slug)
             approval = self._decide(c, release, rows, "approved", actor, note, now)
             for row in rows:
@@ -1369,8 +1401,9 @@ class Store:
             rows = self._select(c, "d.release_id = ? AND d.status IN "
                                 "('awaiting_approval', 'queued', 'failed')", (release["id"],))
             if not rows:
-                raise InputError(f"nothing of '{slug}' is waiting to be sent, so there is nothing to reject "
-                                 f"(see `crosspost status {slug}`)")
+                raise InputError(_(
+                    "nothing of '{slug}' is waiting to be sent, so there is nothing to reject (see "
+                    '`crosspost status {slug}`)').format(slug=slug))
             rows = self._pick(rows, channels, slug)
             approval = self._decide(c, release, rows, "rejected", actor, reason, now)
             for row in rows:
@@ -1644,6 +1677,22 @@ class Store:
                 rows = self._conn.execute("SELECT slug FROM releases WHERE slug LIKE ? ESCAPE '\\' "
                                           "ORDER BY slug LIMIT ?", (escaped + "%", limit)).fetchall()
         return [r[0] for r in rows]
+
+    def release_handles(self, incomplete: str = "", limit: int = 50) -> list[tuple[str, str]]:
+        """(slug, "#id title") of the releases whose slug starts with ``incomplete``, newest first;
+        ``#1`` or ``1`` offers the release numbers that start so (shell completion)."""
+        digits = incomplete.removeprefix("#")
+        with self._lock:
+            if digits.isdigit():
+                rows = self._conn.execute("SELECT id, slug, title FROM releases "
+                                          "WHERE CAST(id AS TEXT) LIKE ? ORDER BY id DESC LIMIT ?",
+                                          (digits + "%", limit)).fetchall()
+                mark = "#" if incomplete.startswith("#") else ""  # a completion must start as typed
+                return [(f"{mark}{r[0]}", f"{r[1]}: {r[2]}") for r in rows]
+            escaped = incomplete.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            rows = self._conn.execute("SELECT id, slug, title FROM releases WHERE slug LIKE ? ESCAPE '\\' "
+                                      "ORDER BY id DESC LIMIT ?", (escaped + "%", limit)).fetchall()
+        return [(r[1], f"#{r[0]} {r[2]}") for r in rows]
 
 
 def _refuse_other_release(release: Release, stored: dict[str, Any]) -> None:

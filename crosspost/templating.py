@@ -164,7 +164,8 @@ def render(template_name: str, context: dict[str, Any], user_dir: Path | None = 
         return env.get_template(template_name).render(**data).strip()
     except TemplateError as exc:
         lineno = getattr(exc, "lineno", None)
-        raise InputError(f"template error: {exc.message}", getattr(exc, "filename", None)
+        raise InputError(_(
+            'template error: {message}').format(message=exc.message), getattr(exc, "filename", None)
                          or template_name, lineno) from None
     except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError,
             MemoryError) as exc:  # 1/0, a wrong filter argument: the template's fault, not ours

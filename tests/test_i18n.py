@@ -85,7 +85,9 @@ def test_help_in_indonesian_from_the_locale(tmp_path):
     out = " ".join(proc.stdout.split())
     assert "Satu siaran pers ke situs web" in out
     assert "Menampilkan varian setiap kanal" in out  # preview's command help
-    assert "Opsi:" in proc.stdout and "Perintah:" in proc.stdout  # typer's own section titles
+    assert "Opsi:" in proc.stdout  # typer's own section title
+    for group in ("Menulis:", "Mengirim:", "Mengawasi:", "Menyiapkan:"):  # commands in groups (help_layout)
+        assert group in proc.stdout
     assert "--lang" in out
     assert "Show every channel's variant" not in out
 
@@ -219,3 +221,173 @@ def test_every_translation_is_used_by_gettext(indonesian):
     i18n.setup("en")
     assert i18n._("the queue is empty.") == "the queue is empty."
     assert i18n.ngettext("{n} delivery", "{n} deliveries", 3).format(n=3) == "3 deliveries"
+
+
+# -- no English left behind: messages built without _() ----------------------------------------------
+# Calls whose arguments at these positions are messages for people: a Problem's message, a doctor
+# check's detail and fix (crosspost/doctor.py ok/warn/fail/Check).
+MESSAGE_ARGS = {"Problem": (2,), "problem": (1,), "ok": (1,), "warn": (1, 2), "fail": (1, 2), "Check": (2, 3)}
+ERROR_CLASSES = {"InputError", "ConfigError", "StoreError", "CrosspostError", "DeliveryError", "RetryLater",
+                 "Permanent", "ReauthRequired", "UnknownOutcome", "LeaseLost"}
+
+
+def _through_gettext(node) -> bool:
+    """_("..."), _("...").format(...), ngettext(...), or a sum of those."""
+    import ast
+
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("_", "ngettext"):
+            return True
+        if isinstance(func, ast.Attribute):  # _("...").format(...), _("...").rstrip(...)
+            return _through_gettext(func.value)
+    if isinstance(node, ast.BinOp):
+        return _through_gettext(node.left) and _through_gettext(node.right)
+    return False
+
+
+def _has_text(node) -> bool:
+    """A message written in place: a string literal, an f-string, or a sum holding one."""
+    import ast
+
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(node.value.strip())
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):  # "...".format(), f"...".rstrip()
+        return _has_text(node.func.value)
+    if isinstance(node, ast.BinOp):
+        return _has_text(node.left) or _has_text(node.right)
+    return False
+
+
+def untranslated_messages(root: Path) -> list[str]:
+    """Every Problem, channel.problem(), doctor check and CrosspostError whose message is text that
+    skips _()."""
+    import ast
+
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if "_vendor" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            indices = MESSAGE_ARGS.get(name, (0,) if name in ERROR_CLASSES else ())
+            for index in indices:
+                message = node.args[index] if len(node.args) > index else next(
+                    (k.value for k in node.keywords if k.arg == "message" and index == indices[0]), None)
+                if message is not None and _has_text(message) and not _through_gettext(message):
+                    where = f"{path.relative_to(root.parent)}:{node.lineno}"
+                    found.append(f"{where}: {ast.unparse(message)[:80]}")
+    return found
+
+
+def test_every_problem_and_error_message_goes_through_gettext():
+    """A Problem, a doctor line or an error written as a bare (f-)string would stay English under
+    --lang id."""
+    assert untranslated_messages(REPO / "crosspost") == []
+
+
+def test_the_scan_catches_a_message_built_without_gettext(tmp_path):
+    pkg = tmp_path / "crosspost"
+    pkg.mkdir()
+    (pkg / "bad.py").write_text(
+        'def check(self, n):\n'
+        '    out = [self.problem("text", f"too long: {n}")]\n'
+        '    out.append(Problem("x", "text", "plain English"))\n'
+        '    out.append(self.problem("text", _("fine: {n}").format(n=n)))\n'
+        '    raise InputError("no " + _("mixed"))\n'
+        '    return ok("disk", f"{n} free")\n', encoding="utf-8")
+    found = untranslated_messages(pkg)
+    assert sorted(f.split(":")[1] for f in found) == ["2", "3", "5", "6"], found
+
+
+def test_every_problem_of_every_channel_is_indonesian(indonesian, tmp_path):
+    """At run time: each Problem message the channels build for a flawed release is a catalogue
+    translation (its English source is a msgid whose msgstr differs from it)."""
+    from PIL import Image
+
+    from crosspost.adapt import adapt
+    from crosspost.config import load_config
+    from crosspost.release import load_release
+
+    Image.new("RGB", (40, 400), "white").save(tmp_path / "tinggi.png")  # no alt, too tall for Instagram
+    release = tmp_path / "r.md"
+    release.write_text("---\ntitle: " + "Judul " * 40 + "\ndate: 2026-12-01 09:00\n"
+                       "images:\n  - path: tinggi.png\n---\n\n" + "kata " * 3000, encoding="utf-8")
+    config = tmp_path / "channels.toml"
+    config.write_text("".join(f'[channels.{n}]\ntype = "{n}"\nenabled = true\n' for n in
+                              ("website", "twitter", "facebook", "instagram", "youtube")), encoding="utf-8")
+    cfg = load_config(config)
+    problems = [p for a in adapt(load_release(release), cfg.channels()) for p in a.problems]
+    assert len(problems) >= 5
+    for p in problems:
+        assert not any(word in p.message.split() for word in ("the", "is", "not", "must", "too")), p
+
+
+def test_typers_own_lines_in_both_languages(tmp_path):
+    """typer's vendored click writes Usage/Try/Error in plain English f-strings: click_i18n."""
+    proc = run(tmp_path, "log", "--lim", LANG="id_ID.UTF-8")
+    assert proc.returncode == 2
+    assert "Pemakaian: crosspost log [OPTIONS]" in proc.stderr
+    assert "Coba 'crosspost log -h' untuk bantuan." in proc.stderr
+    assert "Galat: Tidak ada opsi --lim (maksud Anda: --limit?)" in proc.stderr
+    assert "Usage" not in proc.stderr and "Error" not in proc.stderr
+    proc = run(tmp_path, "log", "-n", "banyak", LANG="id_ID.UTF-8")
+    assert "Galat: Nilai tidak sah untuk '--limit' / '-n': tulis bilangan bulat, mis. 20" in proc.stderr
+    proc = run(tmp_path, "--help", LANG="id_ID.UTF-8")
+    assert "Menampilkan pesan ini lalu keluar." in proc.stdout
+    assert "Memasang pelengkapan otomatis" in proc.stdout and "Install completion" not in proc.stdout
+    proc = run(tmp_path, "log", "--lim", LANG="C.UTF-8")
+    assert "Usage: crosspost log [OPTIONS]" in proc.stderr
+    assert "Try 'crosspost log -h' for help." in proc.stderr
+    assert "Error: No such option: --lim (did you mean: --limit?)" in proc.stderr
+
+
+def test_help_shows_what_to_type_not_python_types(tmp_path):
+    """FILE, NAME, N and RELEASE instead of <path>, <list[str]>, {file} (help_layout.tidy)."""
+    for lang in ("id_ID.UTF-8", "C.UTF-8"):
+        proc = run(tmp_path, "publish", "--help", LANG=lang, COLUMNS="100")
+        assert proc.returncode == 0
+        assert "crosspost publish [OPTIONS] FILE" in proc.stdout
+        assert "-c, --channel NAME" in proc.stdout and "--at WHEN" in proc.stdout
+        for python_type in ("<path>", "<list[str]>", "<str>", "<int>", "{file}"):
+            assert python_type not in proc.stdout
+    proc = run(tmp_path, "log", "--help", LANG="C.UTF-8")
+    assert "-n, --limit N" in proc.stdout and "--release RELEASE" in proc.stdout
+    proc = run(tmp_path, "--help", LANG="C.UTF-8")
+    assert proc.stdout.index("Writing:") < proc.stdout.index("Sending:") < proc.stdout.index("Watching:") \
+        < proc.stdout.index("Setting up:")
+    assert "Commands:" not in proc.stdout
+
+
+def test_pause_without_options_says_how_to_pause(tmp_path):
+    proc = run(tmp_path, "pause", LANG="id_ID.UTF-8")
+    assert proc.returncode == 0, proc.stderr
+    assert "tidak sedang dijeda" in proc.stdout
+    assert "Pemakaian: crosspost pause --reason TEXT [--by NAME] [--until WHEN]" in proc.stdout
+    assert "Contoh:" in proc.stdout and 'crosspost pause --reason "masa berkabung nasional"' in proc.stdout
+    proc = run(tmp_path, "pause", LANG="C.UTF-8")
+    assert "Usage: crosspost pause --reason TEXT" in proc.stdout and "Example:" in proc.stdout
+    proc = run(tmp_path, "pause", "--show", LANG="C.UTF-8")
+    assert "Usage" not in proc.stdout  # --show only answers the question
+
+
+def test_no_gettext_call_inside_an_f_string():
+    """Babel's extractor reads an f-string as one token: a _() inside it never reaches the catalogue,
+    so its text stays English in every language."""
+    import ast
+
+    found = []
+    for path in sorted((REPO / "crosspost").rglob("*.py")):
+        if "_vendor" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                found += [f"{path.name}:{c.lineno}" for c in ast.walk(node) if isinstance(c, ast.Call)
+                          and isinstance(c.func, ast.Name) and c.func.id in ("_", "ngettext")
+                          and c.args and isinstance(c.args[0], ast.Constant)]
+    assert found == []

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from ..engagement import CommentPage
+from ..i18n import _
 from ..models import Problem, Receipt, Release, Variant
 
 
@@ -158,8 +159,9 @@ class Channel:
         extra (see crosspost.correct). The same failure rules as publish() apply."""
         from ..errors import Permanent
 
-        raise Permanent(f"channel '{self.name}' ({self.platform}) cannot send a correction: "
-                        "correct the post by hand")
+        raise Permanent(_(
+            "channel '{name}' ({platform}) cannot send a correction: correct the post by hand").format(
+            name=self.name, platform=self.platform))
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         """Return the receipt of an existing post for this delivery, or None if none exists."""
@@ -257,13 +259,16 @@ class Channel:
             try:
                 size = m.path.stat().st_size
             except OSError:
-                out.append(self.problem("media", f"image not found: {m.path}"))
+                out.append(self.problem("media", _('image not found: {path}').format(path=m.path)))
                 continue
             if size > max_bytes:
-                out.append(self.problem("media", f"image too big for {platform}: {m.path.name} (make it "
-                                        "smaller or export it as JPEG)", max_bytes, size))
+                out.append(self.problem("media", _(
+                    'image too big for {platform}: {name} (make it smaller or export it as JPEG)').format(
+                    platform=platform, name=m.path.name), max_bytes, size))
             if m.path.suffix.lower() not in suffixes:
-                out.append(self.problem("media", f"{platform} takes {formats} images, not {m.path.name}"))
+                out.append(self.problem("media", _(
+                    '{platform} takes {formats} images, not {name}').format(
+                    platform=platform, formats=formats, name=m.path.name)))
         return out
 
     def resolve(self, path: str | Path) -> Path:
@@ -296,8 +301,9 @@ def dataclass_from_mapping(cls: type, data: dict[str, Any], where: str) -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        raise ConfigError(f"[{where}] unknown key(s): {', '.join(unknown)}; "
-                          f"allowed: {', '.join(sorted(fields))}")
+        raise ConfigError(_(
+            '[{where}] unknown key(s): {unknown}; allowed: {fields}').format(
+            where=where, unknown=', '.join(unknown), fields=', '.join(sorted(fields))))
     for key, value in data.items():
         expected = fields[key].default
         if expected is not dataclasses.MISSING and expected is not None:
@@ -310,13 +316,14 @@ def dataclass_from_mapping(cls: type, data: dict[str, Any], where: str) -> Any:
                 data = {**data, key: value}
                 ok = True
             if not ok:
-                raise ConfigError(f"[{where}] {key} must be {type(expected).__name__}, "
-                                  f"not {type(value).__name__}")
+                raise ConfigError(_(
+                    '[{where}] {key} must be {name}, not {name2}').format(
+                    where=where, key=key, name=type(expected).__name__, name2=type(value).__name__))
         _check_range(key, value, where)
     try:
         return cls(**data)
     except TypeError as exc:
-        raise ConfigError(f"[{where}] {exc}") from None
+        raise ConfigError(_('[{where}] {exc}').format(where=where, exc=exc)) from None
 
 
 # Settings whose value must lie in a range, whatever section they are in: (lowest, lowest allowed?).

@@ -203,11 +203,13 @@ class Settings(CommonSettings):
 
     def __post_init__(self) -> None:
         if self.post_type not in ("auto", "link", "photo"):
-            raise ConfigError(f"[facebook] post_type must be 'auto', 'link' or 'photo', not "
-                              f"'{self.post_type}'")
+            raise ConfigError(_(
+                "[facebook] post_type must be 'auto', 'link' or 'photo', not '{post_type}'").format(
+                post_type=self.post_type))
         if not re.fullmatch(r"v\d+\.\d+", self.graph_version):
-            raise ConfigError(f"[facebook] graph_version must look like 'v26.0', not "
-                              f"'{self.graph_version}'")
+            raise ConfigError(_(
+                "[facebook] graph_version must look like 'v26.0', not '{graph_version}'").format(
+                graph_version=self.graph_version))
 
 
 @dataclass(frozen=True)
@@ -253,10 +255,11 @@ class FacebookChannel(Channel):
         text = text.strip()
         problems: list[Problem] = []
         if not s.page_id:
-            problems.append(self.problem("page_id", f"set page_id in [channels.{self.name}] of "
-                                         "channels.toml (the Page's numeric id)"))
+            problems.append(self.problem("page_id", _(
+                "set page_id in [channels.{name}] of channels.toml (the Page's numeric id)").format(
+                name=self.name)))
         if not text:
-            problems.append(self.problem("text", "the post is empty: check the facebook template"))
+            problems.append(self.problem("text", _('the post is empty: check the facebook template')))
         fitted = fit_paragraphs(text, lim.message_chars, link) if len(text) > lim.message_chars else None
         if fitted is not None:  # a long release: whole paragraphs, then the article link
             text = fitted[0]
@@ -265,25 +268,26 @@ class FacebookChannel(Channel):
                 "with the article link").format(limit=lim.message_chars, kept=fitted[1], total=fitted[2]),
                 severity="warning"))
         if len(text) > lim.message_chars:
-            problems.append(self.problem("text", "the message is too long for a Facebook post: "
-                                         "shorten the release or the template",
+            problems.append(self.problem("text", _(
+                'the message is too long for a Facebook post: shorten the release or the template'),
                                          lim.message_chars, len(text)))
         images = tuple(m for m in release.images if m.kind == "image")
         if s.post_type == "link":
             images = ()
         elif s.post_type == "photo" and not images:
-            problems.append(self.problem("media", "post_type is 'photo' but the release has no "
-                                         "image: add one or set post_type = \"auto\""))
+            problems.append(self.problem("media", _(
+                'post_type is \'photo\' but the release has no image: add one or set post_type = "auto"')))
         if len(images) > lim.max_photos:
             problems.append(self.problem(
-                "media", f"Facebook takes at most {lim.max_photos} photos in one post: only the "
-                f"first {lim.max_photos} are posted", lim.max_photos, len(images), "warning"))
+                "media", _(
+                    'Facebook takes at most {max_photos} photos in one post: only the first {max_photos} '
+                    'are posted').format(max_photos=lim.max_photos), lim.max_photos, len(images), "warning"))
             images = images[: lim.max_photos]
         problems += self.image_file_problems(images, lim.photo_bytes, PHOTO_TYPES, "Facebook",
                                              "JPEG, PNG, GIF, BMP or TIFF")
         if release.video is not None:
-            problems.append(self.problem("media", "the video is not uploaded to Facebook: the post "
-                                         "goes out without it", severity="warning"))
+            problems.append(self.problem("media", _(
+                'the video is not uploaded to Facebook: the post goes out without it'), severity="warning"))
         kind = "photo" if images else "link"
         variant = Variant(channel=self.name, kind=self.platform, text=text, title=release.title,
                           media=images, link=link, extra={"post_type": kind},
@@ -303,7 +307,8 @@ class FacebookChannel(Channel):
         if not media:
             if variant.link:
                 args["link"] = variant.link
-            result = self._call(graph, f"{page}/feed", "create", "posting to the Page", post_args=args)
+            result = self._call(graph, f"{page}/feed", "create", _("posting to the Page"),
+                                post_args=args)
         elif len(media) == 1:
             result = self._upload(graph, page, media[0], args, "create", "posting the photo")
         else:
@@ -312,11 +317,12 @@ class FacebookChannel(Channel):
             for i, photo_id in enumerate(photos):
                 args[f"attached_media[{i}]"] = json.dumps({"media_fbid": photo_id})
             result = self._call(graph, f"{page}/feed", "create",
-                                f"posting the {len(photos)} photos to the Page", post_args=args)
+                                _("posting the {n} photos to the Page").format(n=len(photos)),
+                                post_args=args)
         post_id = str(result.get("post_id") or result.get("id") or "")
         if not post_id:
-            raise UnknownOutcome("Facebook accepted the post but sent no id: check the Page, then "
-                                 "`crosspost resolve`")
+            raise UnknownOutcome(_(
+                'Facebook accepted the post but sent no id: check the Page, then `crosspost resolve`'))
         ctx.save_progress({"photos": photos, "post_id": post_id})
         return self._receipt(post_id, photos)
 
@@ -327,7 +333,7 @@ class FacebookChannel(Channel):
             ctx.heartbeat()
             args = {"published": "false"}
             result = self._upload(graph, page, media[index], args, "upload",
-                                  f"uploading photo {index + 1} of {len(media)}")
+                                  _("uploading photo {index} of {n}").format(index=index + 1, n=len(media)))
             photos.append(str(result["id"]))
             ctx.save_progress({"photos": list(photos)})
         return photos
@@ -337,15 +343,17 @@ class FacebookChannel(Channel):
         try:
             fh = open(m.path, "rb")  # closed by the with block below
         except OSError as exc:
-            raise Permanent(f"cannot read the photo {m.path} ({exc.strerror or type(exc).__name__}): "
-                            "restore the file or remove it from the release") from None
+            raise Permanent(_(
+                'cannot read the photo {path} ({value}): restore the file or remove it from the '
+                'release').format(
+                path=m.path, value=exc.strerror or type(exc).__name__)) from None
         with fh:
             return self._call(graph, f"{page}/photos", stage, where, post_args=dict(args),
                               files={"source": fh})
 
     def edit(self, remote_id: str, text: str) -> Receipt:
         """Replace the message of a post already on the Page (corrections)."""
-        self._call(self._graph(), remote_id, "edit", "correcting the post",
+        self._call(self._graph(), remote_id, "edit", _("correcting the post"),
                    post_args={"message": text})
         return self._receipt(remote_id, [])
 
@@ -356,15 +364,17 @@ class FacebookChannel(Channel):
     def _page_id(self) -> str:
         page = str(self.settings.page_id).strip()
         if not page:
-            raise Permanent(f"channel '{self.name}' has no page_id: set it in channels.toml")
+            raise Permanent(_(
+                "channel '{name}' has no page_id: set it in channels.toml").format(name=self.name))
         return page
 
     def _graph(self) -> Any:
         import facebook
 
         if self.secrets is None:
-            raise ReauthRequired(f"channel '{self.name}' has no Page access token: "
-                                 f"run `crosspost auth {self.name}`")
+            raise ReauthRequired(_(
+                "channel '{name}' has no Page access token: run `crosspost auth {name}`").format(
+                name=self.name))
         token = self.secrets.require(TOKEN_KEY)
         return facebook.GraphAPI(access_token=token, timeout=self.settings.timeout,
                                  session=_session(self.settings.graph_url))
@@ -376,7 +386,7 @@ class FacebookChannel(Channel):
         except Exception as exc:
             raise self._classify(exc, graph.session, stage, where) from None
         if not isinstance(result, dict):
-            msg = f"Facebook sent an answer crosspost could not read while {where}"
+            msg = _("Facebook sent an answer crosspost could not read while {where}").format(where=where)
             raise (UnknownOutcome(msg) if stage == "create" else RetryLater(msg))
         return result
 
@@ -459,7 +469,7 @@ class FacebookChannel(Channel):
         graph = self._graph()
         params = {"fields": "id,message,permalink_url,created_time",
                   "limit": str(self.settings.lookup_limit)}
-        result = self._call(graph, f"{page}/posts", "read", "looking for recent posts", args=params)
+        result = self._call(graph, f"{page}/posts", "read", _("looking for recent posts"), args=params)
         for post in result.get("data") or []:
             if post.get("id") and matches(variant, post.get("message") or "", post.get("created_time"),
                                           ctx.claimed_at):
@@ -474,12 +484,13 @@ class FacebookChannel(Channel):
         """The Page the stored token acts for (GET /me): a user token instead of the Page's fails."""
         graph = self._graph()
         graph.timeout = timeout
-        me = self._call(graph, "me", "read", "checking the Page access token", args={"fields": "id,name"})
+        me = self._call(graph, "me", "read", _("checking the Page access token"), args={"fields": "id,name"})
         page = str(self.settings.page_id).strip()
         if page and str(me.get("id")) != page:
-            raise Permanent(f"the stored token of '{self.name}' acts for {me.get('name') or me.get('id')}, "
-                            f"not for Page {page}: store the Page's own access token with "
-                            f"`crosspost auth {self.name}`")
+            raise Permanent(_(
+                "the stored token of '{name}' acts for {value}, not for Page {page}: store the Page's own "
+                'access token with `crosspost auth {name}`').format(
+                name=self.name, value=me.get('name') or me.get('id'), page=page))
         return f"{me.get('name') or '?'} (Page {me.get('id')})"
 
     def expiry_needs_network(self) -> bool:
@@ -497,15 +508,16 @@ class FacebookChannel(Channel):
         graph = self._graph()
         graph.timeout = min(self.settings.timeout, 15.0)
         token = self.secrets.require(TOKEN_KEY)
-        data = self._call(graph, "debug_token", "read", "asking when the Page token expires",
+        data = self._call(graph, "debug_token", "read", _("asking when the Page token expires"),
                           args={"input_token": token}).get("data") or {}
         return token_expiry(data, time.time())
 
     # -- corrections (ralat) -------------------------------------------------------------
     def correction_problems(self, variant: Variant) -> list[Problem]:
         if len(variant.text) > self.limits.message_chars:
-            return [self.problem("ralat", "the corrected Facebook post would be too long: shorten the "
-                                 "ralat", self.limits.message_chars, len(variant.text))]
+            return [self.problem("ralat", _(
+                'the corrected Facebook post would be too long: shorten the '
+                'ralat'), self.limits.message_chars, len(variant.text))]
         return []
 
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
@@ -514,7 +526,7 @@ class FacebookChannel(Channel):
         original = variant.extra.get("original") or {}
         post_id = str(original.get("remote_id") or "")
         if not post_id:
-            raise Permanent("the log has no id of the original Facebook post: edit it by hand")
+            raise Permanent(_('the log has no id of the original Facebook post: edit it by hand'))
         ctx.heartbeat()
         receipt = self.edit(post_id, variant.text)
         url = original.get("url") or receipt.url
@@ -524,7 +536,7 @@ class FacebookChannel(Channel):
         """The edit is applied when the post's message starts with the ralat (else edit again)."""
         original = variant.extra.get("original") or {}
         post_id = str(original.get("remote_id") or "")
-        result = self._call(self._graph(), post_id, "read", "reading the corrected post",
+        result = self._call(self._graph(), post_id, "read", _("reading the corrected post"),
                             args={"fields": "id,message,permalink_url"})
         ralat = " ".join(str(variant.extra.get("ralat_text") or variant.text).split())
         if " ".join(str(result.get("message") or "").split()).startswith(ralat):

@@ -37,7 +37,7 @@ from typing import Any, ClassVar
 
 from ..engagement import Comment, CommentPage, NotAvailable
 from ..errors import Permanent, ReauthRequired, RetryLater, UnknownOutcome
-from ..i18n import N_
+from ..i18n import N_, _
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 
@@ -108,7 +108,7 @@ class FakeChannel(Channel):
                           link=release.link, counts={"chars": len(text)})
         problems = []
         if len(text) > self.limits.max_chars:
-            problems.append(self.problem("text", "text is too long for the fake platform",
+            problems.append(self.problem("text", _('text is too long for the fake platform'),
                                          self.limits.max_chars, len(text)))
         return variant, problems
 
@@ -155,25 +155,27 @@ class FakeChannel(Channel):
         ctx.heartbeat()  # the last check before the create call, as a real channel does after uploads
         if os.environ.get("CROSSPOST_FAILPOINT") == "stop_before_create":  # the unfenceable window
             signal.pthread_kill(threading.get_ident(), signal.SIGSTOP)  # this thread stops before going on
-        kind, _, arg = outcome.partition(":")
+        kind, _sep, arg = outcome.partition(":")
         if kind == "ok":
             return self._store_post(variant, ctx)
         if kind == "refused":
-            raise RetryLater("connection refused by the fake platform")
+            raise RetryLater(_('connection refused by the fake platform'))
         if kind == "429":
-            raise RetryLater("rate limited by the fake platform", retry_after=float(arg or 60))
+            raise RetryLater(_('rate limited by the fake platform'), retry_after=float(arg or 60))
         if kind == "500":
-            raise UnknownOutcome("the fake platform answered 500 to the create call")
+            raise UnknownOutcome(_('the fake platform answered 500 to the create call'))
         if kind == "timeout_after_send":
             self._store_post(variant, ctx)
-            raise UnknownOutcome("timed out waiting for the fake platform after sending")
+            raise UnknownOutcome(_('timed out waiting for the fake platform after sending'))
         if kind == "duplicate":
-            raise UnknownOutcome("the fake platform says this post is a duplicate")
+            raise UnknownOutcome(_('the fake platform says this post is a duplicate'))
         if kind == "expired_token":
-            raise ReauthRequired("the fake platform's access token has expired")
+            raise ReauthRequired(_("the fake platform's access token has expired"))
         if kind == "rejected":
-            raise Permanent("the fake platform rejected the post")
-        raise Permanent(f"unknown outcome {outcome!r} in the script of [channels.{self.name}]")
+            raise Permanent(_('the fake platform rejected the post'))
+        raise Permanent(_(
+            'unknown outcome {outcome!r} in the script of [channels.{name}]').format(
+            outcome=outcome, name=self.name))
 
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
         """A correction is one more post on the fake platform, scripted like any call."""

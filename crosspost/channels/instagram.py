@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from ..engagement import CommentPage
 from ..errors import ConfigError, InputError, Permanent
-from ..i18n import N_
+from ..i18n import N_, _
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .captions import count_hashtags, count_mentions, same_caption
@@ -52,10 +52,11 @@ class Settings(CommonSettings):
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
-            raise ConfigError(f"[instagram] backend must be one of {', '.join(BACKENDS)}, "
-                              f"not '{self.backend}'")
+            raise ConfigError(_(
+                "[instagram] backend must be one of {BACKENDS}, not '{backend}'").format(
+                BACKENDS=', '.join(BACKENDS), backend=self.backend))
         if self.fit not in FIT_MODES:
-            raise ConfigError(f"[instagram] fit must be 'pad' or 'crop', not '{self.fit}'")
+            raise ConfigError(_("[instagram] fit must be 'pad' or 'crop', not '{fit}'").format(fit=self.fit))
 
 
 @dataclass(frozen=True)
@@ -126,15 +127,20 @@ class InstagramChannel(Channel):
         chars, tags, mentions = len(caption), count_hashtags(caption), count_mentions(caption)
         if chars > lim.caption_chars:
             problems.append(self.problem(
-                "text", f"caption has {chars} characters, Instagram allows {lim.caption_chars}: "
-                "shorten the summary or the template", lim.caption_chars, chars))
+                "text", _(
+                    'caption has {chars} characters, Instagram allows {caption_chars}: shorten the summary '
+                    'or the template').format(
+                    chars=chars, caption_chars=lim.caption_chars), lim.caption_chars, chars))
         if tags > lim.hashtags:
             problems.append(self.problem(
-                "hashtags", f"caption has {tags} hashtags, Instagram allows {lim.hashtags}: "
-                "keep the most important ones in the front matter", lim.hashtags, tags))
+                "hashtags", _(
+                    'caption has {tags} hashtags, Instagram allows {hashtags}: keep the most important '
+                    'ones in the front matter').format(tags=tags, hashtags=lim.hashtags), lim.hashtags, tags))
         if mentions > lim.mentions:
             problems.append(self.problem(
-                "mentions", f"caption has {mentions} @mentions, Instagram allows {lim.mentions}",
+                "mentions", _(
+                    'caption has {mentions} @mentions, Instagram allows {mentions2}').format(
+                    mentions=mentions, mentions2=lim.mentions),
                 lim.mentions, mentions))
 
         media, images_info = self._fit_images(release, problems)
@@ -143,8 +149,9 @@ class InstagramChannel(Channel):
                 media = (release.video,)
             elif not any(p.field == "images" and p.severity == "error" for p in problems):
                 problems.append(self.problem(
-                    "images", "Instagram needs at least one image: add images: to the front matter "
-                    "or exclude instagram", 1, 0))
+                    "images", _(
+                        'Instagram needs at least one image: add images: to the front matter or exclude '
+                        'instagram'), 1, 0))
         variant = Variant(
             channel=self.name, kind=self.platform, text=caption, title=release.title, media=media,
             link=release.link or None,
@@ -163,8 +170,10 @@ class InstagramChannel(Channel):
         images = list(release.images)
         if len(images) > lim.carousel_items:
             problems.append(self.problem(
-                "images", f"{len(images)} images, an Instagram carousel holds {lim.carousel_items}: "
-                f"only the first {lim.carousel_items} are posted", lim.carousel_items, len(images),
+                "images", _(
+                    '{images} images, an Instagram carousel holds {carousel_items}: only the first '
+                    '{carousel_items} are posted').format(
+                    images=len(images), carousel_items=lim.carousel_items), lim.carousel_items, len(images),
                 severity="warning"))
             images = images[: lim.carousel_items]
         fitted, info = [], []
@@ -175,7 +184,8 @@ class InstagramChannel(Channel):
                                 lim.max_width, self.settings.fit, self.settings.background,
                                 lim.image_bytes)
             except InputError as exc:
-                problems.append(self.problem("images", f"image {index + 1}: {exc}"))
+                problems.append(self.problem("images", _(
+                    'image {index}: {exc}').format(index=index + 1, exc=exc)))
                 continue
             if self.settings.backend == "graph" and self.settings.image_base_url:
                 out = self._stage_public(out)
@@ -188,10 +198,11 @@ class InstagramChannel(Channel):
             if (self.settings.backend == "graph" and not self.settings.image_base_url
                     and not (ratio_ok and jpeg)):
                 problems.append(self.problem(
-                    "images", f"image {index + 1} ({img.path.name}) had to be fitted for Instagram: "
-                    "the fitted copy is put beside the website's article (ig-...) for the Graph API "
-                    "to fetch; if the website channel is not this static site, set image_base_url "
-                    "or use a JPEG between 4:5 and 1.91:1", severity="warning"))
+                    "images", _(
+                        'image {index} ({name}) had to be fitted for Instagram: the fitted copy is put '
+                        "beside the website's article (ig-...) for the Graph API to fetch; if the website "
+                        'channel is not this static site, set image_base_url or use a JPEG between 4:5 and '
+                        '1.91:1').format(index=index + 1, name=img.path.name), severity="warning"))
             fitted.append(out)
         return tuple(fitted), info
 
@@ -225,16 +236,25 @@ class InstagramChannel(Channel):
 
     def publish(self, variant: Variant, ctx: PublishContext) -> Receipt:
         if not variant.media:
-            raise Permanent("Instagram needs at least one image: add images: to the front matter "
-                            "or exclude instagram")
+            raise Permanent(_(
+                'Instagram needs at least one image: add images: to the front matter or exclude instagram'))
         return self.backend().publish(variant, ctx)
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
         return self.backend().lookup(variant, ctx)
 
     def authorize(self) -> None:
-        """Called by `crosspost auth` after the secrets are stored: log in / check the token."""
-        self.backend().authorize()
+        """Called by `crosspost auth` after the secrets are stored: instagrapi logs in (challenge codes
+        at the terminal). A Graph token is only stored: checking it is `crosspost auth NAME --check`,
+        whose failure reads as a check, not as a refused post (the token may be stored before
+        ig_user_id is set, or on a machine without network)."""
+        if self.settings.backend == "instagrapi":
+            self.backend().authorize()
+
+    @property
+    def interactive_authorize(self) -> bool:
+        """Whether `authorize` needs a person at a terminal (`crosspost auth --from-env` skips it)."""
+        return self.settings.backend == "instagrapi"
 
     # -- health (crosspost doctor) -------------------------------------------------------
     def stored_credentials(self) -> tuple[str, str, str] | None:
@@ -264,8 +284,10 @@ class InstagramChannel(Channel):
             backend = self.backend()
             session = backend.session_file
             if not session.is_file() or not session.stat().st_size:
-                raise ReauthRequired(f"no saved Instagram login for '{self.name}': run "
-                                     f"`crosspost auth {self.name}` at a terminal")
+                raise ReauthRequired(_(
+                    "no saved Instagram login for '{name}': run `crosspost auth {name}` at a "
+                    'terminal').format(
+                    name=self.name))
             account = backend.run(lambda cl: cl.account_info(), publishing=False)
             return f"@{getattr(account, 'username', '?')}"
         from .instagram_graph import GraphBackend
@@ -316,7 +338,7 @@ class InstagramChannel(Channel):
     # -- corrections (ralat) -------------------------------------------------------------
     def correction_problems(self, variant: Variant) -> list[Problem]:
         if len(variant.text) > self.limits.caption_chars:
-            return [self.problem("ralat", "the Instagram comment is too long: shorten the ralat",
+            return [self.problem("ralat", _('the Instagram comment is too long: shorten the ralat'),
                                  self.limits.caption_chars, len(variant.text))]
         return []
 
@@ -339,8 +361,8 @@ class InstagramChannel(Channel):
         if not comment_id:
             from ..errors import UnknownOutcome
 
-            raise UnknownOutcome("Instagram answered the comment without an id: check the post, then "
-                                 "`crosspost resolve`")
+            raise UnknownOutcome(_(
+                'Instagram answered the comment without an id: check the post, then `crosspost resolve`'))
         ctx.save_progress({"comment_id": comment_id})
         return self._comment_receipt(variant, comment_id)
 
@@ -365,7 +387,7 @@ class InstagramChannel(Channel):
     def _original_media(variant: Variant) -> str:
         media_id = str((variant.extra.get("original") or {}).get("remote_id") or "")
         if not media_id:
-            raise Permanent("the log has no id of the original Instagram post: comment on it by hand")
+            raise Permanent(_('the log has no id of the original Instagram post: comment on it by hand'))
         return media_id
 
     @staticmethod

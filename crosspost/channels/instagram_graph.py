@@ -131,8 +131,9 @@ class GraphBackend:
     @property
     def ig(self) -> str:
         if not self.settings.ig_user_id:
-            raise ConfigError(f"[channels.{self.name}] set ig_user_id: the Instagram professional "
-                              "account's id (Meta Business Suite > Settings > Instagram accounts)")
+            raise ConfigError(_(
+                "[channels.{name}] set ig_user_id: the Instagram professional account's id (Meta Business "
+                'Suite > Settings > Instagram accounts)').format(name=self.name))
         return self.settings.ig_user_id
 
     def _url(self, path: str) -> str:
@@ -209,6 +210,9 @@ class GraphBackend:
         elif state == UNKNOWN:
             text = _("Instagram Graph API ({ref}): no clear answer while publishing, the post may exist; "
                      "crosspost checks the account before trying again")
+        elif stage == "read":  # a lookup, doctor or `auth --check`: nothing was being posted
+            text = _("Instagram Graph API ({ref}): Instagram refused the request; check ig_user_id in "
+                     "channels.toml and the token of '{name}' (`crosspost auth {name} --check`)")
         else:
             text = _("Instagram Graph API ({ref}): Instagram refused the request; fix the post or the "
                      "account, then `crosspost retry`")
@@ -218,8 +222,8 @@ class GraphBackend:
     def image_urls(self, variant: Variant, ctx: PublishContext) -> list[str]:
         """Public URLs the Graph API fetches, one per variant image (see the channel docstring)."""
         if any(m.kind != "image" for m in variant.media):
-            raise Permanent("the Graph API backend posts images only: remove the video or use "
-                            "backend = \"instagrapi\"")
+            raise Permanent(_(
+                'the Graph API backend posts images only: remove the video or use backend = "instagrapi"'))
         base = self.settings.image_base_url
         if base:
             return [f"{base.rstrip('/')}/{quote(m.path.name)}" for m in variant.media]
@@ -229,9 +233,10 @@ class GraphBackend:
             with_urls = [r for r in receipts.values() if (r.extra or {}).get("image_urls")]
             receipt = with_urls[0] if len(with_urls) == 1 else None
         if receipt is None:
-            raise RetryLater("Instagram's Graph API needs public image URLs: waiting for the website "
-                             f"channel '{self.settings.website_channel}' to publish this release "
-                             "(or set image_base_url)", 300.0)
+            raise RetryLater(_(
+                "Instagram's Graph API needs public image URLs: waiting for the website channel "
+                "'{website_channel}' to publish this release (or set image_base_url)").format(
+                website_channel=self.settings.website_channel), 300.0)
         extra = receipt.extra or {}
         urls = list(extra.get("image_urls") or [])
         info = variant.extra.get("images") or [{"index": i} for i in range(len(variant.media))]
@@ -243,12 +248,15 @@ class GraphBackend:
                 out.append(self.publish_fitted(variant.media[pos], extra["public_dir"], extra["public_url"]))
                 continue
             if index >= len(urls):
-                raise Permanent(f"the website's receipt has no URL for image {index + 1}: set "
-                                "image_base_url for this channel")
+                raise Permanent(_(
+                    "the website's receipt has no URL for image {index}: set image_base_url for this "
+                    'channel').format(index=index + 1))
             if item.get("website_copy_ok") is False:
-                raise Permanent(f"image {index + 1} is outside Instagram's 4:5-1.91:1 JPEG range and "
-                                "the website only has the unfitted copy: set image_base_url to a "
-                                "public folder mirroring the derived images")
+                raise Permanent(_(
+                    "image {index} is outside Instagram's 4:5-1.91:1 JPEG range and the website only has "
+                    'the unfitted copy: set image_base_url to a public folder mirroring the derived '
+                    'images').format(
+                    index=index + 1))
             out.append(urls[index])
         return out
 
@@ -268,12 +276,15 @@ class GraphBackend:
                 shutil.copyfile(media.path, tmp)
                 os.replace(tmp, target)
         except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-            raise Permanent(f"cannot put the fitted image {media.path.name} into the website's article "
-                            f"folder ({exc.strerror or type(exc).__name__}): set image_base_url for "
-                            "this channel, or publish the website again") from None
+            raise Permanent(_(
+                "cannot put the fitted image {name} into the website's article folder ({value}): set "
+                'image_base_url for this channel, or publish the website again').format(
+                name=media.path.name, value=exc.strerror or type(exc).__name__)) from None
         except OSError as exc:  # disk full and the like: nothing was sent to Instagram yet
-            raise RetryLater(f"cannot put the fitted image {media.path.name} into the website's article "
-                             f"folder ({exc.strerror or type(exc).__name__}); it will be retried") from None
+            raise RetryLater(_(
+                "cannot put the fitted image {name} into the website's article folder ({value}); it will "
+                'be retried').format(
+                name=media.path.name, value=exc.strerror or type(exc).__name__)) from None
         return public_url.rstrip("/") + "/" + quote(name)
 
     def status(self, container: str) -> tuple[str, str]:
@@ -315,8 +326,9 @@ class GraphBackend:
                                                                detail=detail or code))
             if attempt + 1 < tries:
                 self.sleep(self.settings.container_poll_interval)
-        raise RetryLater(f"Instagram is still processing the media after {tries} checks; the retry "
-                         "continues with the same container", self.settings.container_poll_interval * 10)
+        raise RetryLater(_(
+            'Instagram is still processing the media after {tries} checks; the retry continues with the '
+            'same container').format(tries=tries), self.settings.container_poll_interval * 10)
 
     def check_quota(self) -> None:
         body = self.call("GET", f"{self.ig}/content_publishing_limit",
@@ -325,8 +337,10 @@ class GraphBackend:
         used = data.get("quota_usage")
         total = (data.get("config") or {}).get("quota_total")
         if isinstance(used, int) and isinstance(total, int) and used >= total:
-            raise RetryLater(f"the account has used its {total} posts for the last 24 hours; "
-                             "it will be retried later", QUOTA_WAIT)
+            raise RetryLater(_(
+                'the account has used its {total} posts for the last 24 hours; it will be retried '
+                'later').format(
+                total=total), QUOTA_WAIT)
 
     def receipt(self, media_id: str, container: str | None) -> Receipt:
         """The post's receipt; a failing permalink lookup does not undo a done post."""
@@ -354,9 +368,9 @@ class GraphBackend:
             found = self.lookup(variant, ctx)
             if found:
                 return found
-            raise UnknownOutcome("Instagram says this release's media container was already "
-                                 "published, but the post was not found: check the account, then "
-                                 "`crosspost resolve`")
+            raise UnknownOutcome(_(
+                "Instagram says this release's media container was already published, but the post was not "
+                'found: check the account, then `crosspost resolve`'))
         if not container:
             container = self.create(variant, self.image_urls(variant, ctx))
             progress["container_id"] = container
@@ -373,8 +387,9 @@ class GraphBackend:
                          stage="publish")
         media_id = body.get("id")
         if not media_id:
-            raise UnknownOutcome("Instagram answered media_publish without a post id: the post may "
-                                 "exist; `crosspost reconcile` checks the account")
+            raise UnknownOutcome(_(
+                'Instagram answered media_publish without a post id: the post may exist; `crosspost '
+                'reconcile` checks the account'))
         progress["media_id"] = str(media_id)
         ctx.save_progress(dict(progress))
         return self.receipt(str(media_id), container)

@@ -215,7 +215,8 @@ class PrivateBackend:
     def _login(self, cl: Any, relogin: bool = False) -> None:
         username = self.settings.username or self.secrets.get("username")
         if not username:
-            raise ConfigError(f"[channels.{self.name}] set username: the Instagram account to log in as")
+            raise ConfigError(_(
+                '[channels.{name}] set username: the Instagram account to log in as').format(name=self.name))
         password = self.secrets.require("password")
         try:
             cl.login(username, password, relogin=relogin)

@@ -161,9 +161,11 @@ class Settings(CommonSettings):
 
     def __post_init__(self) -> None:
         if self.link_part not in ("first", "last"):
-            raise ConfigError(f"[twitter] link_part must be 'first' or 'last', not '{self.link_part}'")
+            raise ConfigError(_(
+                "[twitter] link_part must be 'first' or 'last', not '{link_part}'").format(
+                link_part=self.link_part))
         if self.max_parts < 1:
-            raise ConfigError("[twitter] max_parts must be at least 1")
+            raise ConfigError(_('[twitter] max_parts must be at least 1'))
 
 
 @dataclass(frozen=True)
@@ -209,21 +211,23 @@ class TwitterChannel(Channel):
         problems: list[Problem] = []
         parts = split_thread(text, lim.weighted_length, s.numbering, link, s.link_part, s.link_prefix)
         if not parts:
-            problems.append(self.problem("text", "the post is empty: check the twitter template"))
+            problems.append(self.problem("text", _('the post is empty: check the twitter template')))
             parts = [""]
         counts = [weighted_length(p) for p in parts]
         if len(parts) > 1 and not s.thread:
             whole = split_thread(text, 10**6, False, link, s.link_part, s.link_prefix)[0]
             problems.append(self.problem(
-                "text", "too long for one post and threads are off (thread = false): shorten the "
-                "template or the summary", lim.weighted_length, weighted_length(whole)))
+                "text", _(
+                    'too long for one post and threads are off (thread = false): shorten the template or '
+                    'the summary'), lim.weighted_length, weighted_length(whole)))
         elif len(parts) > s.max_parts:
             problems.append(self.problem(
-                "parts", f"the thread would have {len(parts)} posts: shorten the template or "
-                "raise max_parts", s.max_parts, len(parts)))
+                "parts", _(
+                    'the thread would have {parts} posts: shorten the template or raise max_parts').format(
+                    parts=len(parts)), s.max_parts, len(parts)))
         for i, (part, n) in enumerate(zip(parts, counts, strict=True), 1):
             if part and n > lim.weighted_length:
-                problems.append(self.problem(f"parts[{i}]", "this post is over the X limit",
+                problems.append(self.problem(f"parts[{i}]", _('this post is over the X limit'),
                                              lim.weighted_length, n))
         carried, total = body_carried(release, text)
         counts_extra: dict[str, Any] = {}
@@ -244,8 +248,9 @@ class TwitterChannel(Channel):
             media = media[:room]
         problems += self._media_problems(media)
         if release.video is not None:
-            problems.append(self.problem("media", "video upload to X is not supported yet: the "
-                                         "post goes out without the video", severity="warning"))
+            problems.append(self.problem("media", _(
+                'video upload to X is not supported yet: the post goes out without the '
+                'video'), severity="warning"))
         variant = Variant(
             channel=self.name, kind=self.platform, text=parts[0] if len(parts) == 1 else text,
             title=release.title, parts=tuple(parts) if len(parts) > 1 else (), media=media,
@@ -259,8 +264,9 @@ class TwitterChannel(Channel):
                                        "JPEG, PNG, GIF or WebP")
         for m in media:
             if len(m.alt) > self.limits.alt_text_chars:
-                out.append(self.problem("media", f"alt text of {m.path.name} is cut to "
-                                        f"{self.limits.alt_text_chars} characters",
+                out.append(self.problem("media", _(
+                    'alt text of {name} is cut to {alt_text_chars} characters').format(
+                    name=m.path.name, alt_text_chars=self.limits.alt_text_chars),
                                         self.limits.alt_text_chars, len(m.alt), "warning"))
         return out
 
@@ -282,15 +288,16 @@ class TwitterChannel(Channel):
                 kwargs["media_ids"] = media_ids
             if ids:
                 kwargs["in_reply_to_tweet_id"] = ids[-1]
-            where = f"posting part {index + 1} of {len(parts)}" if len(parts) > 1 else "posting"
+            where = (_("posting part {index} of {n}").format(index=index + 1, n=len(parts)) if len(parts) > 1
+                     else _("posting"))
             try:
                 response = client.create_tweet(**kwargs)
                 new_id = str(response.data["id"])
             except Exception as exc:
                 err = self._classify(exc, ctx, "create", where)
                 if ids:
-                    err = type(err)(f"{err} ({len(ids)} earlier part(s) are on X and recorded: a retry "
-                                    "continues the thread)", err.retry_after)
+                    err = type(err)(_("{err} ({n} earlier part(s) are on X and recorded: a retry continues "
+                                      "the thread)").format(err=err, n=len(ids)), err.retry_after)
                 raise err from None
             ids.append(new_id)
             ctx.save_progress({"parts": list(ids)})
@@ -323,8 +330,8 @@ class TwitterChannel(Channel):
         from .x_media import oauth1
 
         if self.secrets is None:
-            raise ReauthRequired(f"channel '{self.name}' has no credentials: "
-                                 f"run `crosspost auth {self.name}`")
+            raise ReauthRequired(_(
+                "channel '{name}' has no credentials: run `crosspost auth {name}`").format(name=self.name))
         keys = [self.secrets.require(k) for k in self.secret_keys]
         client = tweepy.Client(consumer_key=keys[0], consumer_secret=keys[1], access_token=keys[2],
                                access_token_secret=keys[3], wait_on_rate_limit=False)
@@ -349,10 +356,12 @@ class TwitterChannel(Channel):
             return RetryLater(message, self._wait(exc, ctx) if failure in ("rate_limit", "daily_cap")
                               else None)
         if outcome == UNKNOWN:
-            return UnknownOutcome(message + ": the post may exist; crosspost looks for it on X before "
-                                  "anything is sent again")
+            return UnknownOutcome(_("{message}: the post may exist; crosspost looks for it on X before "
+                                    "anything is sent again").format(message=message))
         if outcome == REAUTH:
-            return ReauthRequired(f"{message}: run `crosspost auth {self.name}`, then `crosspost retry`")
+            return ReauthRequired(_(
+                '{message}: run `crosspost auth {name}`, then `crosspost retry`').format(
+                message=message, name=self.name))
         return Permanent(message)
 
     def _wait(self, exc: BaseException, ctx: PublishContext) -> float | None:
@@ -365,30 +374,35 @@ class TwitterChannel(Channel):
     def _message(self, failure: str, exc: BaseException, where: str) -> str:
         status = getattr(getattr(exc, "response", None), "status_code", "?")
         detail = self._mask("; ".join(str(m) for m in getattr(exc, "api_messages", []) or []) or str(exc))
+        names = {"where": where, "status": status, "detail": detail, "kind": type(exc).__name__,
+                 "name": self.name}
         return {
-            "connect_refused": f"could not reach X while {where}: nothing was sent; trying again later",
-            "connect_timeout": f"could not connect to X while {where} (timeout): nothing was sent",
-            "read_timeout": f"X did not answer in time while {where}",
-            "connection_broken": f"the connection to X broke while {where} ({type(exc).__name__})",
-            "server_error": f"X had a server error ({status}) while {where}",
-            "rate_limit": f"X rate limit reached while {where}: crosspost tries again at its reset",
-            "daily_cap": f"X's 24-hour post cap is used up while {where}: crosspost tries again when "
-                         "it resets",
-            "duplicate": f"X says this is duplicate content while {where}: an earlier attempt probably "
-                         "posted it",
-            "read_only_app": f"X refused to post while {where}: the app of '{self.name}' is Read-only. In "
+            "connect_refused": _(
+                'could not reach X while {where}: nothing was sent; trying again later').format(**names),
+            "connect_timeout": _(
+                'could not connect to X while {where} (timeout): nothing was sent').format(**names),
+            "read_timeout": _("X did not answer in time while {where}").format(**names),
+            "connection_broken": _("the connection to X broke while {where} ({kind})").format(**names),
+            "server_error": _("X had a server error ({status}) while {where}").format(**names),
+            "rate_limit": _(
+                'X rate limit reached while {where}: crosspost tries again at its reset').format(**names),
+            "daily_cap": _("X's 24-hour post cap is used up while {where}: crosspost tries again when "
+                         "it resets").format(**names),
+            "duplicate": _("X says this is duplicate content while {where}: an earlier attempt probably "
+                         "posted it").format(**names),
+            "read_only_app": _("X refused to post while {where}: the app of '{name}' is Read-only. In "
                              "the X developer console set the app's permissions to \"Read and write\", "
                              "then regenerate the access token and secret (old tokens keep the old "
-                             "permissions)",
-            "unauthorized": f"X refused the credentials of '{self.name}' while {where}",
-            "no_credits": f"X refused the request while {where}: 402, the account has no API credits "
+                             "permissions)").format(**names),
+            "unauthorized": _("X refused the credentials of '{name}' while {where}").format(**names),
+            "no_credits": _("X refused the request while {where}: 402, the account has no API credits "
                           "left. Buy credits (or change the plan) in the X developer console, then "
-                          "`crosspost retry` the delivery",
-            "forbidden": f"X rejected the request ({status}) while {where}: {detail}",
-            "bad_request": f"X rejected the request ({status}) while {where}: {detail}",
-            "unreadable": f"X sent an answer crosspost could not read while {where}",
-            "file": f"cannot read a file while {where}: {type(exc).__name__}",
-        }.get(failure, f"unexpected {type(exc).__name__} while {where}")
+                          "`crosspost retry` the delivery").format(**names),
+            "forbidden": _("X rejected the request ({status}) while {where}: {detail}").format(**names),
+            "bad_request": _("X rejected the request ({status}) while {where}: {detail}").format(**names),
+            "unreadable": _("X sent an answer crosspost could not read while {where}").format(**names),
+            "file": _("cannot read a file while {where}: {kind}").format(**names),
+        }.get(failure) or _("unexpected {kind} while {where}").format(**names)
 
     def _mask(self, text: str) -> str:
         return self.mask(text, self.secret_keys)
@@ -446,8 +460,9 @@ class TwitterChannel(Channel):
         from datetime import UTC, datetime
 
         if ctx.claimed_at is None:
-            raise UnknownOutcome("the log has no claim time for this delivery, so crosspost cannot tell "
-                                 "its post from older ones on X: check by hand")
+            raise UnknownOutcome(_(
+                'the log has no claim time for this delivery, so crosspost cannot tell its post from older '
+                'ones on X: check by hand'))
         since = ctx.claimed_at - CLOCK_SLACK
         client, _auth = self._client()
         per_page = min(100, max(5, self.settings.lookup_limit))
@@ -469,10 +484,11 @@ class TwitterChannel(Channel):
                 if not token:
                     break
         except Exception as exc:
-            raise self._classify(exc, ctx, "read", "looking for recent posts") from None
+            raise self._classify(exc, ctx, "read", _("looking for recent posts")) from None
         if token:
-            raise UnknownOutcome(f"more than {LOOKUP_PAGES * per_page} posts since this delivery was "
-                                 "claimed: crosspost cannot read them all to tell; check by hand")
+            raise UnknownOutcome(_(
+                'more than {LOOKUP_PAGES} posts since this delivery was claimed: crosspost cannot read '
+                'them all to tell; check by hand').format(LOOKUP_PAGES=LOOKUP_PAGES * per_page))
         return sorted(out, key=lambda p: (p.created, int(p.id) if p.id.isdigit() else 0))
 
     # -- health (crosspost doctor) -------------------------------------------------------
@@ -484,8 +500,8 @@ class TwitterChannel(Channel):
             me = client.get_me(user_auth=True)
         except Exception as exc:
             raise self._classify(exc, PublishContext(release=None), "read",  # type: ignore[arg-type]
-                                 "checking the credentials") from None
-        return f"@{me.data.username}" if me.data is not None else "an unnamed account"
+                                 _("checking the credentials")) from None
+        return f"@{me.data.username}" if me.data is not None else _("an unnamed account")
 
     def credentials_expire_at(self) -> float | None:
         """OAuth 1.0a user tokens do not expire; they stop working only when revoked."""
@@ -495,8 +511,9 @@ class TwitterChannel(Channel):
     def correction_problems(self, variant: Variant) -> list[Problem]:
         n, limit = weighted_length(variant.text), self.limits.weighted_length
         if n > limit:
-            return [self.problem("ralat", f"the reply on X is {n} characters, more than {limit}: "
-                                 "shorten the ralat", limit, n)]
+            return [self.problem("ralat", _(
+                'the reply on X is {n} characters, more than {limit}: shorten the ralat').format(
+                n=n, limit=limit), limit, n)]
         return []
 
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
@@ -510,14 +527,14 @@ class TwitterChannel(Channel):
             return self._receipt(known[:1])
         reply_to = _original_id(variant)
         if not reply_to:
-            raise Permanent("the log has no id of the original post on X: reply to it by hand")
+            raise Permanent(_('the log has no id of the original post on X: reply to it by hand'))
         client, _auth = self._client()
         ctx.heartbeat()
         try:
             response = client.create_tweet(text=variant.text, in_reply_to_tweet_id=reply_to, user_auth=True)
             new_id = str(response.data["id"])
         except Exception as exc:
-            raise self._classify(exc, ctx, "create", "replying with the correction") from None
+            raise self._classify(exc, ctx, "create", _("replying with the correction")) from None
         ctx.save_progress({"parts": [new_id]})
         return self._receipt([new_id])
 

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Permanent, RetryLater
-from ..i18n import N_
+from ..i18n import N_, _
 from ..models import SECTIONS, Media, Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 
@@ -132,25 +132,31 @@ class WebsiteChannel(Channel):
         problems: list[Problem] = []
         if s.backend not in BACKENDS:
             problems.append(self.problem(
-                "backend", f"backend {s.backend!r} is not supported yet; set backend = \"static\" "
-                f"in [channels.{self.name}] of channels.toml"))
+                "backend", _(
+                    'backend {backend!r} is not supported yet; set backend = "static" in [channels.{name}] '
+                    'of channels.toml').format(backend=s.backend, name=self.name)))
         base = urlsplit(s.base_url)
         if base.scheme not in ("http", "https") or not base.hostname:
             problems.append(self.problem(
-                "base_url", f"base_url {s.base_url!r} must be the site's address, e.g. "
-                "https://www.kemensos.go.id, in channels.toml"))
+                "base_url", _(
+                    "base_url {base_url!r} must be the site's address, e.g. https://www.kemensos.go.id, in "
+                    'channels.toml').format(base_url=s.base_url)))
         if release.section not in SECTIONS:
             problems.append(self.problem(
-                "section", f"unknown section {release.section!r}; use one of: {', '.join(SECTIONS)}"))
+                "section", _(
+                    'unknown section {section!r}; use one of: {SECTIONS}').format(
+                    section=release.section, SECTIONS=', '.join(SECTIONS))))
         if not _SLUG.fullmatch(release.slug) or ".." in release.slug:
             problems.append(self.problem(
-                "slug", f"slug {release.slug!r} cannot be a web address: use lowercase letters, "
-                "digits and '-' only"))
+                "slug", _(
+                    "slug {slug!r} cannot be a web address: use lowercase letters, digits and '-' "
+                    'only').format(
+                    slug=release.slug)))
         title = release.title.strip()
         if not title:
-            problems.append(self.problem("title", "the release has no title"))
+            problems.append(self.problem("title", _('the release has no title')))
         elif len(title) > lim.max_title:
-            problems.append(self.problem("title", "title too long for the website; shorten it",
+            problems.append(self.problem("title", _('title too long for the website; shorten it'),
                                          lim.max_title, len(title)))
 
         media: list[Media] = list(release.images) + ([release.video] if release.video else [])
@@ -158,15 +164,17 @@ class WebsiteChannel(Channel):
         for i, m in enumerate(media, 1):
             label = f"images[{i}]" if m.kind == "image" else "video"
             if not m.path.is_file():
-                problems.append(self.problem(label, f"file not found: {m.path}"))
+                problems.append(self.problem(label, _('file not found: {path}').format(path=m.path)))
                 continue
             if m.kind == "image" and lim.require_alt and not m.alt.strip():
-                problems.append(self.problem(label, f"image {m.path.name} has no alt text; add `alt:` "
-                                             "for readers using a screen reader", severity="warning"))
+                problems.append(self.problem(label, _(
+                    'image {name} has no alt text; add `alt:` for readers using a screen reader').format(
+                    name=m.path.name), severity="warning"))
             size_mb = m.path.stat().st_size / 1_000_000
             if m.kind == "image" and size_mb > lim.max_image_mb:
-                problems.append(self.problem(label, f"image {m.path.name} is {size_mb:.1f} MB; the page "
-                                             "will load slowly on mobile data", lim.max_image_mb,
+                problems.append(self.problem(label, _(
+                    'image {name} is {size_mb:.1f} MB; the page will load slowly on mobile data').format(
+                    name=m.path.name, size_mb=size_mb), lim.max_image_mb,
                                              round(size_mb), severity="warning"))
 
         html, inline = self._inline_images(render_body(text, base.hostname), release, set(names), problems)
@@ -192,7 +200,8 @@ class WebsiteChannel(Channel):
         def fix(attrs: dict[str, str]) -> dict[str, str] | None:
             src = attrs.get("src", "")
             if self.limits.require_alt and not attrs.get("alt", "").strip():
-                no_alt = self.problem("body", f"image {src[:60]!r} in the text has no alt text",
+                no_alt = self.problem("body", _(
+                    'image {src!r} in the text has no alt text').format(src=src[:60]),
                                       severity="warning")
             else:
                 no_alt = None
@@ -202,8 +211,9 @@ class WebsiteChannel(Channel):
             path = (folder / unquote(src)).resolve() if folder and not src.startswith("/") else None
             if path is None or folder not in path.parents or not path.is_file() \
                     or path.suffix.lower() not in IMAGE_EXTENSIONS:
-                problems.append(self.problem("body", f"image {src[:60]!r} in the text was not found "
-                                             "next to the release; it is left out", severity="warning"))
+                problems.append(self.problem("body", _(
+                    'image {src!r} in the text was not found next to the release; it is left out').format(
+                    src=src[:60]), severity="warning"))
                 return None
             problems.extend([no_alt] if no_alt else [])
             name = next((n for n, p in inline.items() if p == str(path)), None) \
@@ -218,15 +228,18 @@ class WebsiteChannel(Channel):
         from ..site import ArticlePage, PageImage
 
         if self.settings.backend not in BACKENDS:
-            raise Permanent(f"website backend {self.settings.backend!r} is not supported yet; "
-                            f"set backend = \"static\" in [channels.{self.name}]")
+            raise Permanent(_(
+                'website backend {backend!r} is not supported yet; set backend = "static" in '
+                '[channels.{name}]').format(backend=self.settings.backend, name=self.name))
         release = ctx.release
         now = ctx.now() if ctx.now else time.time()
         if release.embargo is not None and release.embargo.timestamp() > now:
             from ..templating import tanggal  # here, not at the top: templating imports Jinja
 
-            raise RetryLater(f"embargoed until {tanggal(release.embargo, with_time=True)}; the article "
-                             "goes online then", retry_after=release.embargo.timestamp() - now)
+            raise RetryLater(_(
+                'embargoed until {tanggal}; the article goes online then').format(
+                tanggal=tanggal(release.embargo, with_time=True)),
+                retry_after=release.embargo.timestamp() - now)
         section = variant.extra.get("section", release.section)
         slug = variant.extra.get("slug", release.slug)
         media = list(variant.media)
@@ -247,11 +260,14 @@ class WebsiteChannel(Channel):
         try:
             site.publish(page, datetime.fromtimestamp(now, UTC))
         except (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
-            raise Permanent(f"cannot write the website: {exc.strerror or exc}: {exc.filename}; "
-                            f"check site_dir in [channels.{self.name}] and the media files") from None
+            raise Permanent(_(
+                'cannot write the website: {value}: {filename}; check site_dir in [channels.{name}] and '
+                'the media files').format(
+                value=exc.strerror or exc, filename=exc.filename, name=self.name)) from None
         except OSError as exc:  # disk full and the like: writing again is harmless
-            raise RetryLater(f"cannot write the website into {self.site_dir}: "
-                             f"{exc.strerror or exc}") from None
+            raise RetryLater(_(
+                'cannot write the website into {site_dir}: {value}').format(
+                site_dir=self.site_dir, value=exc.strerror or exc)) from None
         return self._receipt(site, section, slug, [i.name for i in images])
 
     def lookup(self, variant: Variant, ctx: PublishContext) -> Receipt | None:
@@ -310,15 +326,18 @@ class WebsiteChannel(Channel):
         try:
             site.apply_correction(page, note, datetime.fromtimestamp(now, UTC))
         except ArticleMissing:
-            raise Permanent(f"the article {section}/{slug} is no longer on the website in {self.site_dir}: "
-                            "publish the original release again, then `crosspost retry` this "
-                            "correction") from None
+            raise Permanent(_(
+                'the article {section}/{slug} is no longer on the website in {site_dir}: publish the '
+                'original release again, then `crosspost retry` this correction').format(
+                section=section, slug=slug, site_dir=self.site_dir)) from None
         except (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
-            raise Permanent(f"cannot write the website: {exc.strerror or exc}: {exc.filename}; "
-                            f"check site_dir in [channels.{self.name}]") from None
+            raise Permanent(_(
+                'cannot write the website: {value}: {filename}; check site_dir in [channels.{name}]').format(
+                value=exc.strerror or exc, filename=exc.filename, name=self.name)) from None
         except OSError as exc:  # disk full and the like: writing the ralat again is harmless
-            raise RetryLater(f"cannot write the website into {self.site_dir}: "
-                             f"{exc.strerror or exc}") from None
+            raise RetryLater(_(
+                'cannot write the website into {site_dir}: {value}').format(
+                site_dir=self.site_dir, value=exc.strerror or exc)) from None
         return self._correction_receipt(site, section, slug, number)
 
     def lookup_correction(self, variant: Variant, ctx: PublishContext) -> Receipt | None:

@@ -162,13 +162,16 @@ class Settings(CommonSettings):
 
     def __post_init__(self) -> None:
         if self.privacy not in PRIVACY:
-            raise ConfigError(f"[youtube] privacy must be 'public', 'unlisted' or 'private', not "
-                              f"'{self.privacy}'")
+            raise ConfigError(_(
+                "[youtube] privacy must be 'public', 'unlisted' or 'private', not '{privacy}'").format(
+                privacy=self.privacy))
         if not str(self.category_id).isdigit():
-            raise ConfigError(f"[youtube] category_id must be a number such as \"25\" (News & "
-                              f"Politics), not '{self.category_id}'")
+            raise ConfigError(_(
+                '[youtube] category_id must be a number such as "25" (News & Politics), not '
+                "'{category_id}'").format(
+                category_id=self.category_id))
         if self.chunk_mb <= 0:
-            raise ConfigError("[youtube] chunk_mb must be more than 0 (8 is a good size)")
+            raise ConfigError(_('[youtube] chunk_mb must be more than 0 (8 is a good size)'))
 
 
 @dataclass(frozen=True)
@@ -275,14 +278,15 @@ class YouTubeChannel(Channel):
         title, description = self._fit(release, title, description, problems)
         video = release.video
         if video is None and not release.video_id:
-            problems.append(self.problem("media", "YouTube needs a video file (video:) or an existing "
-                                         "video id (video_id:)"))
+            problems.append(self.problem("media", _(
+                'YouTube needs a video file (video:) or an existing video id (video_id:)')))
         elif video is not None and release.video_id:
-            problems.append(self.problem("media", f"the release names both a video file and video_id "
-                                         f"{release.video_id}: the existing video is updated and the "
-                                         "file is not uploaded", severity="warning"))
+            problems.append(self.problem("media", _(
+                'the release names both a video file and video_id {video_id}: the existing video is '
+                'updated and the file is not uploaded').format(
+                video_id=release.video_id), severity="warning"))
         elif video is not None and not video.path.is_file():
-            problems.append(self.problem("media", f"video file not found: {video.path}"))
+            problems.append(self.problem("media", _('video file not found: {path}').format(path=video.path)))
         problems += self._text_problems(title, description, tags)
         thumb = self._thumbnail(release, problems) if video is not None and not release.video_id else None
         desc_bytes = len(description.encode("utf-8"))
@@ -327,33 +331,39 @@ class YouTubeChannel(Channel):
         lim = self.limits
         out: list[Problem] = []
         if not title:
-            out.append(self.problem("title", "the video needs a title: add title: to the release"))
+            out.append(self.problem("title", _('the video needs a title: add title: to the release')))
         if len(title) > lim.title_chars:
-            out.append(self.problem("title", f"YouTube titles may have at most {lim.title_chars} "
-                                    "characters: shorten the title in the release (it is not cut "
-                                    "automatically)", lim.title_chars, len(title)))
+            out.append(self.problem("title", _(
+                'YouTube titles may have at most {title_chars} characters: shorten the title in the '
+                'release (it is not cut automatically)').format(
+                title_chars=lim.title_chars), lim.title_chars, len(title)))
         size = len(description.encode("utf-8"))
         if size > lim.description_bytes:
-            out.append(self.problem("description", f"the description is too long for YouTube (at most "
-                                    f"{lim.description_bytes} bytes of UTF-8): shorten the release "
-                                    "summary or the youtube template", lim.description_bytes, size))
+            out.append(self.problem("description", _(
+                'the description is too long for YouTube (at most {description_bytes} bytes of UTF-8): '
+                'shorten the release summary or the youtube template').format(
+                description_bytes=lim.description_bytes), lim.description_bytes, size))
         for field_, value in (("title", title), ("description", description)):
             found = [c for c in "<>" if c in value]  # a substring test, not a loop over every character
             if found:
-                out.append(self.problem(field_, f"YouTube refuses {' and '.join(repr(c) for c in found)} "
-                                        f"in the {field_}: write 'kurang dari'/'lebih dari' or use "
-                                        "other brackets in the release"))
+                out.append(self.problem(field_, _(
+                    "YouTube refuses {value} in the {field}: write 'kurang dari'/'lebih dari' or use other "
+                    'brackets in the release').format(
+                    value=' and '.join(repr(c) for c in found), field=field_)))
         if any(c in t for t in tags for c in "<>"):
-            out.append(self.problem("tags", "YouTube refuses '<' and '>' in tags: change the release tags"))
+            out.append(self.problem("tags", _(
+                "YouTube refuses '<' and '>' in tags: change the release tags")))
         total = tags_length(tags)
         if total > lim.tags_chars:
-            out.append(self.problem("tags", f"the tags are too long for YouTube (at most {lim.tags_chars} "
-                                    "characters, counting commas and 2 for each tag with a space): "
-                                    "remove some tags from the release", lim.tags_chars, total))
+            out.append(self.problem("tags", _(
+                'the tags are too long for YouTube (at most {tags_chars} characters, counting commas and 2 '
+                'for each tag with a space): remove some tags from the release').format(
+                tags_chars=lim.tags_chars), lim.tags_chars, total))
         hashtags = [w for w in description.split() if w.startswith("#") and len(w) > 1]
         if len(hashtags) > lim.hashtags:
-            out.append(self.problem("description", f"YouTube ignores every hashtag when a description "
-                                    f"has more than {lim.hashtags}: keep fewer hashtags",
+            out.append(self.problem("description", _(
+                'YouTube ignores every hashtag when a description has more than {hashtags}: keep fewer '
+                'hashtags').format(hashtags=lim.hashtags),
                                     lim.hashtags, len(hashtags), "warning"))
         return out
 
@@ -367,13 +377,15 @@ class YouTubeChannel(Channel):
         try:
             size = image.path.stat().st_size
         except OSError:
-            problems.append(self.problem("media", f"thumbnail image not found: {image.path}; the video "
-                                         "goes out with YouTube's own thumbnail", severity="warning"))
+            problems.append(self.problem("media", _(
+                "thumbnail image not found: {path}; the video goes out with YouTube's own thumbnail").format(
+                path=image.path), severity="warning"))
             return None
         if size > self.limits.thumbnail_bytes or image.path.suffix.lower() not in (".jpg", ".jpeg", ".png"):
-            problems.append(self.problem("media", f"{image.path.name} cannot be a YouTube thumbnail (JPEG "
-                                         "or PNG up to 2 MB): the video goes out with YouTube's own "
-                                         "thumbnail", self.limits.thumbnail_bytes, size, "warning"))
+            problems.append(self.problem("media", _(
+                '{name} cannot be a YouTube thumbnail (JPEG or PNG up to 2 MB): the video goes out with '
+                "YouTube's own thumbnail").format(
+                name=image.path.name), self.limits.thumbnail_bytes, size, "warning"))
             return None
         return image.path
 
@@ -383,15 +395,16 @@ class YouTubeChannel(Channel):
         from .youtube_auth import authorize
 
         if not self.settings.client_secrets_file:
-            raise ConfigError(f"[channels.{self.name}] set client_secrets_file to the OAuth client JSON "
-                              "(Google Cloud Console > APIs & Services > Credentials, Desktop app)")
+            raise ConfigError(_(
+                '[channels.{name}] set client_secrets_file to the OAuth client JSON (Google Cloud Console '
+                '> APIs & Services > Credentials, Desktop app)').format(name=self.name))
         authorize(self.resolve(self.settings.client_secrets_file), self._token_path())
         self.record_token_issued()
 
     def _token_path(self) -> Path:
         if self.secrets is None:
-            raise ReauthRequired(f"channel '{self.name}' has no secret store: "
-                                 f"run `crosspost auth {self.name}`")
+            raise ReauthRequired(_(
+                "channel '{name}' has no secret store: run `crosspost auth {name}`").format(name=self.name))
         return self.secrets.path("token")
 
     def client(self) -> Any:
@@ -445,13 +458,15 @@ class YouTubeChannel(Channel):
     def _upload(self, youtube: Any, variant: Variant, ctx: PublishContext) -> Receipt:
 
         if not variant.media:
-            raise Permanent("YouTube needs a video file (video:) or an existing video id (video_id:)")
+            raise Permanent(_('YouTube needs a video file (video:) or an existing video id (video_id:)'))
         path = variant.media[0].path
         try:
             fh = open(path, "rb")  # closed by the with block; MediaFileUpload would leave it to GC
         except OSError as exc:
-            raise Permanent(f"cannot read the video {path} ({exc.strerror or type(exc).__name__}): "
-                            "restore the file or remove it from the release") from None
+            raise Permanent(_(
+                'cannot read the video {path} ({value}): restore the file or remove it from the '
+                'release').format(
+                path=path, value=exc.strerror or type(exc).__name__)) from None
         body = self.insert_body(variant, ctx)
         with fh:
             size = os.fstat(fh.fileno()).st_size
@@ -464,8 +479,9 @@ class YouTubeChannel(Channel):
                 video = self._send_chunks(self._insert(youtube, fh, path, body), ctx, size, None)
         video_id = str(video.get("id") or "")
         if not video_id:
-            raise UnknownOutcome("YouTube finished the upload but sent no video id: check YouTube "
-                                 "Studio, then `crosspost resolve`")
+            raise UnknownOutcome(_(
+                'YouTube finished the upload but sent no video id: check YouTube Studio, then `crosspost '
+                'resolve`'))
         ctx.save_progress({"video_id": video_id})
         receipt = self._receipt(video_id)
         # What YouTube answered, not what was asked (a channel can force private, e.g. unverified apps)
@@ -555,8 +571,9 @@ class YouTubeChannel(Channel):
         video_id = str(variant.extra["video_id"])
         snippet = self._snippet(youtube, video_id, ctx)
         if snippet is None:
-            raise Permanent(f"YouTube has no video {video_id} that this account can edit: check "
-                            "video_id in the release and the channel's account")
+            raise Permanent(_(
+                'YouTube has no video {video_id} that this account can edit: check video_id in the release '
+                "and the channel's account").format(video_id=video_id))
         snippet = dict(snippet)  # update replaces the whole snippet: keep every field we do not set
         snippet.update(title=variant.title, description=variant.text,
                        categoryId=str(variant.extra.get("category_id") or self.settings.category_id))
@@ -703,8 +720,9 @@ class YouTubeChannel(Channel):
             raise self.classify(exc, "read", started=False) from None
         items = found.get("items") or []
         if not items:
-            raise Permanent(f"the Google account authorized for '{self.name}' has no YouTube channel: "
-                            f"run `crosspost auth {self.name}` and choose the channel's account")
+            raise Permanent(_(
+                "the Google account authorized for '{name}' has no YouTube channel: run `crosspost auth "
+                "{name}` and choose the channel's account").format(name=self.name))
         return f"{items[0].get('snippet', {}).get('title') or '?'} (channel {items[0].get('id')})"
 
     def record_token_issued(self, now: float | None = None) -> None:
@@ -733,11 +751,12 @@ class YouTubeChannel(Channel):
         out: list[Problem] = []
         size = len(variant.text.encode("utf-8"))
         if size > self.limits.description_bytes:
-            out.append(self.problem("ralat", "the corrected YouTube description would be too long "
-                                    "(UTF-8 bytes): shorten the ralat", self.limits.description_bytes, size))
+            out.append(self.problem("ralat", _(
+                'the corrected YouTube description would be too long (UTF-8 bytes): shorten the '
+                'ralat'), self.limits.description_bytes, size))
         if "<" in variant.text or ">" in variant.text:
-            out.append(self.problem("ralat", "YouTube descriptions cannot contain < or >: remove them "
-                                    "from the ralat"))
+            out.append(self.problem("ralat", _(
+                'YouTube descriptions cannot contain < or >: remove them from the ralat')))
         return out
 
     def correct(self, variant: Variant, ctx: PublishContext) -> Receipt:
@@ -748,12 +767,13 @@ class YouTubeChannel(Channel):
         """
         video_id = str((variant.extra.get("original") or {}).get("remote_id") or "")
         if not video_id:
-            raise Permanent("the log has no id of the original YouTube video: edit it in YouTube Studio")
+            raise Permanent(_('the log has no id of the original YouTube video: edit it in YouTube Studio'))
         youtube = self.client()
         snippet = self._snippet(youtube, video_id, ctx)
         if snippet is None:
-            raise Permanent(f"YouTube has no video {video_id} that this account can edit: it may have been "
-                            "removed; correct it in YouTube Studio")
+            raise Permanent(_(
+                'YouTube has no video {video_id} that this account can edit: it may have been removed; '
+                'correct it in YouTube Studio').format(video_id=video_id))
         receipt = self._write_snippet(youtube, video_id, {**snippet, "description": variant.text}, ctx)
         receipt.extra["edited"] = True
         return receipt

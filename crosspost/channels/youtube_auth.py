@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, ReauthRequired, RetryLater
+from ..i18n import _
 from ..secrets import write_private
 
 # force-ssl: the upload-only scope cannot update an existing video's snippet.
@@ -24,9 +25,10 @@ def authorize(client_secrets_file: Path, token_path: Path) -> None:
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     if not Path(client_secrets_file).is_file():
-        raise ConfigError(f"the OAuth client file {client_secrets_file} does not exist: download it "
-                          "from Google Cloud Console (APIs & Services > Credentials > OAuth client "
-                          "ID, type Desktop app) and set client_secrets_file in channels.toml")
+        raise ConfigError(_(
+            'the OAuth client file {client_secrets_file} does not exist: download it from Google Cloud '
+            'Console (APIs & Services > Credentials > OAuth client ID, type Desktop app) and set '
+            'client_secrets_file in channels.toml').format(client_secrets_file=client_secrets_file))
     flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets_file), scopes=SCOPES)
     creds = flow.run_local_server(port=0)
     write_private(Path(token_path), creds.to_json())
@@ -43,16 +45,21 @@ def load_credentials(token_path: Path, request: Any = None, channel: str = "yout
     token_path = Path(token_path)
     again = f"run `crosspost auth {channel}` to authorize the YouTube channel again"
     if not token_path.is_file():
-        raise ReauthRequired(f"channel '{channel}' has no YouTube authorization yet: "
-                             f"run `crosspost auth {channel}`")
+        raise ReauthRequired(_(
+            "channel '{channel}' has no YouTube authorization yet: run `crosspost auth {channel}`").format(
+            channel=channel))
     try:
         creds = Credentials.from_authorized_user_file(str(token_path), SCOPES)
     except (ValueError, KeyError):
-        raise ReauthRequired(f"the stored YouTube token of '{channel}' is unreadable: {again}") from None
+        raise ReauthRequired(_(
+            "the stored YouTube token of '{channel}' is unreadable: {again}").format(
+            channel=channel, again=again)) from None
     if creds.valid:
         return creds
     if not creds.refresh_token:
-        raise ReauthRequired(f"the YouTube token of '{channel}' expired and cannot be renewed: {again}")
+        raise ReauthRequired(_(
+            "the YouTube token of '{channel}' expired and cannot be renewed: {again}").format(
+            channel=channel, again=again))
     if request is None:
         from google.auth.transport.requests import Request
 
@@ -62,8 +69,9 @@ def load_credentials(token_path: Path, request: Any = None, channel: str = "yout
     except RefreshError as exc:
         raise refresh_error(exc, channel) from None
     except TransportError:
-        raise RetryLater("could not reach Google to renew the YouTube token (network problem): "
-                         "it will be tried again") from None
+        raise RetryLater(_(
+            'could not reach Google to renew the YouTube token (network problem): it will be tried '
+            'again')) from None
     write_private(token_path, creds.to_json())
     return creds
 
@@ -73,11 +81,14 @@ def refresh_error(exc: Exception, channel: str) -> ReauthRequired:
     code = _error_code(exc)
     again = f"run `crosspost auth {channel}`, then `crosspost retry`"
     if code == "invalid_grant":
-        return ReauthRequired(f"Google refused to renew the YouTube token of '{channel}' (invalid_grant: "
-                              "revoked, or expired after 7 days because the OAuth app is still in "
-                              f"'Testing'; publish the app to avoid that): {again}")
+        return ReauthRequired(_(
+            "Google refused to renew the YouTube token of '{channel}' (invalid_grant: revoked, or expired "
+            "after 7 days because the OAuth app is still in 'Testing'; publish the app to avoid that): "
+            '{again}').format(channel=channel, again=again))
     what = f" ({code})" if code else ""
-    return ReauthRequired(f"Google refused to renew the YouTube token of '{channel}'{what}: {again}")
+    return ReauthRequired(_(
+        "Google refused to renew the YouTube token of '{channel}'{what}: {again}").format(
+        channel=channel, what=what, again=again))
 
 
 def _error_code(exc: Exception) -> str:

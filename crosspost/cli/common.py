@@ -123,6 +123,7 @@ EXAMPLES = {
     "preview": "crosspost preview rilis.docx --set section=siaran-pers --html pratinjau.html",
     "publish": "crosspost publish rilis.md -x instagram --at \"2026-12-01 09:00 WITA\"",
     "status": "crosspost status kemensos-salurkan",
+    "show": "crosspost show '#12' --html persetujuan.html",
     "log": "crosspost log --release '#12' -n 20",
     "run": "* * * * * cd /srv/humas && .venv/bin/crosspost run --once --quiet",
     "queue": "crosspost queue --json",

@@ -17,6 +17,7 @@ from ..i18n import _, ngettext
 from .common import STATE, add_commands, person, say, setup
 from .common import now as _now
 from .common import tz as _tz
+from .completion import release_handles
 
 ByOpt = typer.Option(None, "--by", metavar="NAME",
                      help=_("Who does this, as it will stand in the log (default: $CROSSPOST_USER, "
@@ -59,7 +60,7 @@ def _rows_out(rows: list, tz: Any) -> list[str]:
 
 # -- approve / reject -------------------------------------------------------------------------------
 def approve(
-    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg),
+    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg, autocompletion=release_handles),
     by: str | None = ByOpt,
     note: str | None = typer.Option(None, "--note", help=_("A remark kept with the approval.")),
     channel: list[str] = ChannelOpt,
@@ -87,7 +88,7 @@ def approve(
 
 
 def reject(
-    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg),
+    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg, autocompletion=release_handles),
     by: str | None = ByOpt,
     reason: str = typer.Option(..., "--reason", help=_("Why: the editors read it in the log.")),
     channel: list[str] = ChannelOpt,
@@ -113,6 +114,7 @@ def reject(
 
 # -- pause / resume ---------------------------------------------------------------------------------
 def pause(
+    ctx: typer.Context,
     reason: str | None = typer.Option(None, "--reason", help=_("Why (mourning period, crisis, election "
                                                               "quiet period...): kept in the log.")),
     by: str | None = ByOpt,
@@ -133,6 +135,14 @@ def pause(
         else:
             say([pause_message(current, tz)
                   if current else _("not paused: deliveries go out as scheduled.")])
+            if not show:  # a bare `crosspost pause`: say how to pause, not only whether it is on
+                from . import render
+                from .common import example_epilog
+
+                out = render.console()
+                out.print("", _("Usage: ") + ctx.command_path + " --reason TEXT [--by NAME] [--until WHEN]",
+                          *(example_epilog("pause") or "").replace("\b\n", "").splitlines(), sep="\n",
+                          markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_PAUSED if current else EXIT_OK)
     if not reason or not reason.strip():
         raise InputError(_('give the reason: crosspost pause --reason "masa berkabung nasional" --by NAME'))

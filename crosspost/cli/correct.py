@@ -11,11 +11,12 @@ import typer
 from ..errors import EXIT_OK
 from ..i18n import N_, _
 from .common import STATE, example_epilog
+from .completion import release_handles
 from .controls import SlugArg
 
 
 def correct(
-    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg),
+    release: str = typer.Argument(..., metavar="RELEASE", help=SlugArg, autocompletion=release_handles),
     file: Path = typer.Option(..., "--file", "-f", help=_("The correction: Markdown, optional front "
                                                           "matter with title:; the text is the correction "
                                                           "itself.")),

@@ -23,7 +23,7 @@ from .common import STATE, hoist_global_options
 # typer's own texts that go through gettext (section titles, [default]/[env var]/[required], a few
 # errors). typer calls the stdlib's gettext.gettext, i.e. the global "messages" domain and the
 # locale, not our --lang: these copies put them in our catalogue and typer's ``_`` is pointed at
-# ours. ("Usage:", "Error:" and "Try ... for help." are hard-coded English in typer.)
+# ours. ("Usage:", "Error:" and "Try ... for help." are hard-coded English: see click_i18n.py.)
 TYPER_MESSAGES = (
     N_("Options"), N_("Commands"), N_("Arguments"), N_("env var: {var}"), N_("default: {default}"),
     N_("required"), N_("(dynamic)"), N_("Missing command."), N_("No such command {name!r}."), N_("Aborted!"),
@@ -38,6 +38,9 @@ def _localise_typer() -> None:
 
     if getattr(typer.core, "_", None) in (stdlib.gettext, _):
         typer.core._ = _
+    from .click_i18n import install
+
+    install()  # "Usage:", "Try ... for help.", "Error: ..." (hard-coded English in typer's click)
 
 
 _localise_typer()
@@ -89,9 +92,9 @@ def _main(
 
 def _register() -> None:
     """Each command group lives in its own module."""
-    from . import auth, controls, correct, db, doctor, init, publish, queue, report, status
+    from . import auth, controls, correct, db, doctor, init, publish, queue, report, show, status
 
-    for module in (publish, status, queue, auth, init, controls, report, correct, doctor, db):
+    for module in (publish, status, queue, auth, init, controls, report, correct, doctor, db, show):
         module.register(app)
     from . import inbox  # issue 14: the public's replies
     inbox.register(app)
@@ -116,7 +119,9 @@ def _say(text: str) -> None:
 def main() -> None:
     """Entry point: runs the app and turns CrosspostError into a message and an exit code."""
     try:
-        app(args=hoist_global_options(sys.argv[1:]), prog_name="crosspost")
+        from .help_layout import tidy
+
+        tidy(typer.main.get_command(app))(args=hoist_global_options(sys.argv[1:]), prog_name="crosspost")
     except CrosspostError as exc:
         if STATE.debug:
             _say(traceback.format_exc())

@@ -153,8 +153,10 @@ def publish(
     outcome.notes += [s.line() for s in skipped] + edited.notes
     outcome.deliveries += edited.deliveries
     warn(outcome.warnings)
+    page = _approval_page(cfg, file, release.slug) if any(
+        d.status == "awaiting_approval" for d in outcome.deliveries) else None
     if STATE.json:
-        render.print_json({"release": render.release_json(release),
+        render.print_json({"release": render.release_json(release), "approval_page": page and str(page),
                            "deliveries": [render.delivery_json(d) for d in outcome.deliveries],
                            "paused": outcome.pause, "notes": outcome.notes,
                            "skipped": _skipped_json(skipped), "warnings": warnings,
@@ -165,7 +167,29 @@ def publish(
             out.print(note, markup=False)
         if when is not None and any(d.status == "queued" for d in outcome.deliveries):
             out.print(_scheduled_note(when, office), markup=False)
+        if page is not None:
+            out.print(_("approval page (send it to the approver): {path}").format(path=page), markup=False,
+                      soft_wrap=True, crop=False)
     raise typer.Exit(outcome.exit_code)
+
+
+def _approval_page(cfg: Any, file: Path, slug: str) -> Path:
+    """The approval page of what was stored (what `approve` sends), beside the release file, else in
+    the state folder when that folder cannot be written."""
+    from datetime import datetime
+
+    from ..logbook import open_log
+    from ..preview_html import write_preview_html
+    from ..show import show_release, stored_adapted
+    from ..timezones import zone
+
+    shown = show_release(cfg, open_log(cfg), slug)
+    adapted, now_here = stored_adapted(cfg, shown), datetime.now(zone(cfg.timezone))
+    target = file.resolve().with_name(f"{file.stem}-persetujuan.html")
+    try:
+        return write_preview_html(shown.release, adapted, target, now_here)
+    except OSError:
+        return write_preview_html(shown.release, adapted, Path(cfg.state_dir) / target.name, now_here)
 
 
 def _scheduled_note(when: Any, office: Any) -> str:

@@ -17,6 +17,7 @@ import typer
 from ..errors import EXIT_NOTHING, EXIT_OK, InputError
 from ..i18n import _
 from .common import STATE, add_commands, setup, warn
+from .completion import release_handles
 
 
 def _line(outcome: str, d: Any) -> dict[str, Any]:
@@ -139,7 +140,7 @@ def retry(
 
 
 def cancel(
-    target: str = typer.Argument(..., metavar="ID|RELEASE",
+    target: str = typer.Argument(..., metavar="ID|RELEASE", autocompletion=release_handles,
                                 help=_("A delivery id (12), or a release: #number, slug, its start "
                                        "or file.")),
 ) -> None:

@@ -38,6 +38,24 @@ STATUS_LABELS = {"sent": N_("sent"), "queued": N_("queued"), "sending": N_("send
                  "awaiting_approval": N_("awaiting approval"), "rejected": N_("rejected")}
 
 
+# A variant's count names and units (crosspost.counts) as people read them; JSON keeps the raw names.
+COUNT_LABELS = {"image": N_("image"), "video": N_("video"),
+                "title": N_("title"), "chars": N_("characters"), "weighted": N_("X length (weighted)"),
+                "images": N_("images"), "hashtags": N_("hashtags"), "mentions": N_("mentions (@)"),
+                "description": N_("description"), "tags": N_("tags"), "parts": N_("thread parts")}
+COUNT_UNITS = {"chars": N_("chars"), "bytes": N_("bytes")}
+
+
+def count_label(label: str) -> str:
+    """'weighted 2/3' -> 'panjang X (berbobot) 2/3' in Indonesian."""
+    name, sep, rest = label.partition(" ")
+    return (_(COUNT_LABELS[name]) if name in COUNT_LABELS else name) + sep + rest
+
+
+def count_unit(unit: str) -> str:
+    return _(COUNT_UNITS[unit]) if unit in COUNT_UNITS else unit
+
+
 def status_label(status: str) -> str:
     """A delivery status in the chosen language, for people; JSON keeps the raw status."""
     return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
@@ -77,10 +95,13 @@ def preview_panel(item: Adapted, off: bool = False) -> Panel:
         else:
             parts.append(Text(safe(v.text)))
         table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")  # a link folds onto the next line, never cut with "…"
         for label, actual, limit, unit in count_rows(v.counts):
             ok = limit is None or actual <= limit
-            table.add_row(label, Text(f"{actual}" + (f" / {limit}" if limit is not None else "")
-                                      + (f" {unit}" if unit else ""), style="green" if ok else "red"))
+            table.add_row(count_label(label), Text(f"{actual}" + (f" / {limit}" if limit is not None else "")
+                                                   + (f" {count_unit(unit)}" if unit else ""),
+                                                   style="green" if ok else "red"))
         for m in v.media:
             dims = f"{m.width}×{m.height}" if m.width else ""
             table.add_row(m.kind, Text(safe(f"{m.path.name} {dims}  " + _("alt: {text}").format(
@@ -125,6 +146,12 @@ def show_preview(release: Release, adapted: list[Adapted], out: Console, off: Co
         out.print(Text(safe(f"! {w}"), style="yellow"))
     for item in adapted:
         out.print(preview_panel(item, item.channel.name in off))
+    links = [(a.channel.name, a.variant.link) for a in adapted if a.variant is not None and a.variant.link]
+    if out.width < NARROW and links:  # inside a panel a long link folds: here each is whole, to copy
+        out.print(_("Links:"), markup=False)
+        for name, link in links:
+            out.print(f"  {safe(name)}: {safe(link, newlines=False)}", markup=False, highlight=False,
+                      soft_wrap=True, overflow="ignore", crop=False)
     out.print(preview_summary(adapted, off), markup=False, highlight=False, soft_wrap=True)
 
 
@@ -177,7 +204,9 @@ def deliveries_table(rows: Iterable[Delivery], tz: Any = None, title: str | None
     for col in ("id", _("release"), _("channel"), _("status"), _("when"), _("link / error")):
         table.add_column(col, overflow="fold")
     for d in rows:
-        detail = (_("link below") if links_below and d.url else d.url) or d.last_error or ""
+        from ..event_text import event_text
+
+        detail = (_("link below") if links_below and d.url else d.url) or event_text(d.last_error) or ""
         if d.status == "queued" and d.not_before:
             detail = detail or _("not before {when}").format(when=when(d.not_before, tz))
         table.add_row(str(d.id), Text(safe(f"#{d.release_id} {d.release_slug}")), Text(safe(d.channel)),

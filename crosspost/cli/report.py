@@ -74,25 +74,41 @@ def _setup() -> tuple[Any, Any]:
 
 
 def report(
-    start: str = typer.Option(..., "--from", metavar="DATE",
-                              help=_("First day, e.g. 2026-07-01 (office time zone).")),
-    end: str = typer.Option(..., "--to", metavar="DATE", help=_("Last day, included, e.g. 2026-09-30.")),
+    start: str | None = typer.Option(None, "--from", metavar="DATE",
+                                     help=_("First day, e.g. 2026-07-01 (office time zone); default: the "
+                                            "first day of the last full quarter.")),
+    end: str | None = typer.Option(None, "--to", metavar="DATE",
+                                   help=_("Last day, included, e.g. 2026-09-30.")),
+    period: str | None = typer.Option(None, "--period", metavar="PERIOD",
+                                      help=_("A quarter (2026-Q3), a month (2026-11) or a year (2026) "
+                                             "instead of --from/--to.")),
     fmt: str | None = typer.Option(None, "--format", metavar="FORMAT",
                                    help=_("html, md, csv or json (default: from -o, else md).")),
+    excel: bool = typer.Option(False, "--excel", help=_("CSV for Excel with an Indonesian locale: ';' "
+                                                        "between cells, decimal comma, UTF-8 mark.")),
     output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                       help=_("Write here instead of stdout.")),
     all_offices: bool = typer.Option(False, "--all-offices", help=_("Offices sharing one log: report on "
                                                                     "every office, not only this one.")),
 ) -> None:
     """Evaluation report: per channel and section, success rate, waiting times, causes, weekly volume."""
-    from .. import report as rep
+    from datetime import datetime
 
-    fmt = _format(fmt, output, REPORT_EXT, "md", _("the report"))
+    from .. import report as rep
+    from .. import report_extras as extras
+    from ..timezones import zone
+
+    if excel and fmt not in (None, "csv"):
+        raise InputError(_("--excel writes CSV; leave out --format {fmt}").format(fmt=fmt))
+    fmt = "csv" if excel else _format(fmt, output, REPORT_EXT, "md", _("the report"))
     cfg, store = _setup()
     store.all_offices = all_offices
     try:
-        begin, stop = rep.period(start, end, cfg.timezone)
-        text = rep.render(rep.build(store, begin, stop, cfg.timezone), fmt)
+        first, last = extras.resolve_period(period, start, end, datetime.now(zone(cfg.timezone)).date())
+        begin, stop = rep.period(first, last, cfg.timezone)
+        data = rep.build(store, begin, stop, cfg.timezone)
+        extras.add_context(data, store, begin, stop, cfg.office)
+        text = extras.to_excel_csv(data) if excel else rep.render(data, fmt)
     finally:
         store.close()
     out, close = _open(output, newline="" if fmt == "csv" else None)

@@ -9,12 +9,13 @@ import typer
 from ..errors import EXIT_FAILED, InputError
 from ..i18n import _, number
 from .common import STATE, add_commands, setup
+from .completion import release_handles
 
 STATUS_TABLE_ROWS = 50
 
 
 def status(
-    release: str | None = typer.Argument(None, metavar="RELEASE",
+    release: str | None = typer.Argument(None, metavar="RELEASE", autocompletion=release_handles,
                                          help=_("A release (slug, its start, #number or file); all "
                                                 "releases when omitted.")),
     limit: int | None = typer.Option(None, "--limit", "-n", min=0,
@@ -82,6 +83,7 @@ def _report_duplicates(dups: list[dict[str, Any]], stuck: list[dict[str, Any]] |
 
 def log(
     release: str | None = typer.Option(None, "--release", "-r", metavar="RELEASE",
+                                         autocompletion=release_handles,
                                          help=_("Only this release (slug, its start, #number or file).")),
     limit: int = typer.Option(50, "--limit", "-n", help=_("How many of the newest events.")),
 ) -> None:
@@ -103,11 +105,14 @@ def log(
     for col in (_("at"), _("delivery"), _("release"), _("channel"), _("change"), _("detail")):
         table.add_column(col, overflow="fold")
     zone = tz(cfg)
+    from ..event_text import event_text
+
     for e in events:
+        change = " → ".join(render.status_label(x) if x else "∅" for x in (e.get("from_status"),
+                                                                          e.get("to_status")))
         table.add_row(render.when(e.get("at"), zone), str(e.get("delivery_id") or ""),
-                      str(e.get("release") or ""), str(e.get("channel") or ""),
-                      f"{e.get('from_status') or '∅'} → {e.get('to_status') or ''}",
-                      str(e.get("detail") or ""))
+                      str(e.get("release") or ""), str(e.get("channel") or ""), change,
+                      event_text(e.get("detail"), lambda ts: render.when(ts, zone)))
     render.console().print(table)
 
 

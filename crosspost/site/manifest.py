@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from .files import atomic_write_text
 
 MANIFEST = "_articles.json"
@@ -67,8 +68,9 @@ def load(site_dir: Path) -> list[Article]:
     except (OSError, ValueError) as exc:
         from ..errors import StoreError
 
-        raise StoreError(f"{path} cannot be read ({exc}); restore it from a backup or delete it "
-                         "and publish the releases again") from None
+        raise StoreError(_(
+            '{path} cannot be read ({exc}); restore it from a backup or delete it and publish the releases '
+            'again').format(path=path, exc=exc)) from None
     return [Article.from_dict(d) for d in data.get("articles", [])]
 
 
