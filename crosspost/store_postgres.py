@@ -387,8 +387,10 @@ class PostgresStore(Store):
             row = self._raw.execute("SELECT version FROM schema_version").fetchone()
             version = row[0] if row else 0
             if version > PG_SCHEMA_VERSION:
-                raise StoreError(f"{self.path} was written by a newer crosspost (schema {version}; this "
-                                 f"version knows up to {PG_SCHEMA_VERSION}); upgrade crosspost to use it")
+                raise StoreError(_(
+                    '{path} was written by a newer crosspost (schema {found}; this version knows up to '
+                    '{SCHEMA_VERSION}); upgrade crosspost to use it').format(
+                    path=self.path, found=version, SCHEMA_VERSION=PG_SCHEMA_VERSION))
             if version == 0:
                 others = self._raw.execute(
                     "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
@@ -590,8 +592,9 @@ class PostgresStore(Store):
             c.execute("SELECT pg_advisory_xact_lock(?)", (self._pause_key,))
             current = self._active_pause(c, now)
             if current is not None:
-                raise InputError(f"already paused by {current['actor']} ({current['reason']}); "
-                                 "`crosspost resume --by NAME` lifts it first")
+                raise InputError(_(
+                    'already paused by {actor} ({reason}); `crosspost resume --by NAME` lifts it '
+                    'first').format(actor=current['actor'], reason=current['reason']))
             from .chain import pause_digest
 
             row = c.execute("INSERT INTO pauses (reason, actor, at, until) VALUES (?, ?, ?, ?) RETURNING *",

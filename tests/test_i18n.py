@@ -337,7 +337,7 @@ def test_typers_own_lines_in_both_languages(tmp_path):
     assert "Galat: Tidak ada opsi --lim (maksud Anda: --limit?)" in proc.stderr
     assert "Usage" not in proc.stderr and "Error" not in proc.stderr
     proc = run(tmp_path, "log", "-n", "banyak", LANG="id_ID.UTF-8")
-    assert "Galat: Nilai tidak sah untuk '--limit' / '-n': tulis bilangan bulat, mis. 20" in proc.stderr
+    assert "Galat: Nilai tidak sah untuk '--limit' / '-n': 'banyak' bukan bilangan bulat" in proc.stderr
     proc = run(tmp_path, "--help", LANG="id_ID.UTF-8")
     assert "Menampilkan pesan ini lalu keluar." in proc.stdout
     assert "Memasang pelengkapan otomatis" in proc.stdout and "Install completion" not in proc.stdout

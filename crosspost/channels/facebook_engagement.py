@@ -59,7 +59,8 @@ def _get(channel: Any, graph: Any, path: str, where: str, args: dict[str, Any]) 
     if not isinstance(result, dict):
         from ..errors import RetryLater
 
-        raise RetryLater(f"Facebook sent an answer crosspost could not read while {where}")
+        raise RetryLater(_("Facebook sent an answer crosspost could not read while {where}").format(
+            where=where))
     return result
 
 

@@ -196,7 +196,7 @@ class FakeChannel(Channel):
         post = data.get(remote_id) or {}
         fail = post.get("fail")
         if fail == "429":
-            raise RetryLater("rate limited by the fake platform", retry_after=60.0)
+            raise RetryLater(_("rate limited by the fake platform"), retry_after=60.0)
         if fail == "not_available" or post.get("gone"):
             raise NotAvailable("the fake platform cannot give this", gone=bool(post.get("gone")))
         return post

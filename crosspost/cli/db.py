@@ -62,5 +62,5 @@ def register(app: typer.Typer) -> None:
                      rich_markup_mode=None)
     db.command("migrate", help=_("Copy this office's SQLite delivery log into an empty PostgreSQL "
                                  "database, ids and hashes included, and verify the chain there."),
-               epilog=f"\b\n{_('Example:')}\n  {EXAMPLE}")(migrate)
+               epilog="\b\n" + _("Example:") + "\n  " + EXAMPLE)(migrate)
     app.add_typer(db, name="db")

@@ -19,7 +19,7 @@ KIND_LABELS = {"aduan": "ADUAN", "pertanyaan": "TANYA", "lainnya": "lain"}
 
 def epilog(example: str) -> str:
     """``Example:`` and the command as one unwrapped line (as crosspost.cli.common does)."""
-    return f"\b\n{_('Example:')}\n  {example}"
+    return "\b\n" + _("Example:") + "\n  " + example
 
 
 def _setup() -> tuple[Any, Any]:
@@ -149,9 +149,10 @@ def list_replies(
     if not rows:
         out.print(_("no replies (run `crosspost inbox fetch` first)"), markup=False)
         raise typer.Exit(EXIT_OK)
+    unnamed = _("(name not given)")
     for r in rows:
         head = f"#{r['id']}  {render.when(r['created_at'], zone)}  {KIND_LABELS[r['kind']]:<5}  " \
-               f"{r['channel']}  {r['release']}  {r['author'] or _('(name not given)')}"
+               f"{r['channel']}  {r['release']}  {r['author'] or unnamed}"
         out.print(render.safe(head, newlines=False), markup=False, highlight=False, soft_wrap=True)
         out.print("    " + render.safe(" ".join(r["text"].split()), newlines=False), markup=False,
                   highlight=False, soft_wrap=True)
