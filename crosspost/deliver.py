@@ -36,6 +36,7 @@ from .retry import decide, safe_message
 from .store import ChannelPolicy, Claim, DeliveryStore
 
 FAILPOINT_ENV = "CROSSPOST_FAILPOINT"
+WAITING_SHOWN = 50  # due deliveries of unconfigured channels a run lists (counts["waiting"] has them all)
 # Builds a delivery's upload progress callback (bytes_done, bytes_total), e.g. a progress bar row.
 ProgressFactory = Callable[[Delivery], Callable[[int, int], None] | None]
 
@@ -53,7 +54,8 @@ class RunReport:
     counts: Counter = field(default_factory=Counter)
     outcomes: list[tuple[str, Delivery]] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
-    waiting: list[Delivery] = field(default_factory=list)  # due, but its channel is not configured
+    waiting: list[Delivery] = field(default_factory=list)  # due, its channel not configured (the first ones)
+    waiting_channels: dict[str, int] = field(default_factory=dict)  # how many of those per channel
     paused: dict[str, Any] | None = None  # the office-wide pause that stopped (part of) this run
 
     def add(self, outcome: str, delivery: Delivery) -> None:
@@ -225,11 +227,13 @@ class Engine:
         return "duplicate" if result in ("duplicate", "superseded") else "sent"
 
     def _note_waiting(self, report: RunReport, ids: list[int] | None) -> None:
-        now = self.clock.now()
-        for d in self.store.deliveries(status="queued"):
-            if d.channel not in self.channels and (d.not_before or 0) <= now and (ids is None or d.id in ids):
-                report.waiting.append(d)
-                report.counts["waiting"] += 1
+        """Due deliveries of channels this process does not serve: counted per channel in the store
+        (a year-old log holds thousands), and the first WAITING_SHOWN of them listed."""
+        counts, shown = self.store.due_elsewhere(self.clock.now(), self.channels, ids, WAITING_SHOWN)
+        report.waiting.extend(shown)
+        report.waiting_channels.update(counts)
+        if counts:
+            report.counts["waiting"] += sum(counts.values())
 
 
 def _policy(channel: Channel) -> ChannelPolicy:

@@ -13,16 +13,19 @@ than this code is refused before a byte of it is changed.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Collection, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from . import aggregates
 from .chain import (
     GENESIS,
     approval_digest,
@@ -46,7 +49,10 @@ from .serialize import (
     variant_to_json,
 )
 
-_FAMILY = "(r.slug = ? OR r.corrects = (SELECT id FROM releases WHERE slug = ?))"
+# A release and its corrections: ids first (the slug's index, then releases_corrects), so the
+# deliveries come by the release's index ("r.slug = ? OR r.corrects = ..." read every delivery).
+_FAMILY = ("r.id IN (SELECT id FROM releases WHERE slug = ? UNION ALL SELECT id FROM releases "
+           "WHERE corrects = (SELECT id FROM releases WHERE slug = ?))")
 STATUSES = ("queued", "sending", "sent", "failed", "unknown", "cancelled", "awaiting_approval")
 WAITING = ("queued", "sending", "unknown", "awaiting_approval")
 BUSY_TIMEOUT_MS = 15_000
@@ -164,7 +170,11 @@ MIGRATIONS: list[list[Any]] = [  # SQL text, or a function of the connection
         "ALTER TABLE deliveries ADD COLUMN lookups INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE deliveries ADD COLUMN lookup_after REAL",
         "ALTER TABLE deliveries ADD COLUMN lookup_since REAL",
-    ],
+    ],    # (issue 18) the report's aggregates, kept by triggers in the transaction of every change, built
+    # here for the log as it is; indexes for `status SLUG`, `status` and the report's part-buckets
+    # (crosspost.aggregates explains them)
+    [*(s for s in aggregates.MIGRATION if not s.startswith(aggregates.BUILD)),
+     lambda c: _build_aggregates(c)],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -204,6 +214,15 @@ def _cover_existing_rows(c: sqlite3.Connection) -> None:
         covers = c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM events").fetchone()[0]
     meta["covers_from"] = str(covers)
     c.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+
+
+def _build_aggregates(c: sqlite3.Connection) -> None:
+    """The aggregates migration: the report's aggregates for the deliveries already in the log (the triggers,
+    created just before, keep them from here on)."""
+    if c.execute("SELECT EXISTS (SELECT 1 FROM deliveries)").fetchone()[0]:
+        for statement in aggregates.MIGRATION:
+            if statement.startswith(aggregates.BUILD):
+                c.execute(statement)
 
 
 def _fence(token: str) -> int:
@@ -283,6 +302,8 @@ class DeliveryStore(Protocol):
                    limit: int | None = None, channel: str | None = None,
                    newest: bool = False) -> list[Delivery]: ...
     def active_pause(self, now: float) -> dict[str, Any] | None: ...
+    def due_elsewhere(self, now: float, served: Collection[str], ids: Collection[int] | None = None,
+                      limit: int = 50) -> tuple[dict[str, int], list[Delivery]]: ...
 
 
 class Store:
@@ -293,6 +314,7 @@ class Store:
         self._lock = threading.RLock()
         self.path = path
         self._file = _identity(path)  # which file this connection writes (see _tx)
+        self._closed = False  # close() twice (a command, then the CLI) is one close
 
     # -- opening and migrations ---------------------------------------------------------------
     @classmethod
@@ -363,6 +385,9 @@ class Store:
         stale (``PRAGMA optimize``, bounded by ``analysis_limit``; cheap, usually a no-op). Never
         waits for another process's write lock and never fails the close."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             try:
                 self._conn.execute("PRAGMA busy_timeout = 0")
                 self._conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
@@ -550,12 +575,32 @@ class Store:
             rows = rows[::-1]
         return [self._delivery(r) for r in rows]
 
+    def due_elsewhere(self, now: float, served: Collection[str], ids: Collection[int] | None = None,
+                      limit: int = 50) -> tuple[dict[str, int], list[Delivery]]:
+        """Queued deliveries due by ``now`` for channels not in ``served`` (not configured here):
+        how many per channel, counted on deliveries_due's entries, and the ``limit`` first due of
+        them. Every `run` asks, so it never builds a Delivery for each of thousands of such rows."""
+        where = "status = 'queued' AND not_before <= ? AND channel NOT IN (SELECT value FROM json_each(?))"
+        args: list[Any] = [now, json.dumps(sorted(served))]
+        if ids is not None:
+            where += " AND id IN (SELECT value FROM json_each(?))"
+            args.append(json.dumps(sorted(ids)))
+        with self._lock:
+            sql = ("SELECT channel, COUNT(*) FROM deliveries INDEXED BY deliveries_due "
+                   f"WHERE {where} GROUP BY 1")
+            counts = dict(self._conn.execute(sql, args).fetchall())
+            rows = self._select(self._conn, "d.id IN (SELECT id FROM deliveries INDEXED BY deliveries_due "
+                                f"WHERE {where} ORDER BY not_before, id LIMIT ?)", (*args, int(limit)),
+                                "ORDER BY d.not_before, d.id") if counts and limit > 0 else []
+        return counts, [self._delivery(r) for r in rows]
+
     # -- benchmarks: a bounded `crosspost status` on a large log ----
     def status_counts(self) -> dict[str, dict[str, int]]:
         """Deliveries per channel and status, counted in SQL (a log of 100,000 rows stays fast)."""
-        with self._lock:
-            rows = self._conn.execute("SELECT channel, status, count(*) FROM deliveries "
-                                      "GROUP BY channel, status ORDER BY channel").fetchall()
+        with self._lock:  # the report's hourly counts (kept by triggers): ~1/20 of the rows at 1M
+            rows = self._conn.execute("SELECT channel, status, SUM(n) FROM report_counts WHERE span = 24 "
+                                      "GROUP BY channel, status HAVING SUM(n) != 0 ORDER BY channel"
+                                      ).fetchall()
         out: dict[str, dict[str, int]] = {}
         for channel, status, n in rows:
             out.setdefault(channel, {})[status] = n
@@ -611,7 +656,7 @@ class Store:
         (`crosspost resolve`), and `status`, `doctor` and every `run` say so."""
         return self._all(
             "SELECT d.id, r.slug AS release, d.channel, d.lookups, d.last_error FROM deliveries d "
-            "JOIN releases r ON r.id = d.release_id "
+            "INDEXED BY deliveries_unsettled JOIN releases r ON r.id = d.release_id "
             "WHERE d.status = 'unknown' AND d.error_kind = 'unsettled' ORDER BY d.id")
 
     def channel_slots(self) -> dict[str, float]:
@@ -1170,6 +1215,92 @@ class Store:
             return f"MIN({len(weeks) - 1}, CAST(({cls._DUE} - {float(weeks[0])!r}) / 604800 AS INTEGER))"
         whens = " ".join(f"WHEN {cls._DUE} < {float(b)!r} THEN {i}" for i, b in enumerate(weeks[1:]))
         return f"CASE {whens} ELSE {len(weeks) - 1} END"
+
+    def report_figures(self, start: float, end: float, weeks: list[float]) -> dict[str, Any]:
+        """Every figure the report needs for deliveries due in [start, end), from the aggregates
+        (crosspost.aggregates) for whole buckets and from the deliveries for part-buckets:
+        ``groups`` (channel, section, status, week index into ``weeks``, n), ``waits`` (channel,
+        section, second, n: sent deliveries' waiting time), ``releases`` (section -> distinct
+        releases) and ``failures`` (channel, status, error_kind, last_error, n)."""
+        A = aggregates
+        due = A.due("d")
+        (h_lo, h_hi), skip, raw_h = A.split(start, end, A.HOUR, weeks)
+        (d_lo, d_hi), _none, raw_d = A.split(start, end, A.DAY)
+        (b_lo, b_hi), days = A.blocks(d_lo, d_hi)
+
+        def ranges(raw: list[tuple[float, float]]) -> tuple[str, tuple[float, ...]]:
+            if not raw:
+                return "0", ()
+            return " OR ".join(f"({due} >= ? AND {due} < ?)" for _ in raw), tuple(x for r in raw for x in r)
+
+        joined = "FROM deliveries d JOIN releases r ON r.id = d.release_id"
+        rh, rh_args = ranges(raw_h)
+        rd, rd_args = ranges(raw_d)
+        # the part-buckets are read through deliveries_due_at (`+` keeps the status indexes out)
+        # whole days unless a cut (a week's start) falls inside: then that day's whole hours
+        cut_days = sorted({h // 24 for h in skip} | {math.floor(w / A.DAY) for w in weeks
+                                                     if start < w < end and w % A.DAY})
+        day_lo, day_hi = -(-h_lo // 24), max(-(-h_lo // 24), h_hi // 24)
+        hours = [(h_lo, day_lo * 24), (day_hi * 24, h_hi), *((d * 24, d * 24 + 24) for d in cut_days)]
+        hours = [(max(a, h_lo), min(b, h_hi)) for a, b in hours if max(a, h_lo) < min(b, h_hi)]
+        groups = self._summed(
+            (f"SELECT channel, section, status, {A.week_sql('start * 3600.0', weeks)} AS week, SUM(n) AS n "
+             "FROM report_counts WHERE (span = 24 AND start >= ? AND start < ? AND start / 24 NOT IN "
+             "(SELECT value FROM json_each(?))) OR (("
+             + (" OR ".join("(span = 1 AND start >= ? AND start < ?)" for _ in hours) or "0")
+             + ") AND start NOT IN (SELECT value FROM json_each(?))) GROUP BY 1, 2, 3, 4",
+             (day_lo * 24, day_hi * 24, json.dumps(cut_days), *(x for r in hours for x in r),
+              json.dumps(sorted(skip)))),
+            raw_h and (f"SELECT d.channel, r.section, d.status, {A.week_sql(due, weeks)} AS week, "
+                       "COUNT(*) AS n "
+                       f"{joined} WHERE {rh} GROUP BY 1, 2, 3, 4", rh_args))
+        day_parts = " OR ".join(["(span = 30 AND start >= ? AND start < ?)"]
+                                + ["(span = 1 AND start >= ? AND start < ?)"] * len(days))
+        waits = self._summed(
+            (f"SELECT channel, section, second, SUM(n) AS n FROM report_waits WHERE {day_parts} "
+             "GROUP BY 1, 2, 3",
+             (b_lo, b_hi, *(x for r in days for x in r))),
+            raw_d and (f"SELECT d.channel, r.section, {A._wait('d')} AS second, COUNT(*) AS n {joined} "
+                       f"WHERE +d.status = 'sent' AND ({rd}) GROUP BY 1, 2, 3", rd_args))
+        releases: Counter[str] = Counter()
+        with self._lock:  # distinct releases: whole days through the `first` marks, then the part-days
+            c = self._conn
+            releases.update(dict(c.execute(
+                "SELECT section, SUM(n) FROM report_release_firsts WHERE day >= ? AND day < ? "
+                "GROUP BY section",
+                (d_lo, d_hi)).fetchall()))
+            releases.update(dict(c.execute(  # started before the period, due again inside it
+                "SELECT section, COUNT(DISTINCT release_id) FROM report_release_days x INDEXED BY "
+                "report_release_days_later WHERE first = 0 AND day >= ?1 AND day < ?2 AND (SELECT MIN(day) "
+                "FROM report_release_days y WHERE y.release_id = x.release_id) < ?1 GROUP BY section",
+                (d_lo, d_hi)).fetchall()))
+            if raw_d:
+                edge = dict(c.execute(f"SELECT DISTINCT d.release_id, r.section {joined} WHERE {rd}",
+                                      rd_args).fetchall())
+                inside = {r[0] for r in c.execute(
+                    "SELECT DISTINCT release_id FROM report_release_days "
+                    "INDEXED BY report_release_days_release "
+                    "WHERE release_id IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ?",
+                    (json.dumps(sorted(edge)), d_lo, d_hi))}
+                releases.update(section for rid, section in edge.items() if rid not in inside)
+        failures = self._summed(
+            ("SELECT channel, status, NULLIF(error_kind, '') AS error_kind, "
+             "NULLIF(last_error, '') AS last_error, "
+             "SUM(n) AS n FROM report_causes WHERE day >= ? AND day < ? GROUP BY 1, 2, 3, 4", (d_lo, d_hi)),
+            raw_d and ("SELECT d.channel, d.status, d.error_kind, d.last_error, COUNT(*) AS n "
+                       "FROM deliveries d "
+                       f"WHERE +d.status IN ('failed', 'unknown') AND ({rd}) GROUP BY 1, 2, 3, 4", rd_args))
+        return {"groups": groups, "waits": waits, "releases": dict(releases), "failures": failures}
+
+    def _summed(self, *queries: Any) -> list[dict[str, Any]]:
+        """Rows of several (sql, args) queries (falsy ones skipped) summed on every column but ``n``."""
+        total: dict[tuple, int] = {}
+        for query in queries:
+            for row in self._all(*query) if query else ():
+                n = row.pop("n")
+                key = tuple(row.items())
+                total[key] = total.get(key, 0) + n
+        return [{**dict(k), "n": n} for k, n in total.items() if n]
 
     def report_releases(self, start: float, end: float) -> dict[str, int]:
         """Distinct releases with a delivery due in [start, end), by section."""
