@@ -289,6 +289,10 @@ class DeliveryStore(Protocol):
     def save_progress(self, delivery_id: int, progress: dict[str, Any]) -> None: ...
     def record_sent(self, delivery_id: int, token: str, receipt: Receipt, now: float,
                     detail: str = "") -> str: ...
+    # issue 18, optional (crosspost.batching falls back to the single calls): one transaction for
+    # several sent results, one statement renewing several leases
+    def record_sent_many(self, items: list[tuple[int, str, Receipt, float]]) -> list[str | Exception]: ...
+    def extend_leases(self, tokens: Mapping[int, str], now: float, lease_seconds: float) -> set[int]: ...
     def record(self, delivery_id: int, token: str, to_status: str, now: float, *, error: str,
                error_kind: str, count_attempt: bool, not_before: float | None = None) -> bool: ...
     def unknown(self, channels: Collection[str], ids: Collection[int] | None = None) -> list[Claim]: ...
@@ -842,6 +846,18 @@ class Store:
                 "AND status = 'sending' AND lease_until >= ?", (now + lease_seconds, delivery_id, token, now))
             return cur.rowcount == 1
 
+    def extend_leases(self, tokens: Mapping[int, str], now: float, lease_seconds: float) -> set[int]:
+        """One heartbeat for all of a worker's claims (delivery id -> token): the ids whose lease this
+        worker still held, each now renewed; the same condition as extend_lease()."""
+        if not tokens:
+            return set()
+        with self._lock:
+            rows = self._conn.execute(
+                "UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND lease_until >= ? AND "
+                "(id, lease_token) IN (SELECT CAST(key AS INTEGER), value FROM json_each(?)) RETURNING id",
+                (now + lease_seconds, now, json.dumps({str(k): v for k, v in tokens.items()}))).fetchall()
+        return {r[0] for r in rows}
+
     def save_progress(self, delivery_id: int, progress: dict[str, Any]) -> None:
         """What a multi-step publish already did; kept whoever holds the lease (it is the truth)."""
         with self._lock:
@@ -856,31 +872,50 @@ class Store:
         later claim is still in flight. Returns "sent", "sent_after_lease_lost", "duplicate" (the
         delivery was already sent) or "superseded"."""
         with self._tx() as c:
-            row = self._select(c, "d.id = ?", (delivery_id,))[0]
-            where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
-            if row["status"] == "sent":
-                self._event(c, delivery_id, row["release_id"], now, "sent", "sent",
-                            f"DUPLICATE: another post {where} was accepted after this delivery was already "
-                            f"sent ({row['url'] or row['remote_id']}); remove one by hand")
-                return "duplicate"
-            mine, current = _fence(token), row["fence"]
-            if mine < current:  # superseded: refuse to record over the later claim
-                note = f"a worker whose claim #{mine} was superseded by claim #{current} posted {where}"
-                if row["status"] in ("queued", "failed", "unknown"):  # the later claim sent nothing
-                    self._move(c, row, "unknown", now, f"LATE POST: {note}; check it on the platform, then "
-                               f"`crosspost resolve {delivery_id} --sent URL`", error_kind="superseded",
-                               last_error=f"{note}; it may be the only post", lease_token=None,
-                               lease_until=None)
-                else:  # in flight again (or cancelled): if it posts too, that is a duplicate
-                    self._event(c, delivery_id, row["release_id"], now, row["status"], row["status"],
-                                f"SUPERSEDED: {note} while claim #{current} holds it; if that one posts "
-                                "too, remove one by hand")
-                return "superseded"
-            held = row["status"] == "sending" and row["lease_token"] == token
-            note = detail or ("accepted" if held else "accepted after this worker lost its lease")
-            self._move(c, row, "sent", now, f"{note}: {where}",
-                       **_sent_fields(receipt, now), attempts=row["attempts"] + 1)
-            return "sent" if held else "sent_after_lease_lost"
+            return self._record_sent(c, delivery_id, token, receipt, now, detail)
+
+    def record_sent_many(self, items: list[tuple[int, str, Receipt, float]]) -> list[str | Exception]:
+        """Several record_sent() in ONE transaction (the engine's group commit): each item in its own
+        savepoint, so one item's error is that item's result and the others are still recorded."""
+        out: list[str | Exception] = []
+        with self._tx() as c:
+            for item in items:
+                c.execute("SAVEPOINT one")
+                try:
+                    out.append(self._record_sent(c, *item))
+                except Exception as exc:
+                    c.execute("ROLLBACK TO one")
+                    out.append(exc)
+                c.execute("RELEASE one")
+        return out
+
+    def _record_sent(self, c: sqlite3.Connection, delivery_id: int, token: str, receipt: Receipt, now: float,
+                     detail: str = "") -> str:
+        row = self._select(c, "d.id = ?", (delivery_id,))[0]
+        where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
+        if row["status"] == "sent":
+            self._event(c, delivery_id, row["release_id"], now, "sent", "sent",
+                        f"DUPLICATE: another post {where} was accepted after this delivery was already "
+                        f"sent ({row['url'] or row['remote_id']}); remove one by hand")
+            return "duplicate"
+        mine, current = _fence(token), row["fence"]
+        if mine < current:  # superseded: refuse to record over the later claim
+            note = f"a worker whose claim #{mine} was superseded by claim #{current} posted {where}"
+            if row["status"] in ("queued", "failed", "unknown"):  # the later claim sent nothing
+                self._move(c, row, "unknown", now, f"LATE POST: {note}; check it on the platform, then "
+                           f"`crosspost resolve {delivery_id} --sent URL`", error_kind="superseded",
+                           last_error=f"{note}; it may be the only post", lease_token=None,
+                           lease_until=None)
+            else:  # in flight again (or cancelled): if it posts too, that is a duplicate
+                self._event(c, delivery_id, row["release_id"], now, row["status"], row["status"],
+                            f"SUPERSEDED: {note} while claim #{current} holds it; if that one posts "
+                            "too, remove one by hand")
+            return "superseded"
+        held = row["status"] == "sending" and row["lease_token"] == token
+        note = detail or ("accepted" if held else "accepted after this worker lost its lease")
+        self._move(c, row, "sent", now, f"{note}: {where}",
+                   **_sent_fields(receipt, now), attempts=row["attempts"] + 1)
+        return "sent" if held else "sent_after_lease_lost"
 
     def record(self, delivery_id: int, token: str, to_status: str, now: float, *, error: str,
                error_kind: str, count_attempt: bool, not_before: float | None = None) -> bool:
