@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from .batching import GroupCommit, Leases, record_sent_many
 from .channels.base import Channel, PublishContext, is_correction
 from .clock import Clock
 from .errors import EXIT_FAILED, EXIT_NOTHING, LeaseLost, StoreError, outcome_exit_code
@@ -36,6 +37,7 @@ from .retry import decide, safe_message
 from .store import ChannelPolicy, Claim, DeliveryStore
 
 FAILPOINT_ENV = "CROSSPOST_FAILPOINT"
+WAITING_SHOWN = 50  # due deliveries of unconfigured channels a run lists (counts["waiting"] has them all)
 # Builds a delivery's upload progress callback (bytes_done, bytes_total), e.g. a progress bar row.
 ProgressFactory = Callable[[Delivery], Callable[[int, int], None] | None]
 
@@ -53,7 +55,8 @@ class RunReport:
     counts: Counter = field(default_factory=Counter)
     outcomes: list[tuple[str, Delivery]] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
-    waiting: list[Delivery] = field(default_factory=list)  # due, but its channel is not configured
+    waiting: list[Delivery] = field(default_factory=list)  # due, its channel not configured (the first ones)
+    waiting_channels: dict[str, int] = field(default_factory=dict)  # how many of those per channel
     paused: dict[str, Any] | None = None  # the office-wide pause that stopped (part of) this run
 
     def add(self, outcome: str, delivery: Delivery) -> None:
@@ -85,6 +88,10 @@ class Engine:
         self.rng = rng or random.Random()
         self.settle_seconds = settle_seconds
         self.policies = {name: _policy(ch) for name, ch in self.channels.items()}
+        # Fewer commits per delivery (crosspost.batching): the claim is the first lease check and one
+        # statement renews all this engine's leases; sent results ready together share a commit.
+        self._leases = Leases(store, clock.now, lease_seconds)
+        self._record_sent: GroupCommit[tuple, str] = GroupCommit(lambda items: record_sent_many(store, items))
 
     # -- one run ------------------------------------------------------------------------------
     def run_once(self, delivery_ids: Collection[int] | None = None) -> RunReport:
@@ -136,8 +143,11 @@ class Engine:
             while True:
                 room = self.workers - len(inflight)
                 claims: list[Claim] = []
-                if room > 0:
-                    claims, expired = self.store.claim(self.clock.now(), self.lease_seconds, room,
+                # claims in batches sized to the free workers: one claim commit for half of them or
+                # more, not one per finished delivery (all of them when nothing is in flight)
+                if room > 0 and (not inflight or room * 2 >= self.workers):
+                    at = self.clock.now()
+                    claims, expired = self.store.claim(at, self.lease_seconds, room,
                                                        self.policies, ids, attempted)
                     for d in expired:
                         report.add("expired", d)
@@ -145,6 +155,7 @@ class Engine:
                         failpoint("after_claim")
                     for c in claims:
                         attempted.add(c.delivery.id)
+                        self._leases.confirmed(c.delivery.id, c.token, at)
                         inflight[pool.submit(self._send, c)] = c
                 if not inflight:
                     return
@@ -163,12 +174,18 @@ class Engine:
 
     # -- one delivery -------------------------------------------------------------------------
     def _send(self, claim: Claim) -> str:
+        try:
+            return self._send_claimed(claim)
+        finally:
+            self._leases.drop(claim.delivery.id)
+
+    def _send_claimed(self, claim: Claim) -> str:
         d = claim.delivery
         channel = self.channels[d.channel]
         now = self.clock.now
 
         def heartbeat() -> None:
-            if not self.store.extend_lease(d.id, claim.token, now(), self.lease_seconds):
+            if not self._leases.check(d.id, claim.token):
                 raise LeaseLost(_(
                     "delivery {id} ({release_slug} -> {channel}): this worker's lease expired or was taken "
                     'over; it must not send').format(id=d.id, release_slug=d.release_slug, channel=d.channel))
@@ -213,7 +230,7 @@ class Engine:
                 return "lease_lost"
             return {"queued": "retry"}.get(decision.status, decision.status)
         try:
-            result = self.store.record_sent(d.id, claim.token, receipt, now())
+            result = self._record_sent((d.id, claim.token, receipt, now()))  # returns once committed
         except StoreError as exc:  # the post exists: say where, or it is lost with the log
             text = _("{error}; the platform accepted delivery #{id} ({release} -> {channel}) as "
                      "{receipt}: once the log is back, `crosspost resolve {id} --sent {url}`")
@@ -226,11 +243,13 @@ class Engine:
         return "duplicate" if result in ("duplicate", "superseded") else "sent"
 
     def _note_waiting(self, report: RunReport, ids: list[int] | None) -> None:
-        now = self.clock.now()
-        for d in self.store.deliveries(status="queued"):
-            if d.channel not in self.channels and (d.not_before or 0) <= now and (ids is None or d.id in ids):
-                report.waiting.append(d)
-                report.counts["waiting"] += 1
+        """Due deliveries of channels this process does not serve: counted per channel in the store
+        (a year-old log holds thousands), and the first WAITING_SHOWN of them listed."""
+        counts, shown = self.store.due_elsewhere(self.clock.now(), self.channels, ids, WAITING_SHOWN)
+        report.waiting.extend(shown)
+        report.waiting_channels.update(counts)
+        if counts:
+            report.counts["waiting"] += sum(counts.values())
 
 
 def _policy(channel: Channel) -> ChannelPolicy:

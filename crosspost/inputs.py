@@ -210,7 +210,8 @@ def check_docx(data: bytes, path: Path, settings: MediaSettings = DEFAULT) -> No
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        # NotImplementedError: a zip version or compression method zipfile does not read
         raise InputError(_("cannot read this Word file (it is not a .docx package): open it in Word and "
                            "save it again as .docx"), path) from None
     if len(infos) > settings.max_docx_parts:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from .aggregates import percentile as hist_percentile
 from .errors import InputError
 from .i18n import _
 from .models import SECTIONS
@@ -102,14 +103,14 @@ def normalise_cause(message: str | None) -> str:
     return text[:160] or "(tanpa pesan)"
 
 
-def _metrics(counts: Counter, delays: list[float], releases: int) -> dict[str, Any]:
+def _metrics(counts: Counter, delays: Counter, releases: int) -> dict[str, Any]:
     counted = sum(counts[s] for s in COUNTED)
     total = sum(counts.values())
     return {
         "releases": releases, "deliveries": total, "sent": counts["sent"], "failed": counts["failed"],
         "unknown": counts["unknown"], "other": total - counted,
         "success_rate": counts["sent"] / counted if counted else None,
-        "median_seconds": _ms(percentile(delays, 0.5)), "p90_seconds": _ms(percentile(delays, 0.9)),
+        "median_seconds": _ms(hist_percentile(delays, 0.5)), "p90_seconds": _ms(hist_percentile(delays, 0.9)),
     }
 
 
@@ -126,28 +127,25 @@ def build(store: Store, start: datetime, end: datetime, tz_name: str,
     weeks = [{"week": f"{w.isocalendar().year}-W{w.isocalendar().week:02d}", "start": w.date().isoformat(),
               "sent": 0, "failed": 0, "unknown": 0, "other": 0, "by_channel": {}} for w in starts]
     counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    delays: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for row in store.report_groups(s, e, [w.timestamp() for w in starts]):
+    delays: dict[tuple[str, str], Counter] = defaultdict(Counter)  # waiting second -> deliveries
+    figures = store.report_figures(s, e, [w.timestamp() for w in starts])
+    for row in figures["groups"]:
         key, status, n = (row["channel"], row["section"]), row["status"], row["n"]
         counts[key][status] += n
         week = weeks[row["week"]]
         week[status if status in COUNTED else "other"] += n
         if status == "sent":
             week["by_channel"][key[0]] = week["by_channel"].get(key[0], 0) + n
-        if row["delays"]:
-            got = list(map(float, row["delays"].split(",")))
-            delays[key].extend(got if min(got) >= 0 else (max(0.0, x) for x in got))
-    by_channel_d: dict[str, list[float]] = defaultdict(list)
-    by_section_d: dict[str, list[float]] = defaultdict(list)
-    every: list[float] = []
-    for (channel, section), values in delays.items():
-        values.sort()
-        by_channel_d[channel].extend(values)
-        by_section_d[section].extend(values)
-        every.extend(values)
-    for values in (*by_channel_d.values(), *by_section_d.values(), every):
-        values.sort()  # concatenated sorted runs: timsort merges them in linear time
-    section_releases = store.report_releases(s, e)
+    for row in figures["waits"]:
+        delays[(row["channel"], row["section"])][float(row["second"])] += row["n"]
+    by_channel_d: dict[str, Counter] = defaultdict(Counter)
+    by_section_d: dict[str, Counter] = defaultdict(Counter)
+    every: Counter = Counter()
+    for (channel, section), hist in delays.items():
+        by_channel_d[channel].update(hist)
+        by_section_d[section].update(hist)
+        every.update(hist)
+    section_releases = figures["releases"]
 
     channels = sorted({c for c, _ in counts})
     sections = sorted({x for _, x in counts}, key=lambda x: (list(SECTIONS).index(x) if x in SECTIONS
@@ -174,7 +172,7 @@ def build(store: Store, start: datetime, end: datetime, tz_name: str,
     totals["channels"] = len(channels)
 
     causes: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in store.report_failures(s, e):
+    for row in figures["failures"]:
         kind = row["error_kind"] or "-"
         key = (kind, normalise_cause(row["last_error"]))
         item = causes.setdefault(key, {"kind": kind, "cause": key[1], "count": 0, "failed": 0, "unknown": 0,

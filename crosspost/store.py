@@ -13,16 +13,19 @@ than this code is refused before a byte of it is changed.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Collection, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
+from . import aggregates
 from .chain import (
     GENESIS,
     approval_digest,
@@ -46,7 +49,10 @@ from .serialize import (
     variant_to_json,
 )
 
-_FAMILY = "(r.slug = ? OR r.corrects = (SELECT id FROM releases WHERE slug = ?))"
+# A release and its corrections: ids first (the slug's index, then releases_corrects), so the
+# deliveries come by the release's index ("r.slug = ? OR r.corrects = ..." read every delivery).
+_FAMILY = ("r.id IN (SELECT id FROM releases WHERE slug = ? UNION ALL SELECT id FROM releases "
+           "WHERE corrects = (SELECT id FROM releases WHERE slug = ?))")
 STATUSES = ("queued", "sending", "sent", "failed", "unknown", "cancelled", "awaiting_approval")
 WAITING = ("queued", "sending", "unknown", "awaiting_approval")
 BUSY_TIMEOUT_MS = 15_000
@@ -207,6 +213,11 @@ MIGRATIONS: list[list[Any]] = [  # SQL text, or a function of the connection
             metrics_json TEXT NOT NULL)""",
         "CREATE INDEX metric_snapshots_delivery ON metric_snapshots(delivery_id, fetched_at)",
     ],
+    [  # (issue 18) the report's aggregates, kept by triggers in the transaction of every change, built
+        # here for the log as it is; indexes for `status SLUG`, `status` and the report's part-buckets
+        # (crosspost.aggregates explains them)
+        *(s for s in aggregates.MIGRATION if not s.startswith(aggregates.BUILD)),
+        lambda c: _build_aggregates(c)],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -246,6 +257,15 @@ def _cover_existing_rows(c: sqlite3.Connection) -> None:
         covers = c.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM events").fetchone()[0]
     meta["covers_from"] = str(covers)
     c.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+
+
+def _build_aggregates(c: sqlite3.Connection) -> None:
+    """The aggregates migration: the report's aggregates for the deliveries already in the log (the triggers,
+    created just before, keep them from here on)."""
+    if c.execute("SELECT EXISTS (SELECT 1 FROM deliveries)").fetchone()[0]:
+        for statement in aggregates.MIGRATION:
+            if statement.startswith(aggregates.BUILD):
+                c.execute(statement)
 
 
 def _fence(token: str) -> int:
@@ -312,6 +332,10 @@ class DeliveryStore(Protocol):
     def save_progress(self, delivery_id: int, progress: dict[str, Any]) -> None: ...
     def record_sent(self, delivery_id: int, token: str, receipt: Receipt, now: float,
                     detail: str = "") -> str: ...
+    # issue 18, optional (crosspost.batching falls back to the single calls): one transaction for
+    # several sent results, one statement renewing several leases
+    def record_sent_many(self, items: list[tuple[int, str, Receipt, float]]) -> list[str | Exception]: ...
+    def extend_leases(self, tokens: Mapping[int, str], now: float, lease_seconds: float) -> set[int]: ...
     def record(self, delivery_id: int, token: str, to_status: str, now: float, *, error: str,
                error_kind: str, count_attempt: bool, not_before: float | None = None) -> bool: ...
     def unknown(self, channels: Collection[str], ids: Collection[int] | None = None) -> list[Claim]: ...
@@ -325,10 +349,14 @@ class DeliveryStore(Protocol):
                    limit: int | None = None, channel: str | None = None,
                    newest: bool = False) -> list[Delivery]: ...
     def active_pause(self, now: float) -> dict[str, Any] | None: ...
+    def due_elsewhere(self, now: float, served: Collection[str], ids: Collection[int] | None = None,
+                      limit: int = 50) -> tuple[dict[str, int], list[Delivery]]: ...
 
 
 class Store:
     """SQLite implementation of DeliveryStore. Thread-safe: one connection behind a lock."""
+
+    aggregates: ClassVar[bool] = True  # the report_* tables kept by triggers (crosspost.aggregates)
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
@@ -337,6 +365,7 @@ class Store:
         self._file = _identity(path)  # which file this connection writes (see _tx)
         self.office: str | None = None  # [office] id: see and send only this office's releases
         self.all_offices = False  # a supervisor's view of every office (--all-offices)
+        self._closed = False  # close() twice (a command, then the CLI) is one close
 
     # -- opening and migrations ---------------------------------------------------------------
     @classmethod
@@ -413,6 +442,9 @@ class Store:
         stale (``PRAGMA optimize``, bounded by ``analysis_limit``; cheap, usually a no-op). Never
         waits for another process's write lock and never fails the close."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             try:
                 self._conn.execute("PRAGMA busy_timeout = 0")
                 self._conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
@@ -621,13 +653,38 @@ class Store:
             rows = rows[::-1]
         return [self._delivery(r) for r in rows]
 
+    def due_elsewhere(self, now: float, served: Collection[str], ids: Collection[int] | None = None,
+                      limit: int = 50) -> tuple[dict[str, int], list[Delivery]]:
+        """Queued deliveries due by ``now`` for channels not in ``served`` (not configured here):
+        how many per channel, counted on deliveries_due's entries, and the ``limit`` first due of
+        them. Every `run` asks, so it never builds a Delivery for each of thousands of such rows."""
+        where = "status = 'queued' AND not_before <= ? AND channel NOT IN (SELECT value FROM json_each(?))"
+        args: list[Any] = [now, json.dumps(sorted(served))]
+        if ids is not None:
+            where += " AND id IN (SELECT value FROM json_each(?))"
+            args.append(json.dumps(sorted(ids)))
+        with self._lock:
+            sql = ("SELECT channel, COUNT(*) FROM deliveries INDEXED BY deliveries_due "
+                   f"WHERE {where} GROUP BY 1")
+            counts = dict(self._conn.execute(sql, args).fetchall())
+            rows = self._select(self._conn, "d.id IN (SELECT id FROM deliveries INDEXED BY deliveries_due "
+                                f"WHERE {where} ORDER BY not_before, id LIMIT ?)", (*args, int(limit)),
+                                "ORDER BY d.not_before, d.id") if counts and limit > 0 else []
+        return counts, [self._delivery(r) for r in rows]
+
     # -- benchmarks: a bounded `crosspost status` on a large log ----
     def status_counts(self) -> dict[str, dict[str, int]]:
         """Deliveries per channel and status, counted in SQL (a log of 100,000 rows stays fast)."""
         with self._lock:
-            rows = self._conn.execute("SELECT channel, status, count(*) FROM deliveries d "
-                                      f"WHERE 1{self._scope()} "
-                                      "GROUP BY channel, status ORDER BY channel").fetchall()
+            if self.aggregates and not self._scope():  # the report's daily counts (kept by triggers):
+                # ~1/20 of the rows at 1M; an office's share of a shared log is counted from its rows
+                rows = self._conn.execute(
+                    "SELECT channel, status, SUM(n) FROM report_counts WHERE span = 24 "
+                    "GROUP BY channel, status HAVING SUM(n) != 0 ORDER BY channel").fetchall()
+            else:
+                rows = self._conn.execute("SELECT channel, status, count(*) FROM deliveries d "
+                                          f"WHERE 1{self._scope()} "
+                                          "GROUP BY channel, status ORDER BY channel").fetchall()
         out: dict[str, dict[str, int]] = {}
         for channel, status, n in rows:
             out.setdefault(channel, {})[status] = n
@@ -683,7 +740,7 @@ class Store:
         (`crosspost resolve`), and `status`, `doctor` and every `run` say so."""
         return self._all(
             "SELECT d.id, r.slug AS release, d.channel, d.lookups, d.last_error FROM deliveries d "
-            "JOIN releases r ON r.id = d.release_id "
+            "INDEXED BY deliveries_unsettled JOIN releases r ON r.id = d.release_id "
             "WHERE d.status = 'unknown' AND d.error_kind = 'unsettled' ORDER BY d.id")
 
     def channel_slots(self) -> dict[str, float]:
@@ -870,6 +927,18 @@ class Store:
                 "AND status = 'sending' AND lease_until >= ?", (now + lease_seconds, delivery_id, token, now))
             return cur.rowcount == 1
 
+    def extend_leases(self, tokens: Mapping[int, str], now: float, lease_seconds: float) -> set[int]:
+        """One heartbeat for all of a worker's claims (delivery id -> token): the ids whose lease this
+        worker still held, each now renewed; the same condition as extend_lease()."""
+        if not tokens:
+            return set()
+        with self._lock:
+            rows = self._conn.execute(
+                "UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND lease_until >= ? AND "
+                "(id, lease_token) IN (SELECT CAST(key AS INTEGER), value FROM json_each(?)) RETURNING id",
+                (now + lease_seconds, now, json.dumps({str(k): v for k, v in tokens.items()}))).fetchall()
+        return {r[0] for r in rows}
+
     def save_progress(self, delivery_id: int, progress: dict[str, Any]) -> None:
         """What a multi-step publish already did; kept whoever holds the lease (it is the truth)."""
         with self._lock:
@@ -884,31 +953,50 @@ class Store:
         later claim is still in flight. Returns "sent", "sent_after_lease_lost", "duplicate" (the
         delivery was already sent) or "superseded"."""
         with self._tx() as c:
-            row = self._select(c, "d.id = ?", (delivery_id,))[0]
-            where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
-            if row["status"] == "sent":
-                self._event(c, delivery_id, row["release_id"], now, "sent", "sent",
-                            f"DUPLICATE: another post {where} was accepted after this delivery was already "
-                            f"sent ({row['url'] or row['remote_id']}); remove one by hand")
-                return "duplicate"
-            mine, current = _fence(token), row["fence"]
-            if mine < current:  # superseded: refuse to record over the later claim
-                note = f"a worker whose claim #{mine} was superseded by claim #{current} posted {where}"
-                if row["status"] in ("queued", "failed", "unknown"):  # the later claim sent nothing
-                    self._move(c, row, "unknown", now, f"LATE POST: {note}; check it on the platform, then "
-                               f"`crosspost resolve {delivery_id} --sent URL`", error_kind="superseded",
-                               last_error=f"{note}; it may be the only post", lease_token=None,
-                               lease_until=None)
-                else:  # in flight again (or cancelled): if it posts too, that is a duplicate
-                    self._event(c, delivery_id, row["release_id"], now, row["status"], row["status"],
-                                f"SUPERSEDED: {note} while claim #{current} holds it; if that one posts "
-                                "too, remove one by hand")
-                return "superseded"
-            held = row["status"] == "sending" and row["lease_token"] == token
-            note = detail or ("accepted" if held else "accepted after this worker lost its lease")
-            self._move(c, row, "sent", now, f"{note}: {where}",
-                       **_sent_fields(receipt, now), attempts=row["attempts"] + 1)
-            return "sent" if held else "sent_after_lease_lost"
+            return self._record_sent(c, delivery_id, token, receipt, now, detail)
+
+    def record_sent_many(self, items: list[tuple[int, str, Receipt, float]]) -> list[str | Exception]:
+        """Several record_sent() in ONE transaction (the engine's group commit): each item in its own
+        savepoint, so one item's error is that item's result and the others are still recorded."""
+        out: list[str | Exception] = []
+        with self._tx() as c:
+            for item in items:
+                c.execute("SAVEPOINT one")
+                try:
+                    out.append(self._record_sent(c, *item))
+                except Exception as exc:
+                    c.execute("ROLLBACK TO one")
+                    out.append(exc)
+                c.execute("RELEASE one")
+        return out
+
+    def _record_sent(self, c: sqlite3.Connection, delivery_id: int, token: str, receipt: Receipt, now: float,
+                     detail: str = "") -> str:
+        row = self._select(c, "d.id = ?", (delivery_id,))[0]
+        where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
+        if row["status"] == "sent":
+            self._event(c, delivery_id, row["release_id"], now, "sent", "sent",
+                        f"DUPLICATE: another post {where} was accepted after this delivery was already "
+                        f"sent ({row['url'] or row['remote_id']}); remove one by hand")
+            return "duplicate"
+        mine, current = _fence(token), row["fence"]
+        if mine < current:  # superseded: refuse to record over the later claim
+            note = f"a worker whose claim #{mine} was superseded by claim #{current} posted {where}"
+            if row["status"] in ("queued", "failed", "unknown"):  # the later claim sent nothing
+                self._move(c, row, "unknown", now, f"LATE POST: {note}; check it on the platform, then "
+                           f"`crosspost resolve {delivery_id} --sent URL`", error_kind="superseded",
+                           last_error=f"{note}; it may be the only post", lease_token=None,
+                           lease_until=None)
+            else:  # in flight again (or cancelled): if it posts too, that is a duplicate
+                self._event(c, delivery_id, row["release_id"], now, row["status"], row["status"],
+                            f"SUPERSEDED: {note} while claim #{current} holds it; if that one posts "
+                            "too, remove one by hand")
+            return "superseded"
+        held = row["status"] == "sending" and row["lease_token"] == token
+        note = detail or ("accepted" if held else "accepted after this worker lost its lease")
+        self._move(c, row, "sent", now, f"{note}: {where}",
+                   **_sent_fields(receipt, now), attempts=row["attempts"] + 1)
+        return "sent" if held else "sent_after_lease_lost"
 
     def record(self, delivery_id: int, token: str, to_status: str, now: float, *, error: str,
                error_kind: str, count_attempt: bool, not_before: float | None = None) -> bool:
@@ -1264,6 +1352,110 @@ class Store:
             return f"MIN({len(weeks) - 1}, CAST(({cls._DUE} - {float(weeks[0])!r}) / 604800 AS INTEGER))"
         whens = " ".join(f"WHEN {cls._DUE} < {float(b)!r} THEN {i}" for i, b in enumerate(weeks[1:]))
         return f"CASE {whens} ELSE {len(weeks) - 1} END"
+
+    def report_figures(self, start: float, end: float, weeks: list[float]) -> dict[str, Any]:
+        """Every figure the report needs for deliveries due in [start, end), from the aggregates
+        (crosspost.aggregates) for whole buckets and from the deliveries for part-buckets:
+        ``groups`` (channel, section, status, week index into ``weeks``, n), ``waits`` (channel,
+        section, second, n: sent deliveries' waiting time), ``releases`` (section -> distinct
+        releases) and ``failures`` (channel, status, error_kind, last_error, n)."""
+        if not self.aggregates or self._scope():
+            return self._report_figures_from_rows(start, end, weeks)
+        A = aggregates
+        due = A.due("d")
+        (h_lo, h_hi), skip, raw_h = A.split(start, end, A.HOUR, weeks)
+        (d_lo, d_hi), _none, raw_d = A.split(start, end, A.DAY)
+        (b_lo, b_hi), days = A.blocks(d_lo, d_hi)
+
+        def ranges(raw: list[tuple[float, float]]) -> tuple[str, tuple[float, ...]]:
+            if not raw:
+                return "0", ()
+            return " OR ".join(f"({due} >= ? AND {due} < ?)" for _ in raw), tuple(x for r in raw for x in r)
+
+        joined = "FROM deliveries d JOIN releases r ON r.id = d.release_id"
+        rh, rh_args = ranges(raw_h)
+        rd, rd_args = ranges(raw_d)
+        # the part-buckets are read through deliveries_due_at (`+` keeps the status indexes out)
+        # whole days unless a cut (a week's start) falls inside: then that day's whole hours
+        cut_days = sorted({h // 24 for h in skip} | {math.floor(w / A.DAY) for w in weeks
+                                                     if start < w < end and w % A.DAY})
+        day_lo, day_hi = -(-h_lo // 24), max(-(-h_lo // 24), h_hi // 24)
+        hours = [(h_lo, day_lo * 24), (day_hi * 24, h_hi), *((d * 24, d * 24 + 24) for d in cut_days)]
+        hours = [(max(a, h_lo), min(b, h_hi)) for a, b in hours if max(a, h_lo) < min(b, h_hi)]
+        groups = self._summed(
+            (f"SELECT channel, section, status, {A.week_sql('start * 3600.0', weeks)} AS week, SUM(n) AS n "
+             "FROM report_counts WHERE (span = 24 AND start >= ? AND start < ? AND start / 24 NOT IN "
+             "(SELECT value FROM json_each(?))) OR (("
+             + (" OR ".join("(span = 1 AND start >= ? AND start < ?)" for _ in hours) or "0")
+             + ") AND start NOT IN (SELECT value FROM json_each(?))) GROUP BY 1, 2, 3, 4",
+             (day_lo * 24, day_hi * 24, json.dumps(cut_days), *(x for r in hours for x in r),
+              json.dumps(sorted(skip)))),
+            raw_h and (f"SELECT d.channel, r.section, d.status, {A.week_sql(due, weeks)} AS week, "
+                       "COUNT(*) AS n "
+                       f"{joined} WHERE {rh} GROUP BY 1, 2, 3, 4", rh_args))
+        day_parts = " OR ".join(["(span = 30 AND start >= ? AND start < ?)"]
+                                + ["(span = 1 AND start >= ? AND start < ?)"] * len(days))
+        waits = self._summed(
+            (f"SELECT channel, section, second, SUM(n) AS n FROM report_waits WHERE {day_parts} "
+             "GROUP BY 1, 2, 3",
+             (b_lo, b_hi, *(x for r in days for x in r))),
+            raw_d and (f"SELECT d.channel, r.section, {A._wait('d')} AS second, COUNT(*) AS n {joined} "
+                       f"WHERE +d.status = 'sent' AND ({rd}) GROUP BY 1, 2, 3", rd_args))
+        releases: Counter[str] = Counter()
+        with self._lock:  # distinct releases: whole days through the `first` marks, then the part-days
+            c = self._conn
+            releases.update(dict(c.execute(
+                "SELECT section, SUM(n) FROM report_release_firsts WHERE day >= ? AND day < ? "
+                "GROUP BY section",
+                (d_lo, d_hi)).fetchall()))
+            releases.update(dict(c.execute(  # started before the period, due again inside it
+                "SELECT section, COUNT(DISTINCT release_id) FROM report_release_days x INDEXED BY "
+                "report_release_days_later WHERE first = 0 AND day >= ?1 AND day < ?2 AND (SELECT MIN(day) "
+                "FROM report_release_days y WHERE y.release_id = x.release_id) < ?1 GROUP BY section",
+                (d_lo, d_hi)).fetchall()))
+            if raw_d:
+                edge = dict(c.execute(f"SELECT DISTINCT d.release_id, r.section {joined} WHERE {rd}",
+                                      rd_args).fetchall())
+                inside = {r[0] for r in c.execute(
+                    "SELECT DISTINCT release_id FROM report_release_days "
+                    "INDEXED BY report_release_days_release "
+                    "WHERE release_id IN (SELECT value FROM json_each(?)) AND day >= ? AND day < ?",
+                    (json.dumps(sorted(edge)), d_lo, d_hi))}
+                releases.update(section for rid, section in edge.items() if rid not in inside)
+        failures = self._summed(
+            ("SELECT channel, status, NULLIF(error_kind, '') AS error_kind, "
+             "NULLIF(last_error, '') AS last_error, "
+             "SUM(n) AS n FROM report_causes WHERE day >= ? AND day < ? GROUP BY 1, 2, 3, 4", (d_lo, d_hi)),
+            raw_d and ("SELECT d.channel, d.status, d.error_kind, d.last_error, COUNT(*) AS n "
+                       "FROM deliveries d "
+                       f"WHERE +d.status IN ('failed', 'unknown') AND ({rd}) GROUP BY 1, 2, 3, 4", rd_args))
+        return {"groups": groups, "waits": waits, "releases": dict(releases), "failures": failures}
+
+    def _report_figures_from_rows(self, start: float, end: float, weeks: list[float]) -> dict[str, Any]:
+        """``report_figures`` read from the deliveries themselves: for one office's share of a shared
+        log (the aggregates count every office together) and for a store without the aggregates'
+        triggers (PostgreSQL). One scan; the waiting seconds rounded as the aggregates round them."""
+        groups: list[dict[str, Any]] = []
+        waits: Counter[tuple[str, str, int]] = Counter()
+        for row in self.report_groups(start, end, weeks):
+            groups.append({k: row[k] for k in ("channel", "section", "status", "week", "n")})
+            for x in (row["delays"] or "").split(","):
+                if x:
+                    waits[(row["channel"], row["section"], math.floor(max(0.0, float(x)) + 0.5))] += 1
+        return {"groups": groups,
+                "waits": [{"channel": c, "section": x, "second": sec, "n": n}
+                          for (c, x, sec), n in waits.items()],
+                "releases": self.report_releases(start, end), "failures": self.report_failures(start, end)}
+
+    def _summed(self, *queries: Any) -> list[dict[str, Any]]:
+        """Rows of several (sql, args) queries (falsy ones skipped) summed on every column but ``n``."""
+        total: dict[tuple, int] = {}
+        for query in queries:
+            for row in self._all(*query) if query else ():
+                n = row.pop("n")
+                key = tuple(row.items())
+                total[key] = total.get(key, 0) + n
+        return [{**dict(k), "n": n} for k, n in total.items() if n]
 
     def report_releases(self, start: float, end: float) -> dict[str, int]:
         """Distinct releases with a delivery due in [start, end), by section."""

@@ -330,6 +330,8 @@ def _db_clock(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
 class PostgresStore(Store):
     """PostgreSQL implementation of DeliveryStore (and of the SQLite Store's operator side)."""
 
+    aggregates = False  # no report_* triggers here: report and status count the deliveries
+
     def __init__(self, raw: psycopg.Connection[Any], url: str, schema: str, clock: str = "database",
                  password: str | None = None) -> None:
         self._raw = raw

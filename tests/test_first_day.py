@@ -34,6 +34,7 @@ NOT_PROSE = [
     re.compile(r"\bcrosspost(?: [a-z]+)?"),  # a command named in an example or a usage line
     re.compile(r"^\s+[a-z]+(?=\s{2,})"),  # the command column of --help
     re.compile(r"https?://\S+"),  # links
+    re.compile(r"--at release\b"),  # the value to type, not prose
     re.compile(r"(?<!\w)--?[a-z][\w-]*(?:[= ][A-Z]+\b)?"),  # options, with their metavar
     re.compile(r"(?:[\w.-]*/)+[\w.-]*"),  # paths
     re.compile(r"\b[\w-]+\.(?:md|docx|yml|toml|j2|db|json|html|csv|jpg|png)\b"),  # file names

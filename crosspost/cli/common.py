@@ -4,7 +4,7 @@ plain-line output. Holds no business rules."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ class State:
     debug: bool = False
     config_path: Path | None = None
     json: bool = False
+    stores: list[Any] = field(default_factory=list)  # logs opened by setup(), closed at the end
 
 
 STATE = State()
@@ -82,7 +83,17 @@ def setup() -> tuple[Config, Store]:
     from ..logbook import open_log
 
     cfg = config()
-    return cfg, open_log(cfg)
+    store = open_log(cfg)
+    STATE.stores.append(store)  # closed when the command ends (close_stores)
+    return cfg, store
+
+
+def close_stores() -> None:
+    """Close the logs this command opened, however it ended: ``Store.close`` runs PRAGMA optimize,
+    so the planner's statistics follow the log as it grows (a command that exits without closing
+    leaves them as they were: a log that only ever saw `run` never had any)."""
+    while STATE.stores:
+        STATE.stores.pop().close()
 
 
 def now() -> float:

@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import EXIT_ERROR, CrosspostError
 from ..i18n import N_, _  # first: sets the language before any help text below is built
 from .coercion import install as install_coercion
-from .common import STATE, hoist_global_options
+from .common import STATE, close_stores, hoist_global_options
 
 # typer's own texts that go through gettext (section titles, [default]/[env var]/[required], a few
 # errors). typer calls the stdlib's gettext.gettext, i.e. the global "messages" domain and the
@@ -73,6 +73,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help=_("Show tracebacks (secrets stay masked).")),
     config: Path | None = typer.Option(
         None, "--config", envvar="CROSSPOST_CONFIG",
@@ -88,6 +89,7 @@ def _main(
     STATE.debug = debug
     STATE.config_path = config
     STATE.json = as_json
+    ctx.call_on_close(close_stores)  # every log setup() opened is closed (PRAGMA optimize) at the end
 
 
 def _register() -> None:

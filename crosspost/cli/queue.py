@@ -46,11 +46,12 @@ def _print_report(report: Any, as_json: bool, quiet: bool, tz: Any = None) -> No
         label = render.status_label(d.status)
         line = render.safe(f"{label:<8} #{d.id} {d.release_slug} -> {d.channel}  {detail}")
         (err if bad else out).print(line, markup=False)
-    waiting = sorted({d.channel for d in report.waiting})
+    waiting = sorted(report.waiting_channels or {d.channel for d in report.waiting})
     if waiting:
         err.print(_("waiting: {n} due deliver(ies) for channel(s) not enabled in channels.toml: {names}; "
                     "enable them or `crosspost cancel` the deliveries").format(
-                        n=len(report.waiting), names=", ".join(waiting)), markup=False)
+                        n=report.counts["waiting"] or len(report.waiting), names=", ".join(waiting)),
+                  markup=False)
     if report.paused is not None:
         from ..controls import pause_message
 

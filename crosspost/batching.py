@@ -1,0 +1,120 @@
+"""Fewer commits per delivery, the same guarantees (issue 18; bench/RESULTS.md says which
+guarantee each part relies on).
+
+* ``GroupCommit``: sent results of this engine's threads that are ready while a commit is under
+  way go into the next commit together (classic group commit, no timer: a batch is what arrived
+  during the previous fsync). Each caller returns only after the commit holding its result, so
+  nothing is acknowledged before it is durable.
+* ``Leases``: this engine's leases. The claim's own commit is the first lease check; a heartbeat
+  within ``fresh`` seconds of the last confirmation (the claim, or a renewal) is answered from it,
+  since no other process may take a lease before it expires; otherwise one statement renews every
+  lease this engine holds and tells which are still held.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class GroupCommit(Generic[T, R]):
+    """Calls ``commit(items)`` for batches of items submitted concurrently; ``commit`` returns one
+    result per item (an exception instance is raised to that item's caller alone)."""
+
+    def __init__(self, commit: Callable[[list[T]], Sequence[R | BaseException]]) -> None:
+        self._commit = commit
+        self._cond = threading.Condition()
+        self._queue: list[dict[str, Any]] = []
+        self._busy = False
+
+    def __call__(self, item: T) -> R:
+        slot: dict[str, Any] = {"item": item}
+        with self._cond:
+            self._queue.append(slot)
+            while "done" not in slot and self._busy:
+                self._cond.wait()
+            if "done" not in slot:  # this thread commits everything queued so far, its own item too
+                self._busy = True
+                batch, self._queue = self._queue, []
+            else:
+                batch = []
+        if batch:
+            try:
+                results = self._commit([s["item"] for s in batch])
+                for s, result in zip(batch, results, strict=True):
+                    s["result"] = result
+            except BaseException as exc:
+                for s in batch:
+                    s["result"] = exc
+            finally:
+                with self._cond:
+                    for s in batch:
+                        s["done"] = True
+                    self._busy = False
+                    self._cond.notify_all()
+        result = slot["result"]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+
+class Leases:
+    """The leases one engine holds: delivery id -> (token, when last confirmed)."""
+
+    def __init__(self, store: Any, now: Callable[[], float], lease_seconds: float) -> None:
+        self.store, self.now, self.lease_seconds = store, now, lease_seconds
+        # A confirmation this recent stands: a lease cannot be taken over before it expires.
+        self.fresh = min(1.0, lease_seconds / 10)
+        self._held: dict[int, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def confirmed(self, delivery_id: int, token: str, at: float) -> None:
+        """The claim committed this lease at ``at``."""
+        with self._lock:
+            self._held[delivery_id] = (token, at)
+
+    def drop(self, delivery_id: int) -> None:
+        with self._lock:
+            self._held.pop(delivery_id, None)
+
+    def check(self, delivery_id: int, token: str) -> bool:
+        """Is this lease still held? Renews every lease of this engine when it has to ask."""
+        now = self.now()
+        with self._lock:
+            seen = self._held.get(delivery_id)
+            if seen is not None and seen[0] == token and 0 <= now - seen[1] < self.fresh:
+                return True
+            tokens = {i: t for i, (t, _at) in self._held.items()}
+            tokens[delivery_id] = token
+            held = _extend(self.store, tokens, now, self.lease_seconds)
+            for i, t in tokens.items():
+                if i in held:
+                    self._held[i] = (t, now)
+                else:
+                    self._held.pop(i, None)
+            return delivery_id in held
+
+
+def _extend(store: Any, tokens: dict[int, str], now: float, lease_seconds: float) -> set[int]:
+    many = getattr(store, "extend_leases", None)
+    if many is not None:
+        return set(many(tokens, now, lease_seconds))
+    return {i for i, t in tokens.items() if store.extend_lease(i, t, now, lease_seconds)}
+
+
+def record_sent_many(store: Any, items: list[tuple]) -> Sequence[Any]:
+    """One transaction for several sent results where the store offers it, else one each."""
+    many = getattr(store, "record_sent_many", None)
+    if many is not None:
+        return many(items)
+    out: list[Any] = []
+    for item in items:
+        try:
+            out.append(store.record_sent(*item))
+        except Exception as exc:  # this item's error, raised to its own caller
+            out.append(exc)
+    return out
