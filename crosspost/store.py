@@ -658,7 +658,8 @@ class Store:
         """Queued deliveries due by ``now`` for channels not in ``served`` (not configured here):
         how many per channel, counted on deliveries_due's entries, and the ``limit`` first due of
         them. Every `run` asks, so it never builds a Delivery for each of thousands of such rows."""
-        where = "status = 'queued' AND not_before <= ? AND channel NOT IN (SELECT value FROM json_each(?))"
+        where = ("status = 'queued' AND not_before <= ? AND channel NOT IN (SELECT value FROM json_each(?))"
+                 + self._scope("deliveries"))  # another office's deliveries are not waiting here
         args: list[Any] = [now, json.dumps(sorted(served))]
         if ids is not None:
             where += " AND id IN (SELECT value FROM json_each(?))"

@@ -51,7 +51,7 @@ from psycopg import sql as pgsql
 from .chain import event_hash, os_user, payload_json
 from .errors import InputError, StoreError
 from .i18n import _
-from .models import Delivery
+from .models import Delivery, Receipt
 from .serialize import release_from_json, variant_from_json
 from .store import ChannelPolicy, Claim, Store
 
@@ -208,7 +208,7 @@ def _row_factory(cursor: Any) -> Callable[[Any], Any]:
     return make
 
 
-_IN_LIST = re.compile(r"([\w.]+) IN \(SELECT value FROM json_each\(\?\)\)")
+_IN_LIST = re.compile(r"([\w.]+) (NOT )?IN \(SELECT value FROM json_each\(\?\)\)")
 _INSERT_INTO = re.compile(r"^\s*INSERT INTO (\w+)", re.I)
 
 
@@ -219,7 +219,7 @@ def translate(text: str) -> str:
     text = re.sub(r"\s+INDEXED BY \w+", "", text)
     text = re.sub(r"GLOB '([^'*]*)\*'", r"LIKE '\1%%'", text)
     text = re.sub(r"(?<=[\s(])\+(?=[a-z])", "", text)  # `+column`: SQLite's "not this index"
-    text = _IN_LIST.sub(r"\1::text IN (SELECT json_array_elements_text(?::json))", text)
+    text = _IN_LIST.sub(r"\1::text \2IN (SELECT json_array_elements_text(?::json))", text)
     text = re.sub(r"\bWHERE (\(?)1\b", r"WHERE \1TRUE", text)
     text = re.sub(r"\bround\(", "crosspost_round(", text)
     if _INSERT_INTO.match(text) and "RETURNING" not in text.upper():
@@ -301,7 +301,8 @@ def _lock_key(schema: str, what: str) -> int:
 
 # -- the database's clock -----------------------------------------------------------------------
 _SHIFTED = {"record": ("not_before",), "note_lookup": ("next_at",)}  # relative to the caller's clock
-_ON_DB_CLOCK = ("enqueue", "reap", "claim", "extend_lease", "record_sent", "record", "settle",
+_ON_DB_CLOCK = ("enqueue", "reap", "claim", "extend_lease", "extend_leases", "due_elsewhere",
+               "record_sent", "record", "settle",
                 "note_lookup", "retry", "cancel", "resolve", "pause", "resume", "active_pause", "approve",
                 "reject", "recheck_approval", "save_correction", "save_release", "clock_skew")
 
@@ -331,6 +332,14 @@ class PostgresStore(Store):
     """PostgreSQL implementation of DeliveryStore (and of the SQLite Store's operator side)."""
 
     aggregates = False  # no report_* triggers here: report and status count the deliveries
+
+    def record_sent_many(self, items: list[tuple[int, str, Receipt, float]]) -> list[str | Exception]:
+        """Store.record_sent_many (one commit for a worker's ready results), on the database's clock
+        like record_sent: each item carries the caller's ``now``."""
+        if self.clock == "database":
+            ours = self.db_now()
+            items = [(i, token, receipt, ours) for i, token, receipt, _now in items]
+        return super().record_sent_many(items)
 
     def __init__(self, raw: psycopg.Connection[Any], url: str, schema: str, clock: str = "database",
                  password: str | None = None) -> None:
