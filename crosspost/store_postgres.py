@@ -339,10 +339,14 @@ def _lock_key(schema: str, what: str) -> int:
 
 
 # -- the database's clock -----------------------------------------------------------------------
-_SHIFTED = {"record": ("not_before",), "note_lookup": ("next_at",)}  # relative to the caller's clock
+_SHIFTED = {"record": ("not_before",), "note_lookup": ("next_at",),  # relative to the caller's clock
+            "purge_replies": ("before",)}
 _ON_DB_CLOCK = ("enqueue", "reap", "claim", "extend_lease", "record_sent", "record", "settle",
                 "note_lookup", "retry", "cancel", "resolve", "pause", "resume", "active_pause", "approve",
-                "reject", "recheck_approval", "save_correction", "save_release", "clock_skew")
+                "reject", "recheck_approval", "save_correction", "save_release", "clock_skew",
+                # the inbox: a handling's time and event, a purge's event and cut-off, when replies and
+                # figures were fetched (the report subtracts sent_at from it)
+                "save_replies", "mark_reply_done", "purge_replies", "save_metrics")
 
 
 def _db_clock(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
