@@ -25,6 +25,9 @@ PostgreSQL must do differently is overridden here:
   caller's times (the store contract tests drive one behaviour table with invented times).
 - ``run --watch`` wakes on ``LISTEN/NOTIFY``: a trigger notifies when a delivery becomes queued
   (``wait_for_work``).
+- the inbox and metrics (issue 14) need no override: store.py writes them in SQL both engines
+  run (``ON CONFLICT DO NOTHING`` counted by rowcount, ``ROW_NUMBER()`` for the latest snapshot);
+  only their writes' times move to the database's clock.
 
 The schema is ``PG_MIGRATIONS`` below (numbered, recorded in ``schema_version``); add a table
 there in the same order as in ``store.MIGRATIONS``. The password never appears in the URL: it is
