@@ -1,7 +1,8 @@
 """`crosspost db migrate --to postgresql://...`: an office's SQLite log, moved to PostgreSQL.
 
 Everything is copied as it is, ids and hashes included (releases, deliveries, events,
-approvals, pauses, the min_interval slots and the log's identity in ``meta``), in ONE
+approvals, pauses, the min_interval slots, the inbox's replies with their handling and reply
+cursors, the posts' metric snapshots, and the log's identity in ``meta``), in ONE
 PostgreSQL transaction that recomputes the whole hash chain on the rows as they arrived, and
 commits only when it matches the source's head and covers every approval, pause and delivery
 text: a log that arrives changed is never left behind. Nothing is queued again and nothing is
@@ -25,8 +26,9 @@ from .i18n import _
 from .store import Store
 
 # Parents before children (foreign keys); events last.
-TABLES = ("releases", "deliveries", "approvals", "pauses", "channel_slots")
-IDENTITY = ("releases", "deliveries", "approvals", "pauses")
+TABLES = ("releases", "deliveries", "approvals", "pauses", "channel_slots", "replies", "reply_cursors",
+          "metric_snapshots")
+IDENTITY = ("releases", "deliveries", "approvals", "pauses", "replies", "metric_snapshots")
 
 
 @dataclass(frozen=True)

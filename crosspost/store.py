@@ -1690,22 +1690,30 @@ class Store:
                             (delivery_id,)).fetchone()
             if row is None:
                 raise StoreError(_("no delivery #{id}").format(id=delivery_id))
-            before = c.total_changes
-            c.executemany(
-                "INSERT OR IGNORE INTO replies (delivery_id, release_id, channel, platform, platform_id, "
-                "parent_id, author, text, url, created_at, fetched_at, kind) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(delivery_id, row["release_id"], row["channel"], platform, str(r["platform_id"]),
-                  r.get("parent_id"), r.get("author") or "", r.get("text") or "", r.get("url"),
-                  float(r["created_at"]), now, r["kind"]) for r in replies])
-            added = c.total_changes - before
+            # Portable SQL (SQLite >= 3.24 and PostgreSQL): ON CONFLICT DO NOTHING skips a stored
+            # reply, and executemany's rowcount is the sum over its rows (sqlite3 and psycopg 3 both),
+            # so it counts the rows inserted, not the ones skipped.
+            added = 0
+            if replies:
+                added = c.executemany(
+                    "INSERT INTO replies (delivery_id, release_id, channel, platform, platform_id, "
+                    "parent_id, author, text, url, created_at, fetched_at, kind) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (platform, platform_id) DO NOTHING",
+                    [(delivery_id, row["release_id"], row["channel"], platform, str(r["platform_id"]),
+                      r.get("parent_id"), r.get("author") or "", r.get("text") or "", r.get("url"),
+                      float(r["created_at"]), now, r["kind"]) for r in replies]).rowcount
             newest = max((float(r["created_at"]) for r in replies), default=None)
+            # the newest reply time only moves forward, and gone stays gone (CASE: SQLite's two-argument
+            # max() is GREATEST() on PostgreSQL)
             c.execute(
                 "INSERT INTO reply_cursors (delivery_id, newest_at, cursor, fetched_at, note, gone) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id) DO UPDATE SET "
-                "newest_at = MAX(COALESCE(newest_at, excluded.newest_at), COALESCE(excluded.newest_at, "
-                "newest_at)), cursor = COALESCE(excluded.cursor, cursor), fetched_at = excluded.fetched_at, "
-                "note = excluded.note, gone = MAX(gone, excluded.gone)",
+                "newest_at = CASE WHEN excluded.newest_at IS NULL OR reply_cursors.newest_at > "
+                "excluded.newest_at THEN reply_cursors.newest_at ELSE excluded.newest_at END, "
+                "cursor = COALESCE(excluded.cursor, reply_cursors.cursor), fetched_at = excluded.fetched_at, "
+                "note = excluded.note, gone = CASE WHEN excluded.gone > reply_cursors.gone "
+                "THEN excluded.gone ELSE reply_cursors.gone END",
                 (delivery_id, newest, cursor, now, note, int(gone)))
         return added
 
@@ -1791,17 +1799,21 @@ class Store:
         latest figures (``metrics_json`` and when they were taken, NULL when none was fetched),
         when replies were last read (NULL: never) and their reply counts."""
         # One pass per table, merged here, instead of five correlated subqueries per post (2.0 s on
-        # 100,000 posts; see bench/inbox_bench.py --report). metrics_json comes from the row holding
-        # MAX(fetched_at): SQLite's documented bare-column rule for min()/max() aggregates.
-        sent = "SELECT id FROM deliveries WHERE status = 'sent' AND sent_at >= ?1 AND sent_at < ?2"
+        # 100,000 posts; see bench/inbox_bench.py --report). The latest snapshot per post is the
+        # first by (fetched_at, id) descending in its window (SQLite >= 3.25 and PostgreSQL): the
+        # last one metric_snapshots() lists.
+        sent = "SELECT id FROM deliveries WHERE status = 'sent' AND sent_at >= ? AND sent_at < ?"
         latest = {r["delivery_id"]: r for r in self._all(
-            "SELECT delivery_id, metrics_json, MAX(fetched_at) AS measured_at FROM metric_snapshots "
-            f"WHERE delivery_id IN ({sent}) GROUP BY delivery_id", (start, end))}
+            "SELECT delivery_id, metrics_json, measured_at FROM (SELECT delivery_id, metrics_json, "
+            "fetched_at AS measured_at, ROW_NUMBER() OVER (PARTITION BY delivery_id "
+            "ORDER BY fetched_at DESC, id DESC) AS nth FROM metric_snapshots "
+            f"WHERE delivery_id IN ({sent})) s WHERE nth = 1", (start, end))}
         cursors = {r["delivery_id"]: r["fetched_at"] for r in self._all(
             f"SELECT delivery_id, fetched_at FROM reply_cursors WHERE delivery_id IN ({sent})", (start, end))}
         counted = {r["delivery_id"]: r for r in self._all(
-            "SELECT delivery_id, COUNT(*) AS replies, SUM(kind = 'aduan') AS aduan, "
-            f"SUM(kind = 'pertanyaan') AS pertanyaan FROM replies WHERE delivery_id IN ({sent}) "
+            "SELECT delivery_id, COUNT(*) AS replies, COUNT(CASE WHEN kind = 'aduan' THEN 1 END) AS aduan, "
+            "COUNT(CASE WHEN kind = 'pertanyaan' THEN 1 END) AS pertanyaan FROM replies "
+            f"WHERE delivery_id IN ({sent}) "
             "GROUP BY delivery_id", (start, end))}
         if not latest and not cursors:
             return []

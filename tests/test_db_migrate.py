@@ -52,6 +52,7 @@ def seed_sqlite(path: Path) -> Store:
         store.enqueue(rid, [Variant(channel="fake", kind="fake", text=f"rilis-{i}@fake")], None, now)
     [c], _ = store.claim(now, 60, 1, pol)
     store.record_sent(c.delivery.id, c.token, Receipt("old-1", "https://fake/old-1"), now)
+    sent = c.delivery.id
     [c], _ = store.claim(now, 60, 1, pol)
     store.record(c.delivery.id, c.token, "failed", now, error="refused", error_kind="permanent",
                  count_attempt=True)
@@ -62,6 +63,15 @@ def seed_sqlite(path: Path) -> Store:
     store.approve("butuh-izin", "Rina", now)
     store.pause("uji", "Rina", now)
     store.resume("Rina", now)
+    # the inbox: two replies on the sent post (one handled), its reply cursor, two figure snapshots
+    store.save_replies(sent, "fake", [
+        {"platform_id": "k1", "author": "Warga", "text": "bansos belum cair", "created_at": now - 60,
+         "kind": "aduan"},
+        {"platform_id": "k2", "author": "Siti", "text": "kapan dibuka?", "created_at": now - 30,
+         "kind": "pertanyaan"}], now, cursor="k2")
+    store.mark_reply_done(store.replies(kinds=["aduan"])[0]["id"], "Rina", now, note="ditelepon")
+    store.save_metrics([(sent, {"views": 10.0})], now)
+    store.save_metrics([(sent, {"views": 25.0, "likes": 3.0})], now + 1)
     return store
 
 
@@ -70,6 +80,8 @@ def test_migrate_copies_verifies_and_sends_nothing_twice(tmp_path: Path, target)
     source = seed_sqlite(tmp_path / "work" / "log.db")
     before = {d.id: (d.status, d.url, d.attempts) for d in source.deliveries()}
     head, n_events = source.audit_chain_head(), len(source.events())
+    replies, sent = source.replies(), source.replies()[0]["delivery_id"]
+    snapshots, targets = source.metric_snapshots(sent), source.engagement_targets(0.0)
     database_id = source.database_id
     source.close()
     cli = office(tmp_path, "log.db", password)
@@ -82,6 +94,22 @@ def test_migrate_copies_verifies_and_sends_nothing_twice(tmp_path: Path, target)
     assert {d.id: (d.status, d.url, d.attempts) for d in pg.deliveries()} == before
     assert audit.verify(pg).ok and pg.audit_chain_head() == head and pg.database_id == database_id
     assert [a["actor"] for a in pg.approvals("butuh-izin")] == ["Rina"] and len(pg.pauses()) == 1
+    # the inbox arrives with its ids and handling, the cursor and the snapshots as they were
+    assert (out["copied"]["replies"], out["copied"]["reply_cursors"], out["copied"]["metric_snapshots"]) \
+        == (2, 1, 2)
+    assert pg.replies() == replies and pg.replies(open_only=True)[0]["platform_id"] == "k2"
+    assert [r["handled_by"] for r in pg.replies(kinds=["aduan"])] == ["Rina"]
+    assert pg.engagement_targets(0.0) == targets and targets[0]["cursor"] == "k2"
+    assert pg.metric_snapshots(sent) == snapshots and len(snapshots) == 2
+    # and the ids go on after the copied ones (the identity sequences were moved past them)
+    assert pg.save_replies(sent, "fake", [{"platform_id": "k1", "created_at": 1.0, "kind": "aduan"},
+                                          {"platform_id": "k3", "created_at": 2.0, "kind": "lainnya"}],
+                           time.time()) == 1
+    # (a skipped duplicate uses up an identity value on PostgreSQL: ids may have gaps, never repeat)
+    assert [r["platform_id"] for r in pg.replies() if r["id"] > max(r["id"] for r in replies)] == ["k3"]
+    pg.save_metrics([(sent, {"views": 30.0})], time.time())
+    (post,) = [p for p in pg.engagement_posts(0.0, time.time()) if p["delivery_id"] == sent]
+    assert post["metrics_json"] == '{"views": 30.0}' and post["replies"] == 3
 
     again = cli("db", "migrate", "--to", url)  # never merged into a log that exists
     assert again.returncode == 2 and "not empty" in again.stderr + again.stdout

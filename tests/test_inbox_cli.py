@@ -1,23 +1,39 @@
 """`crosspost inbox` and `crosspost metrics` end to end, as real processes on real files: two
-simulated platforms (one answering 429), the website without an access log."""
+simulated platforms (one answering 429), the website without an access log; the log a SQLite file
+or a real PostgreSQL (``database = "postgresql://..."``)."""
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from conftest import REPO, Cli, cli_env
+from pg_helpers import drop_schema, fresh_schema, require_pg
 
 EXAMPLE = REPO / "examples" / "siaran-pers-lumbung-sosial.md"
 
 
-@pytest.fixture
-def office(tmp_path) -> Cli:
+@pytest.fixture(params=["sqlite", "postgres"])
+def office(request, tmp_path) -> Iterator[Cli]:
+    """The office's folder; its log a SQLite file, or a fresh schema on the test PostgreSQL."""
+    database, extra, schema = "log.db", {}, None
+    if request.param == "postgres":
+        import psycopg
+        from psycopg import sql
+
+        url, password = require_pg()
+        schema = fresh_schema()
+        with psycopg.connect(url, password=password, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        database = f"{url}?options={quote(f'-csearch_path={schema}')}"
+        extra = {"CROSSPOST_DATABASE_PASSWORD": password}
     work = tmp_path / "work"
     work.mkdir()
     (work / "channels.toml").write_text(
-        'timezone = "Asia/Jakarta"\ndatabase = "log.db"\n'
+        f'timezone = "Asia/Jakarta"\ndatabase = "{database}"\n'
         '[inbox]\naduan_extra = ["beras basi"]\n'
         '[channels.website]\ntype = "website"\nsite_dir = "site"\nbase_url = "https://www.kemensos.go.id"\n'
         '[channels.fb]\ntype = "fake"\nposts_file = "fb-posts.jsonl"\nengagement_file = "fb.json"\n'
@@ -25,7 +41,10 @@ def office(tmp_path) -> Cli:
         '[channels.yt]\ntype = "fake"\nposts_file = "yt-posts.jsonl"\nengagement_file = "yt.json"\n',
         encoding="utf-8",
     )
-    return Cli(work, cli_env(tmp_path))
+    yield Cli(work, cli_env(tmp_path, **extra))
+    if schema:
+        assert not (work / "log.db").exists()  # it ran on PostgreSQL, not on a file beside it
+        drop_schema(schema)
 
 
 def test_fetch_list_done_purge_and_metrics(office: Cli) -> None:

@@ -29,7 +29,12 @@ def reply(pid: str, created: float, kind: str = "aduan", **kw) -> dict:
 
 
 def test_the_migration_is_the_last_one(store: Store) -> None:
-    assert store.schema_version == SCHEMA_VERSION
+    latest = SCHEMA_VERSION
+    if getattr(store, "schema", None):  # PostgreSQL numbers its own migrations (PG_MIGRATIONS)
+        from crosspost.store_postgres import PG_SCHEMA_VERSION
+
+        latest = PG_SCHEMA_VERSION
+    assert store.schema_version == latest
 
 
 def test_a_reply_is_stored_once_and_its_handling_survives_a_refetch(store: Store) -> None:
@@ -110,3 +115,24 @@ def test_metric_snapshots_and_the_report_read(store: Store) -> None:
     assert (post["replies"], post["aduan"], post["pertanyaan"]) == (2, 1, 1)
     assert post["metrics_json"] == '{"likes": 3.0, "views": 25.0}'
     assert [r["seconds"] for r in store.handling_times(NOW - 1, NOW + 1)] == [3600.0]
+
+
+def test_the_cursor_only_moves_forward(store: Store) -> None:
+    d = sent_post(store)
+    store.save_replies(d, "fake", [reply("n", NOW + 50)], NOW + 60, cursor="m1")
+    store.save_replies(d, "fake", [reply("o", NOW + 5)], NOW + 70)  # an older reply found late
+    store.save_replies(d, "fake", [], NOW + 80, cursor=None)
+    (target,) = store.engagement_targets(NOW - DAY)
+    assert (target["newest_at"], target["cursor"], target["gone"]) == (NOW + 50, "m1", False)
+    assert store.save_replies(d, "fake", [reply("n", NOW + 50), reply("n", NOW + 50)], NOW + 90) == 0
+
+
+def test_the_latest_snapshot_is_the_last_one_listed(store: Store) -> None:
+    a, b = sent_post(store, "a", "x"), sent_post(store, "b", "fb", when=NOW + 1)
+    store.save_metrics([(a, {"views": 1.0}), (b, {"views": 7.0})], NOW + DAY)
+    store.save_metrics([(a, {"views": 2.0})], NOW + DAY)  # the same time: the later row wins
+    store.save_metrics([(a, {"views": 0.5})], NOW + 0.5 * DAY)  # an older time stored later
+    posts = store.engagement_posts(NOW - 1, NOW + 2)
+    assert [(p["delivery_id"], p["metrics_json"], p["measured_at"]) for p in posts] == [
+        (a, '{"views": 2.0}', NOW + DAY), (b, '{"views": 7.0}', NOW + DAY)]
+    assert store.metric_snapshots(a)[-1]["metrics"] == {"views": 2.0}

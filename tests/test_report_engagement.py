@@ -1,12 +1,12 @@
 """The report's reach and engagement figures on a log filled here with known posts, snapshots and
-replies: exact numbers, "tidak tersedia" where a platform gave nothing, every format."""
+replies: exact numbers, "tidak tersedia" where a platform gave nothing, every format; on every
+store of conftest.STORE_FACTORIES (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -60,8 +60,8 @@ def replies(store: Store, delivery: int, kinds: list[str], created: float) -> li
 
 
 @pytest.fixture
-def report(tmp_path: Path) -> dict:
-    store = Store.open(tmp_path / "log.db")
+def report(store: Store) -> dict:
+    """The report over the posts below, on each store of conftest.STORE_FACTORIES."""
     old = post(store, "r0", "siaran-pers", "facebook", "2026-06-20T10:00")
     store.save_metrics([(old, {"reach": 99999.0, "views": 99999.0})], at("2026-06-27T10:00"))
     tw = post(store, "r1", "siaran-pers", "twitter", "2026-07-01T08:00", "Bansos Tahap III Cair")
@@ -205,8 +205,7 @@ def test_formats_show_tidak_tersedia_never_zero(report: dict) -> None:
     assert report["engagement"]["by_channel"][0]["channel"] == "facebook"
 
 
-def test_a_period_without_figures_says_what_to_run(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "log.db")
+def test_a_period_without_figures_says_what_to_run(store: Store) -> None:
     post(store, "r1", "siaran-pers", "twitter", "2026-07-01T08:00")
     start, end = rep.period("2026-07-01", "2026-07-31", TZ)
     got = rep.build(store, start, end, TZ)
