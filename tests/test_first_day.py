@@ -35,6 +35,7 @@ NOT_PROSE = [
     re.compile(r"^\s+[a-z]+(?=\s{2,})"),  # the command column of --help
     re.compile(r"https?://\S+"),  # links
     re.compile(r"--at release\b"),  # the value to type, not prose
+    re.compile(r"\b[0-9a-f]{12,}\b"),  # hashes and ids (a hash's letters are no English word)
     re.compile(r"(?<!\w)--?[a-z][\w-]*(?:[= ][A-Z]+\b)?"),  # options, with their metavar
     re.compile(r"(?:[\w.-]*/)+[\w.-]*"),  # paths
     re.compile(r"\b[\w-]+\.(?:md|docx|yml|toml|j2|db|json|html|csv|jpg|png)\b"),  # file names
@@ -141,6 +142,7 @@ def test_the_english_walk_is_english(day):
 
 def test_the_heuristic_sees_english_and_spares_commands():
     assert english_words("the queue is empty.") == {"the", "is"}
+    assert english_words("kepala e142078f880191a37f3d42b76badda0286c08576b645298be84e585c5") == set()
     assert english_words("antrean kosong: jalankan `crosspost run --once` di cron") == set()
     assert english_words("  #1 website: https://www.kemensos.go.id/the-release/") == set()
     stored = "kredensial untuk 'twitter' telah disimpan. Periksa dengan `crosspost auth twitter --check`."
