@@ -88,6 +88,7 @@ def test_help_in_indonesian_from_the_locale(tmp_path):
     assert "Opsi:" in proc.stdout  # typer's own section title
     for group in ("Menulis:", "Mengirim:", "Mengawasi:", "Menyiapkan:"):  # commands in groups (help_layout)
         assert group in proc.stdout
+    assert "Lainnya:" not in proc.stdout  # every command has its group (a new one must be placed)
     assert "--lang" in out
     assert "Show every channel's variant" not in out
 

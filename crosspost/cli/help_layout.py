@@ -21,8 +21,8 @@ PANELS: dict[str, str] = {
     "resolve": N_("Sending"), "approve": N_("Sending"), "reject": N_("Sending"), "pause": N_("Sending"),
     "resume": N_("Sending"),
     "status": N_("Watching"), "log": N_("Watching"), "queue": N_("Watching"), "report": N_("Watching"),
-    "audit": N_("Watching"), "doctor": N_("Watching"),
-    "init": N_("Setting up"), "auth": N_("Setting up"),
+    "audit": N_("Watching"), "doctor": N_("Watching"), "inbox": N_("Watching"), "metrics": N_("Watching"),
+    "init": N_("Setting up"), "auth": N_("Setting up"), "db": N_("Setting up"),
 }
 ORDER = (N_("Writing"), N_("Sending"), N_("Watching"), N_("Setting up"))
 
