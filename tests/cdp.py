@@ -73,7 +73,9 @@ class Browser:
                                      stdout=self._log, stderr=subprocess.STDOUT)
         os.close(to_browser_r)
         os.close(from_browser_w)
-        self.version = self.call("Browser.getVersion")
+        # a cold start (first run on a fresh machine: font cache, profile) on a loaded machine can take
+        # far longer than a page does: a wider deadline for the first answer only (not a sleep)
+        self.version = self.call("Browser.getVersion", timeout=max(timeout, 90.0))
 
     # -- transport ---------------------------------------------------------------------------
     def _send(self, method: str, params: dict[str, Any] | None, session: str | None) -> int:
