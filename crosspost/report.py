@@ -359,6 +359,10 @@ def to_md(report: dict[str, Any]) -> str:
                        angka(w["other"])] for w in report["weekly"]))
     if report.get("releases"):
         out += ["## Rilis pada periode ini", ""]
+        listed, total = len(report["releases"]), report["totals"]["releases"]
+        if total > listed:
+            out += [f"{angka(listed)} rilis terbaru dari {angka(total)} (semua terhitung dalam angka di "
+                    "atas).", ""]
         out += _md_table(["No.", "Judul", "Rubrik", "Tautan"],
                          ([f"#{r['number']}", r["title"], SECTIONS.get(r["section"], r["section"]),
                            " ".join(f"{x['channel']}: {x['url']}" for x in r["links"]) or "–"]

@@ -1294,6 +1294,24 @@ class Store:
             "UNION SELECT id FROM releases WHERE created_at >= ?1 AND created_at < ?2 "
             "UNION SELECT release_id FROM approvals WHERE at >= ?1 AND at < ?2) ORDER BY id", (start, end))
 
+    def report_release_links(self, start: float, end: float, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` latest releases with a delivery due in [start, end) (the report's own
+        definition, through the due-time index), oldest first, each with its sent links: two
+        statements whatever the log's size, never every delivery of the period."""
+        due = self._DUE  # PostgreSQL spells it with GREATEST
+        releases = self._all(
+            "SELECT r.id, r.slug, r.title, r.section FROM releases r WHERE r.id IN (SELECT d.release_id "
+            f"FROM deliveries d WHERE {due} >= ? AND {due} < ?{self._scope()}) ORDER BY r.id DESC LIMIT ?",
+            (start, end, int(limit)))
+        releases.reverse()
+        links: dict[int, list[dict[str, str]]] = {}
+        for d in self._all("SELECT release_id, channel, url FROM deliveries WHERE release_id IN "
+                           "(SELECT value FROM json_each(?)) AND status = 'sent' AND url IS NOT NULL "
+                           "AND url != '' ORDER BY release_id, id",
+                           (json.dumps([r["id"] for r in releases]),)):
+            links.setdefault(d["release_id"], []).append({"channel": d["channel"], "url": d["url"]})
+        return [{**r, "links": links.get(r["id"], [])} for r in releases]
+
     def audit_deliveries(self, release_ids: Collection[int]) -> list[dict[str, Any]]:
         return self._all("SELECT * FROM deliveries WHERE release_id IN (SELECT value FROM json_each(?)) "
                          "ORDER BY release_id, id", (json.dumps(list(release_ids)),))
@@ -1802,31 +1820,33 @@ class Store:
         # 100,000 posts; see bench/inbox_bench.py --report). The latest snapshot per post is the
         # first by (fetched_at, id) descending in its window (SQLite >= 3.25 and PostgreSQL): the
         # last one metric_snapshots() lists.
-        sent = "SELECT id FROM deliveries WHERE status = 'sent' AND sent_at >= ? AND sent_at < ?"
+        # Each table is read from its own rows, the delivery found by its key (CROSS JOIN keeps that
+        # order in SQLite), so a log of a million deliveries with few figures is not scanned.
+        sent = "d.id = x.delivery_id AND d.status = 'sent' AND d.sent_at >= ? AND d.sent_at < ?"
         latest = {r["delivery_id"]: r for r in self._all(
-            "SELECT delivery_id, metrics_json, measured_at FROM (SELECT delivery_id, metrics_json, "
-            "fetched_at AS measured_at, ROW_NUMBER() OVER (PARTITION BY delivery_id "
-            "ORDER BY fetched_at DESC, id DESC) AS nth FROM metric_snapshots "
-            f"WHERE delivery_id IN ({sent})) s WHERE nth = 1", (start, end))}
+            "SELECT delivery_id, metrics_json, measured_at FROM (SELECT x.delivery_id, x.metrics_json, "
+            "x.fetched_at AS measured_at, ROW_NUMBER() OVER (PARTITION BY x.delivery_id "
+            "ORDER BY x.fetched_at DESC, x.id DESC) AS nth FROM metric_snapshots x CROSS JOIN deliveries d "
+            f"WHERE {sent}) s WHERE nth = 1", (start, end))}
         cursors = {r["delivery_id"]: r["fetched_at"] for r in self._all(
-            f"SELECT delivery_id, fetched_at FROM reply_cursors WHERE delivery_id IN ({sent})", (start, end))}
-        counted = {r["delivery_id"]: r for r in self._all(
-            "SELECT delivery_id, COUNT(*) AS replies, COUNT(CASE WHEN kind = 'aduan' THEN 1 END) AS aduan, "
-            "COUNT(CASE WHEN kind = 'pertanyaan' THEN 1 END) AS pertanyaan FROM replies "
-            f"WHERE delivery_id IN ({sent}) "
-            "GROUP BY delivery_id", (start, end))}
+            f"SELECT x.delivery_id, x.fetched_at FROM reply_cursors x CROSS JOIN deliveries d WHERE {sent}",
+            (start, end))}
         if not latest and not cursors:
             return []
+        counted = {r["delivery_id"]: r for r in self._all(
+            "SELECT x.delivery_id, COUNT(*) AS replies, "
+            "COUNT(CASE WHEN x.kind = 'aduan' THEN 1 END) AS aduan, "
+            "COUNT(CASE WHEN x.kind = 'pertanyaan' THEN 1 END) AS pertanyaan FROM replies x "
+            f"CROSS JOIN deliveries d WHERE {sent} GROUP BY x.delivery_id", (start, end))}
         none = {"metrics_json": None, "measured_at": None}
         zero = {"replies": 0, "aduan": 0, "pertanyaan": 0}
         out = []
         for row in self._all(
                 "SELECT d.id AS delivery_id, d.channel, d.kind, d.url, d.sent_at, r.slug, r.title, r.section "
-                "FROM deliveries d JOIN releases r ON r.id = d.release_id WHERE d.status = 'sent' "
-                "AND d.sent_at >= ? AND d.sent_at < ? ORDER BY d.sent_at, d.id", (start, end)):
+                "FROM deliveries d JOIN releases r ON r.id = d.release_id "
+                "WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.sent_at, d.id",
+                (json.dumps(sorted(set(latest) | set(cursors))),)):
             d = row["delivery_id"]
-            if d not in latest and d not in cursors:
-                continue
             m, n = latest.get(d, none), counted.get(d, zero)
             out.append({**row, "metrics_json": m["metrics_json"], "measured_at": m["measured_at"],
                         "replies_fetched_at": cursors.get(d), "replies": n["replies"], "aduan": n["aduan"],
