@@ -158,7 +158,8 @@ def make_workdir(root: Path) -> Path:
     shutil.copytree(EXAMPLE.parent / "img", work / "img", dirs_exist_ok=True)
     (work / "video.mp4").write_bytes(b"\0\0\0\x18ftypmp42" + b"\0" * 4084)  # MP4 header: media is sniffed
     text = EXAMPLE.read_text("utf-8")
-    text = text.replace("\nlink:", "\nvideo: video.mp4\nlink:", 1)
+    assert text.startswith("---\n"), EXAMPLE  # front matter first: the video goes at its top
+    text = "---\nvideo: video.mp4\n" + text[4:]
     (work / "release.md").write_text(text, "utf-8")
     return work
 
