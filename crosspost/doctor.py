@@ -95,9 +95,9 @@ def run_checks(config_path: Path | None = None, opts: Options | None = None) -> 
             if not opts.offline or expiry_is_local(ch):
                 checks += check_expiry(ch, now, days, cfg.timezone, timeout)
         checks.append(check_template(ch, cfg.templates_dir))
-        from .inbox.access import check_engagement  # issue 14: what replies and figures need
+        from .inbox.access import engagement_line  # issue 14: what replies and figures need
 
-        checks.append(check_engagement(ch))
+        checks.append(ok(*engagement_line(ch)))
     checks.append(check_database(cfg.database))
     checks += check_log(cfg, now)
     folders = {"database": cfg.database.parent}

@@ -84,7 +84,7 @@ def unknown_names(release: Release, configured: list[str], platforms: list[str])
 
 
 def _with_fields(release: Release, override: dict[str, Any]) -> Release:
-    from .release import normalise_hashtags
+    from .hashtags import normalise_hashtags
 
     changes: dict[str, Any] = {k: override[k] for k in ("title", "summary") if k in override}
     if "hashtags" in override:

@@ -20,6 +20,8 @@ import yaml
 
 from . import inputs
 from .errors import InputError
+from .hashtags import dedupe as _dedupe
+from .hashtags import normalise_hashtags
 from .i18n import N_, _
 from .inputs import MB, MediaSettings
 from .models import SECTIONS, Media, Release, title_key
@@ -521,16 +523,6 @@ def _list(meta: Meta, key: str) -> list[str]:
     return [str(value)]
 
 
-def _dedupe(items) -> list[str]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for item in items:
-        if item.casefold() not in seen:
-            seen.add(item.casefold())
-            out.append(item)
-    return out
-
-
 def _when(meta: Meta, key: str, tz: str) -> datetime:
     try:
         return to_aware(meta.values.get(key), tz, key)
@@ -653,24 +645,6 @@ def _hash_file(digest, p: Path) -> None:
 
 
 # --------------------------------------------------------------------------- normalisation
-
-
-def normalise_hashtags(raw: list[str]) -> tuple[tuple[str, ...], list[str]]:
-    """Hashtags without '#', spaces or punctuation, first spelling kept for case-insensitive duplicates."""
-    warnings: list[str] = []
-    cleaned: list[str] = []
-    for item in raw:
-        tag = re.sub(r"\s+", "", item).lstrip("#＃")
-        if not tag:
-            continue
-        word = re.sub(r"[^\w]", "", tag)
-        if word != tag:
-            warnings.append(_(
-                "hashtag '#{tag}' can only hold letters, digits and '_': using '#{word}'").format(
-                tag=tag, word=word))
-        if word:
-            cleaned.append(word)
-    return tuple(_dedupe(cleaned)), warnings
 
 
 def release_slug(written: str, title: str, when: datetime) -> str:

@@ -178,19 +178,19 @@ def _weekly(posts: list[dict[str, Any]], week_starts: list[datetime]) -> dict[st
 
 # -- wording -------------------------------------------------------------------------------------
 def _n(value: float | None) -> str:
-    from .report import angka
+    from .report_format import angka
 
     return NA if value is None else angka(value)
 
 
 def _rate(value: float | None) -> str:
-    from .report import persen
+    from .report_format import persen
 
     return NA if value is None else persen(value)
 
 
 def _wait(value: float | None) -> str:
-    from .report import durasi
+    from .report_format import durasi
 
     return "belum ada" if value is None else durasi(value)
 
@@ -315,7 +315,7 @@ def _top_rows(e: dict[str, Any]) -> list[list[str]]:
 
 
 def to_md(e: dict[str, Any]) -> str:
-    from .report import _md_table
+    from .report_format import _md_table
 
     out = ["## Jangkauan dan keterlibatan", ""]
     for title, head, rows in _tables(e):
@@ -374,7 +374,7 @@ def to_csv(e: dict[str, Any]) -> str:
 
 def reach_chart(e: dict[str, Any]) -> Markup:
     """Reach per week per channel as inline SVG lines (report.line_chart: no JavaScript)."""
-    from .report import line_chart
+    from .report_format import line_chart
 
     w = e["weekly_reach"]
     labels = [f"{int(d[8:10])}/{int(d[5:7])}" for d in w["weeks"]]

@@ -40,6 +40,7 @@ from ..i18n import N_, _
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, rows, state_of
+from .youtube_reasons import http_reasons
 
 DOCUMENT = Path(__file__).with_name("youtube.v3.json")
 PRIVACY = ("public", "unlisted", "private")
@@ -788,27 +789,6 @@ class YouTubeChannel(Channel):
             receipt.extra["edited"] = True
             return receipt
         return None
-
-
-def http_reasons(exc: Any) -> set[str]:
-    """Every machine reason of an HttpError: error.errors[].reason and error.details[].reason
-    (google.rpc.ErrorInfo, e.g. ACCESS_TOKEN_SCOPE_INSUFFICIENT), from the body and error_details."""
-    import json
-
-    found: set[str] = set()
-    items: list[Any] = list(getattr(exc, "error_details", None) or []) if isinstance(
-        getattr(exc, "error_details", None), list) else []
-    try:
-        error_doc = json.loads(exc.content.decode("utf-8")).get("error") or {}
-    except (ValueError, AttributeError, UnicodeDecodeError):
-        error_doc = {}
-    if isinstance(error_doc, dict):
-        for key in ("errors", "details"):
-            items += list(error_doc.get(key) or [])
-    for item in items:
-        if isinstance(item, dict) and isinstance(item.get("reason"), str):
-            found.add(item["reason"])
-    return found
 
 
 def http_reason(exc: Any) -> str:

@@ -21,14 +21,13 @@ from typing import Any
 from ..engagement import Comment, CommentPage, NotAvailable
 from ..i18n import _
 from ..models import Receipt
+from .youtube_reasons import http_reasons
 
 IDS_PER_LIST = 50
 STATISTICS = {"viewCount": "views", "likeCount": "likes", "commentCount": "comments"}
 
 
 def _reasons(exc: BaseException) -> set[str]:
-    from .youtube import http_reasons
-
     try:
         return http_reasons(exc)
     except Exception:

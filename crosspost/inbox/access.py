@@ -7,21 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 
-def check_engagement(channel: Any) -> Any:
-    """An ok line with what the platform needs for replies and figures."""
-    from ..doctor import ok
+def engagement_line(channel: Any) -> tuple[str, str]:
+    """Doctor's (name, detail) ok line: what the platform needs for replies and figures (plain
+    data: doctor makes it a check, so this module needs nothing of doctor's)."""
     from ..i18n import _
 
     name = f"inbox {channel.name}"
     has_comments = getattr(channel, "has_comments", False)
     has_metrics = getattr(channel, "has_metrics", False)
     if not (has_comments or has_metrics):
-        return ok(name, _("this channel gives no replies or figures"))
+        return (name, _("this channel gives no replies or figures"))
     if channel.platform == "website" and not getattr(channel.settings, "access_log", ""):
         # an option, not a fault: a healthy office may count its views elsewhere
-        return ok(name, _("page views are not counted: set access_log in [channels.{name}] to the web "
+        return (name, _("page views are not counted: set access_log in [channels.{name}] to the web "
                           "server's access log (combined format) to count them").format(name=channel.name))
     gives = _("replies and figures") if has_comments and has_metrics else (
         _("figures") if has_metrics else _("replies"))
     need = _(channel.engagement_access) if channel.engagement_access else _("nothing beyond publishing")
-    return ok(name, _("{gives}: needs {need}").format(gives=gives, need=need))
+    return (name, _("{gives}: needs {need}").format(gives=gives, need=need))
