@@ -845,8 +845,6 @@ class Store:
         if ids is not None:
             where += " AND d.id IN (SELECT value FROM json_each(?))"
             args.append(json.dumps(list(ids)))
-        names = json.dumps(list(policies))
-        articles = json.dumps([n for n, p in policies.items() if p.article])
         claims: list[Claim] = []
         expired: list[Delivery] = []
         with self._tx() as c:
@@ -882,43 +880,52 @@ class Store:
                     if len(candidates) >= limit:
                         break
             cur.close()
-            for row in candidates:
-                policy = policies[row["channel"]]
-                start = row["scheduled_at"] if row["scheduled_at"] is not None else row["queued_at"]
-                start = max(start, row["release_embargo"] or 0.0)  # the deadline runs from the embargo
-                deadline = row["deadline"] if row["deadline"] is not None else start + policy.deadline_seconds
-                if now > deadline:
-                    self._move(c, row, "failed", now, "deadline passed before it could be sent",
-                               error_kind="deadline", deadline=deadline,
-                               last_error="the deadline passed before it could be sent; "
-                                          "`crosspost retry` sends it anyway")
-                    expired.append(self._delivery(self._select(c, "d.id = ?", (row["id"],))[0]))
-                    continue
-                # The article goes first (the static site's kind, or a channel whose policy says it
-                # publishes the article, e.g. WordPress): the others wait while it is due or sending.
-                if row["kind"] != "website" and not policy.article and c.execute(  # `+`: release index
-                        "SELECT 1 FROM deliveries WHERE release_id = ? AND id != ? "
-                        "AND (+kind = 'website' OR +channel IN (SELECT value FROM json_each(?))) "
-                        "AND +channel IN (SELECT value FROM json_each(?)) AND (+status = 'sending' OR "
-                        "(+status = 'queued' AND +not_before <= ?)) LIMIT 1",
-                        (row["release_id"], row["id"], articles, names, now)).fetchone():
-                    continue
-                fence = row["fence"] + 1  # fencing: every claim of a delivery outranks the ones before
-                token = f"{fence}.{uuid.uuid4().hex}"
-                until = now + lease_seconds
-                self._move(c, row, "sending", now, f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
-                           lease_token=token, lease_until=until, deadline=deadline, fence=fence)
-                if policy.min_interval > 0:
-                    c.execute("INSERT INTO channel_slots (channel, next_at) VALUES (?, ?) "
-                              "ON CONFLICT(channel) DO UPDATE SET next_at = excluded.next_at",
-                              (row["channel"], now + policy.min_interval))
-                fresh = self._select(c, "d.id = ?", (row["id"],))[0]
-                release = c.execute("SELECT release_json FROM releases WHERE id = ?",
-                                    (row["release_id"],)).fetchone()[0]
-                claims.append(Claim(self._delivery(fresh), token, until, row["release_id"],
-                                    release_from_json(release), variant_from_json(row["variant_json"]),
-                                    row["scheduled_at"], fresh["version"], deadline, fence))
+            self._take(c, candidates, policies, now, lease_seconds, claims, expired)
         return claims, expired
+
+    def _take(self, c: Any, candidates: list[Any], policies: Mapping[str, ChannelPolicy], now: float,
+              lease_seconds: float, claims: list[Claim], expired: list[Delivery]) -> None:
+        """The claim's second half, the same on every store: each candidate row (already chosen
+        and, on PostgreSQL, locked) fails past its deadline, waits behind its release's article, or
+        is taken under a fresh fenced lease and its channel's min_interval slot."""
+        names = json.dumps(list(policies))
+        articles = json.dumps([n for n, p in policies.items() if p.article])
+        for row in candidates:
+            policy = policies[row["channel"]]
+            start = row["scheduled_at"] if row["scheduled_at"] is not None else row["queued_at"]
+            start = max(start, row["release_embargo"] or 0.0)  # the deadline runs from the embargo
+            deadline = row["deadline"] if row["deadline"] is not None else start + policy.deadline_seconds
+            if now > deadline:
+                self._move(c, row, "failed", now, "deadline passed before it could be sent",
+                           error_kind="deadline", deadline=deadline,
+                           last_error="the deadline passed before it could be sent; "
+                                      "`crosspost retry` sends it anyway")
+                expired.append(self._delivery(self._select(c, "d.id = ?", (row["id"],))[0]))
+                continue
+            # The article goes first (the static site's kind, or a channel whose policy says it
+            # publishes the article, e.g. WordPress): the others wait while it is due or sending.
+            if row["kind"] != "website" and not policy.article and c.execute(  # `+`: release index
+                    "SELECT 1 FROM deliveries WHERE release_id = ? AND id != ? "
+                    "AND (+kind = 'website' OR +channel IN (SELECT value FROM json_each(?))) "
+                    "AND +channel IN (SELECT value FROM json_each(?)) AND (+status = 'sending' OR "
+                    "(+status = 'queued' AND +not_before <= ?)) LIMIT 1",
+                    (row["release_id"], row["id"], articles, names, now)).fetchone():
+                continue
+            fence = row["fence"] + 1  # fencing: every claim of a delivery outranks the ones before
+            token = f"{fence}.{uuid.uuid4().hex}"
+            until = now + lease_seconds
+            self._move(c, row, "sending", now, f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
+                       lease_token=token, lease_until=until, deadline=deadline, fence=fence)
+            if policy.min_interval > 0:
+                c.execute("INSERT INTO channel_slots (channel, next_at) VALUES (?, ?) "
+                          "ON CONFLICT(channel) DO UPDATE SET next_at = excluded.next_at",
+                          (row["channel"], now + policy.min_interval))
+            fresh = self._select(c, "d.id = ?", (row["id"],))[0]
+            release = c.execute("SELECT release_json FROM releases WHERE id = ?",
+                                (row["release_id"],)).fetchone()[0]
+            claims.append(Claim(self._delivery(fresh), token, until, row["release_id"],
+                                release_from_json(release), variant_from_json(row["variant_json"]),
+                                row["scheduled_at"], fresh["version"], deadline, fence))
 
     def extend_lease(self, delivery_id: int, token: str, now: float, lease_seconds: float) -> bool:
         """Heartbeat: True only while this token still holds an unexpired lease."""

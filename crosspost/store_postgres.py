@@ -55,7 +55,6 @@ from .chain import event_hash, os_user, payload_json
 from .errors import InputError, StoreError
 from .i18n import _
 from .models import Delivery, Receipt
-from .serialize import release_from_json, variant_from_json
 from .store import ChannelPolicy, Claim, Store
 
 SCHEMES = ("postgresql", "postgres")
@@ -555,8 +554,6 @@ class PostgresStore(Store):
         if exclude:
             where += " AND NOT (d.id = ANY(?))"
             args.append(list(exclude))
-        names = list(policies)
-        articles = [n for n, p in policies.items() if p.article]
         claims: list[Claim] = []
         expired: list[Delivery] = []
         with self._tx() as c:
@@ -594,39 +591,7 @@ class PostgresStore(Store):
                 candidates.append(row)
                 if len(candidates) >= limit:
                     break
-            for row in candidates:
-                policy = policies[row["channel"]]
-                start = row["scheduled_at"] if row["scheduled_at"] is not None else row["queued_at"]
-                start = max(start, row["release_embargo"] or 0.0)
-                deadline = row["deadline"] if row["deadline"] is not None else start + policy.deadline_seconds
-                if now > deadline:
-                    self._move(c, row, "failed", now, "deadline passed before it could be sent",
-                               error_kind="deadline", deadline=deadline,
-                               last_error="the deadline passed before it could be sent; "
-                                          "`crosspost retry` sends it anyway")
-                    expired.append(self._delivery(self._select(c, "d.id = ?", (row["id"],))[0]))
-                    continue
-                if row["kind"] != "website" and not policy.article and c.execute(
-                        "SELECT 1 FROM deliveries WHERE release_id = ? AND id <> ? "
-                        "AND (kind = 'website' OR channel = ANY(?)) AND channel = ANY(?) "
-                        "AND (status = 'sending' OR (status = 'queued' AND not_before <= ?)) LIMIT 1",
-                        (row["release_id"], row["id"], articles, names, now)).fetchone():
-                    continue
-                fence = row["fence"] + 1
-                token = f"{fence}.{uuid.uuid4().hex}"
-                until = now + lease_seconds
-                self._move(c, row, "sending", now, f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
-                           lease_token=token, lease_until=until, deadline=deadline, fence=fence)
-                if policy.min_interval > 0:
-                    c.execute("INSERT INTO channel_slots (channel, next_at) VALUES (?, ?) "
-                              "ON CONFLICT(channel) DO UPDATE SET next_at = excluded.next_at",
-                              (row["channel"], now + policy.min_interval))
-                fresh = self._select(c, "d.id = ?", (row["id"],))[0]
-                release = c.execute("SELECT release_json FROM releases WHERE id = ?",
-                                    (row["release_id"],)).fetchone()[0]
-                claims.append(Claim(self._delivery(fresh), token, until, row["release_id"],
-                                    release_from_json(release), variant_from_json(row["variant_json"]),
-                                    row["scheduled_at"], fresh["version"], deadline, fence))
+            self._take(c, candidates, policies, now, lease_seconds, claims, expired)
         return claims, expired
 
     def unknown(self, channels: Collection[str], ids: Collection[int] | None = None) -> list[Claim]:
