@@ -154,13 +154,16 @@ EXAMPLES = {
 }
 
 
-def example_epilog(name: str) -> str | None:
+def epilog(example: str) -> str:
     """``Example:`` and the command, kept as one unwrapped line (click's \\b marker)."""
-    example = EXAMPLES.get(name)
-    if not example:
-        return None
     label = _("Example:")
     return f"\b\n{label}\n  {example}"
+
+
+def example_epilog(name: str) -> str | None:
+    """The epilog of a command listed in EXAMPLES (None: it has none)."""
+    example = EXAMPLES.get(name)
+    return epilog(example) if example else None
 
 
 def add_commands(app: typer.Typer, helps: Mapping[Callable[..., Any], str]) -> None:

@@ -9,6 +9,7 @@ import typer
 
 from ..errors import InputError
 from ..i18n import _
+from .common import epilog
 
 EXAMPLE = ("CROSSPOST_DATABASE_PASSWORD=... crosspost db migrate "
            "--to postgresql://humas@db.kantor.go.id/crosspost")
@@ -62,5 +63,5 @@ def register(app: typer.Typer) -> None:
                      rich_markup_mode=None)
     db.command("migrate", help=_("Copy this office's SQLite delivery log into an empty PostgreSQL "
                                  "database, ids and hashes included, and verify the chain there."),
-               epilog="\b\n" + _("Example:") + "\n  " + EXAMPLE)(migrate)
+               epilog=epilog(EXAMPLE))(migrate)
     app.add_typer(db, name="db")

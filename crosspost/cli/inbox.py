@@ -12,14 +12,9 @@ import typer
 
 from ..errors import EXIT_OK, InputError
 from ..i18n import _
-from .common import STATE
+from .common import STATE, epilog
 
 KIND_LABELS = {"aduan": "ADUAN", "pertanyaan": "TANYA", "lainnya": "lain"}
-
-
-def epilog(example: str) -> str:
-    """``Example:`` and the command as one unwrapped line (as crosspost.cli.common does)."""
-    return "\b\n" + _("Example:") + "\n  " + example
 
 
 def _setup() -> tuple[Any, Any]:

@@ -25,7 +25,7 @@ def fetch(channel: list[str] | None = typer.Option(None, "--channel", "-c", meta
 
 
 def register(app: typer.Typer) -> None:
-    from .inbox import epilog
+    from .common import epilog
 
     metrics = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                           help=_("Reach and interactions of the office's posts, as the platforms report "
