@@ -569,6 +569,16 @@ def test_instagram_rate_limit_is_retry_later(tmp_path):
         ig_channel(tmp_path).comments(Receipt(MEDIA), None, now=NOW)
 
 
+@responses.activate
+def test_instagram_network_failure_is_retry_later_and_says_nothing_of_the_token(tmp_path):
+    import requests
+
+    responses.get(f"{IGG}/{MEDIA}/comments", body=requests.exceptions.ConnectionError("reset by peer"))
+    with pytest.raises(RetryLater) as caught:
+        ig_channel(tmp_path).comments(Receipt(MEDIA), None, now=NOW)
+    assert "ConnectionError" in str(caught.value) and "tok" not in str(caught.value)
+
+
 def private_channel(tmp_path: Path, monkeypatch) -> InstagramChannel:
     from instagrapi import Client
 

@@ -38,36 +38,20 @@ PAGE_SIZE = 50
 PRIVATE_PAGE = 20  # instagrapi reads comments ~20 a page
 
 
-def _get(backend: Any, path: str, params: dict[str, Any]) -> dict:
-    """GET through the backend's session; a deleted media is NotAvailable(gone), code 10 (not
-    enough viewers) NotAvailable, anything else the backend's own read outcome."""
-    import requests
-
-    if backend._token is None:
-        backend._token = backend.secrets.require("access_token")
-    try:
-        resp = backend.session.request("GET", backend._url(path), params=params,
-                                       headers={"Authorization": f"Bearer {backend._token}"},
-                                       timeout=backend.settings.request_timeout)
-    except requests.exceptions.RequestException:
-        from ..errors import RetryLater
-
-        raise RetryLater(_("could not read from the Instagram Graph API (network): trying again "
-                           "later")) from None
-    try:
-        body = resp.json()
-    except ValueError:
-        body = None
-    if resp.status_code < 400 and isinstance(body, dict) and "error" not in body:
-        return body
-    found = body.get("error") if isinstance(body, dict) else None
-    err: dict[str, Any] = found if isinstance(found, dict) else {}
+def _refusal(err: dict) -> Exception | None:
+    """A deleted media is NotAvailable(gone), code 10 (not enough viewers) NotAvailable; every
+    other answer is the backend's own read outcome."""
     code, sub = err.get("code"), err.get("error_subcode")
     if code == 100 and sub == 33:
-        raise NotAvailable(_("the post no longer exists on Instagram"), gone=True)
+        return NotAvailable(_("the post no longer exists on Instagram"), gone=True)
     if code == 10:
-        raise NotAvailable(_("Instagram has no insights for this post (not enough viewers yet)"))
-    raise backend.classify(resp.status_code, err, resp.headers, "read")
+        return NotAvailable(_("Instagram has no insights for this post (not enough viewers yet)"))
+    return None
+
+
+def _get(backend: Any, path: str, params: dict[str, Any]) -> dict:
+    """GET through the backend's one request path (token, timeout, errors classified)."""
+    return backend.call("GET", path, params=params, refusal=_refusal)
 
 
 def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | None, max_pages: int,

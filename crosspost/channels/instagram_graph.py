@@ -150,11 +150,13 @@ class GraphBackend:
         return text.replace(token, "***") if token else text
 
     def call(self, method: str, path: str, *, params: dict | None = None, data: dict | None = None,
-             stage: str = "read", publishing: bool = False) -> dict:
+             stage: str = "read", publishing: bool = False,
+             refusal: Callable[[dict], Exception | None] | None = None) -> dict:
         """One Graph request; failures become the DeliveryError its OUTCOMES row names.
 
         ``stage`` is the table's call ("container", "publish", "comment", "read"); ``publishing``
-        (older callers) means "publish".
+        (older callers) means "publish". ``refusal`` sees Graph's error document first and may
+        name its own exception (the inbox reads a deleted media as "not available", not a failure).
         """
         import requests
 
@@ -176,8 +178,10 @@ class GraphBackend:
             return body
         if resp.status_code < 400 and body is not None and not isinstance(body, dict):
             return {"data": body}
-        err = body.get("error") if isinstance(body, dict) else None
-        raise self.classify(resp.status_code, err if isinstance(err, dict) else {}, resp.headers, stage)
+        found = body.get("error") if isinstance(body, dict) else None
+        err: dict = found if isinstance(found, dict) else {}
+        own = refusal(err) if refusal is not None else None
+        raise own if own is not None else self.classify(resp.status_code, err, resp.headers, stage)
 
     def classify(self, status: int, err: dict, headers: Any, stage: str | bool) -> DeliveryError:
         """A Graph error answer (``err`` may be empty: no Graph document) -> its row's error."""
