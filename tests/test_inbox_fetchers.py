@@ -806,3 +806,22 @@ def test_website_page_views_from_the_access_log_without_bots(tmp_path):
     assert got == {"siaran-pers/bansos-tahap-iv": {"views": 3.0}, "other": {"views": 0.0}}
     with pytest.raises(NotAvailable):
         build_channel(WebsiteChannel, tmp_path).metrics([Receipt("x", "https://a/b/")])
+
+
+def test_graph_paging_follows_after_until_next_is_missing_and_says_when_cut_short():
+    from crosspost.channels.graph_paging import read_pages
+
+    pages = {None: {"data": [1], "paging": {"cursors": {"after": "A"}, "next": "u1"}},
+             "A": {"data": [2], "paging": {"cursors": {"after": "B"}, "next": "u2"}},
+             "B": {"data": [3], "paging": {"cursors": {"after": "C"}}}}
+    asked: list[dict] = []
+
+    def get(args: dict) -> dict:
+        asked.append(args)
+        return pages[args.get("after")]
+
+    bodies, complete = read_pages(get, {"limit": 2}, max_pages=5)
+    assert [b["data"] for b in bodies] == [[1], [2], [3]] and complete
+    assert [a.get("after") for a in asked] == [None, "A", "B"] and all(a["limit"] == 2 for a in asked)
+    bodies, complete = read_pages(get, {"limit": 2}, max_pages=2)
+    assert len(bodies) == 2 and not complete

@@ -29,6 +29,7 @@ from ..engagement import Comment, CommentPage, NotAvailable
 from ..errors import DeliveryError
 from ..i18n import _
 from ..models import Receipt
+from .graph_paging import read_pages
 
 COMMENT_FIELDS = "id,from,message,created_time,parent,permalink_url"
 SUMMARY_FIELDS = "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
@@ -72,10 +73,10 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
     if since is not None:
         args["since"] = int(since)
     found: list[Comment] = []
-    complete = True
     post = receipt.remote_id
-    for page in range(max_pages):
-        body = _get(channel, graph, f"{post}/comments", "reading comments", args)
+    bodies, complete = read_pages(lambda a: _get(channel, graph, f"{post}/comments", "reading comments", a),
+                                  args, max_pages)
+    for body in bodies:
         for c in body.get("data") or []:
             created = _time(c.get("created_time")) or now
             if since is not None and created < since:
@@ -84,12 +85,6 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
             found.append(Comment(str(c.get("id") or ""), str((c.get("from") or {}).get("name") or ""),
                                  str(c.get("message") or ""), created, str(parent) if parent else None,
                                  c.get("permalink_url") or _comment_url(receipt, str(c.get("id") or ""))))
-        after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
-        if not (body.get("paging") or {}).get("next") or not after:
-            break
-        args = {**args, "after": after}
-        if page == max_pages - 1:
-            complete = False
     return CommentPage(tuple(c for c in found if c.id), None, complete)
 
 

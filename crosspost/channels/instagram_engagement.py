@@ -28,6 +28,7 @@ from typing import Any
 from ..engagement import Comment, CommentPage, NotAvailable
 from ..i18n import _
 from ..models import Receipt
+from .graph_paging import read_pages
 
 REPLY_FIELDS = "id,text,username,timestamp"
 COMMENT_FIELDS = f"{REPLY_FIELDS},replies{{{REPLY_FIELDS}}}"
@@ -61,19 +62,13 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
     backend = channel.backend()
     params: dict[str, Any] = {"fields": COMMENT_FIELDS, "limit": PAGE_SIZE}
     found: list[Comment] = []
-    complete = True
-    for page in range(max_pages):
-        body = _get(backend, f"{receipt.remote_id}/comments", params)
+    edge = f"{receipt.remote_id}/comments"
+    bodies, complete = read_pages(lambda a: _get(backend, edge, a), params, max_pages)
+    for body in bodies:
         for c in body.get("data") or []:
             found.extend(_graph_comment(c, None, receipt, now))
             for r in (c.get("replies") or {}).get("data") or []:
                 found.extend(_graph_comment(r, str(c.get("id") or ""), receipt, now))
-        after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
-        if not (body.get("paging") or {}).get("next") or not after:
-            break
-        params = {**params, "after": after}
-        if page == max_pages - 1:
-            complete = False
     kept = [c for c in found if since is None or c.created_at >= since]
     return CommentPage(tuple(sorted(kept, key=lambda c: -c.created_at)), None, complete)
 
