@@ -57,3 +57,24 @@ def make_image(path: Path, size: tuple[int, int] = (64, 48),
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", size, color).save(path, "JPEG")
     return path
+
+
+def refused(url: str = "https://api.twitter.com/2/tweets") -> BaseException:
+    """A refused connection exactly as requests/adapters.py raises it: ConnectionError around
+    urllib3's MaxRetryError whose reason is a NewConnectionError (ECONNREFUSED)."""
+    import requests
+    import urllib3
+
+    reason = urllib3.exceptions.NewConnectionError(
+        None, "Failed to establish a new connection: [Errno 111] Connection refused")  # type: ignore[arg-type]
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, url, reason))  # type: ignore[arg-type]
+
+
+def unresolvable(url: str = "https://api.twitter.com/2/tweets") -> BaseException:
+    """A DNS failure as requests raises it (urllib3 2's NameResolutionError as the reason)."""
+    import requests
+    import urllib3
+
+    host = url.split("/")[2]
+    reason = urllib3.exceptions.NameResolutionError(host, None, OSError(-2, "Name or service not known"))  # type: ignore[arg-type]
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, url, reason))  # type: ignore[arg-type]

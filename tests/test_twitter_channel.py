@@ -11,7 +11,8 @@ import pytest
 import requests
 import responses
 from channel_helpers import make_channel as build_channel
-from channel_helpers import make_image
+from channel_helpers import make_image, refused
+from urllib3.exceptions import ProtocolError
 from x_api import XAccount
 
 from crosspost.channels.twitter import Limits, Settings, TwitterChannel
@@ -129,7 +130,7 @@ def test_thread_is_a_reply_chain(tmp_path):
 def test_thread_failing_at_part_two_resumes_without_duplicates(tmp_path):
     channel, variant, progress = make_channel(tmp_path), thread(3), Progress()
     responses.add(responses.POST, TWEETS, json={"data": {"id": "1001", "text": "p1"}}, status=201)
-    responses.add(responses.POST, TWEETS, body=requests.exceptions.ConnectionError("Connection refused"))
+    responses.add(responses.POST, TWEETS, body=refused())
     with pytest.raises(RetryLater) as info:
         channel.publish(variant, progress.ctx())
     assert "part 2 of 3" in str(info.value) and "retry continues" in str(info.value)
@@ -237,15 +238,14 @@ def test_read_timeout_on_create_is_unknown(tmp_path):
 
 @responses.activate
 def test_connection_reset_on_create_is_unknown(tmp_path):
-    responses.add(responses.POST, TWEETS, body=requests.exceptions.ConnectionError(
-        "('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))"))
+    responses.add(responses.POST, TWEETS, body=requests.exceptions.ConnectionError(ProtocolError(
+        "Connection aborted.", ConnectionResetError(104, "Connection reset by peer"))))
     assert isinstance(_raise(tmp_path), UnknownOutcome)
 
 
 @responses.activate
 def test_connection_refused_is_retry(tmp_path):
-    responses.add(responses.POST, TWEETS, body=requests.exceptions.ConnectionError(
-        "Failed to establish a new connection: [Errno 111] Connection refused"))
+    responses.add(responses.POST, TWEETS, body=refused())
     assert isinstance(_raise(tmp_path), RetryLater)
 
 

@@ -9,8 +9,9 @@ import json
 import pytest
 import requests
 import responses
+from channel_helpers import refused, unresolvable
 from test_twitter_channel import API, TWEETS, UPLOAD, Progress, make_channel, make_release, single
-from urllib3.exceptions import NewConnectionError, ProtocolError
+from urllib3.exceptions import ProtocolError
 
 from crosspost.channels.twitter import FAILED, OUTCOMES, REAUTH, RETRY, UNKNOWN, failure_of
 from crosspost.errors import Permanent, ReauthRequired, RetryLater, UnknownOutcome
@@ -29,8 +30,8 @@ def _problem(status: int, detail: str, kind: str = "about:blank", title: str = "
 
 # Each row's failure as X or the network produces it: keyword arguments for responses.add.
 FAULTS: dict[str, list[dict]] = {
-    "connect_refused": [{"body": requests.exceptions.ConnectionError(NewConnectionError(
-        None, "Failed to establish a new connection: [Errno 111] Connection refused"))}],  # type: ignore[arg-type]
+    "connect_refused": [{"body": refused()}, {"body": unresolvable()},
+                        {"body": requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED]")}],
     "connect_timeout": [{"body": requests.exceptions.ConnectTimeout("connect timeout=60")}],
     "read_timeout": [{"body": requests.exceptions.ReadTimeout("Read timed out. (read timeout=60)")}],
     "connection_broken": [

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 import responses
+from channel_helpers import refused
 from conftest import REPO
 
 from crosspost.channels.base import PublishContext
@@ -305,11 +306,7 @@ def test_read_timeout_on_create_is_unknown_and_refused_is_retry(tmp_path, rsps):
     with pytest.raises(UnknownOutcome, match="did not answer within 30 s"):
         ch.publish(variant, ctx)
     rsps.reset()
-    refused = requests.exceptions.ConnectionError(
-        "HTTPSConnectionPool(host='www.kemensos.go.id', port=443): Max retries exceeded "
-        "(Caused by NewConnectionError('Failed to establish a new connection: "
-        "[Errno 111] Connection refused'))")
-    rsps.add(responses.GET, f"{API}/tags", body=refused)
+    rsps.add(responses.GET, f"{API}/tags", body=refused(f"{API}/tags"))
     with pytest.raises(RetryLater, match="Connection refused"):
         ch.publish(variant, ctx)
 
@@ -463,13 +460,21 @@ def test_build_variant_checks_settings_and_predicts_the_link(tmp_path):
 
 
 def test_a_connection_cut_after_sending_the_post_is_unknown(tmp_path, rsps):
-    cut = requests.exceptions.ConnectionError(
-        "('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))")
-    FakeWordPress(rsps, fail={("POST", "posts"): cut})
-    ch, rel = channel(tmp_path), release(images=False)
-    variant, ctx = variant_ctx(ch, rel)
-    with pytest.raises(UnknownOutcome, match="broke after the request was sent"):
-        ch.publish(variant, ctx)
+    from http.client import RemoteDisconnected
+
+    from urllib3.exceptions import ProtocolError
+
+    # requests/adapters.py: ``except (ProtocolError, OSError) as err: raise ConnectionError(err)``
+    cuts = [ProtocolError("Connection aborted.", RemoteDisconnected("Remote end closed connection")),
+            ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer")),
+            OSError(113, "a socket error crosspost has no name for")]
+    for cut in cuts:
+        rsps.reset()
+        FakeWordPress(rsps, fail={("POST", "posts"): requests.exceptions.ConnectionError(cut)})
+        ch, rel = channel(tmp_path), release(images=False)
+        variant, ctx = variant_ctx(ch, rel)
+        with pytest.raises(UnknownOutcome, match="broke after the request was sent"):
+            ch.publish(variant, ctx)
 
 
 def test_social_posts_link_to_the_wordpress_article(tmp_path):

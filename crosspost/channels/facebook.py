@@ -26,6 +26,7 @@ from ..i18n import N_, _
 from ..models import Media, Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
 from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, rows, state_of
+from .transport import transport_failure
 
 GRAPH_URL = "https://graph.facebook.com/"  # facebook.FACEBOOK_GRAPH_URL, without importing it
 TOKEN_KEY = "page_access_token"
@@ -141,45 +142,6 @@ def graph_code_failure(code: int, err: dict[str, Any], status: int | None) -> st
     if status is not None and status >= 500:
         return "graph:other_5xx"
     return "graph:other_4xx"
-
-
-def transport_failure(exc: BaseException) -> str:
-    """The OUTCOMES key of an exception requests raised (adapters.py), or "unexpected"."""
-    import requests
-
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "connect_timeout"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "tls"
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return "read_timeout"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return connection_failure(exc)
-    if isinstance(exc, requests.exceptions.Timeout):
-        return "read_timeout"
-    return "unexpected"
-
-
-def connection_failure(exc: BaseException) -> str:
-    """Which ConnectionError requests raised, from the urllib3 error it wraps (args[0])."""
-    from http.client import RemoteDisconnected
-
-    from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ProtocolError
-
-    inner = exc.args[0] if exc.args else None
-    if isinstance(inner, MaxRetryError):
-        inner = inner.reason
-    if isinstance(inner, NameResolutionError):
-        return "dns"
-    if isinstance(inner, NewConnectionError):
-        return "connect_refused"
-    if isinstance(inner, ProtocolError):
-        cause = inner.args[1] if len(inner.args) > 1 else None
-        if isinstance(cause, RemoteDisconnected):  # a subclass of ConnectionResetError: first
-            return "empty_reply"
-        if isinstance(cause, (ConnectionResetError, BrokenPipeError)):
-            return "reset"
-    return "connection_broken"
 
 
 def token_expiry(data: dict[str, Any], now: float) -> float | None:

@@ -20,8 +20,9 @@ from ..i18n import _
 from ..models import Receipt, Variant
 from .base import PublishContext
 from .captions import made_after, same_caption
-from .facebook import graph_code_failure, transport_failure
+from .facebook import graph_code_failure
 from .outcomes import FAILED, REAUTH, RETRY, UNKNOWN, Outcome, error, rows, state_of
+from .transport import transport_failure
 
 QUOTA = (9, 2207042)
 QUOTA_WAIT = 3600.0  # the quota is a rolling 24-hour window; look again in an hour

@@ -23,13 +23,10 @@ from ..errors import ConfigError, DeliveryError, Permanent, ReauthRequired, Retr
 from ..i18n import N_, _
 from ..models import Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
+from .transport import never_sent
 from .twitter_thread import body_carried, split_thread, weighted_length
 
 TWEEPY_HOST = "https://api.twitter.com"
-# Connection errors that prove nothing reached the server (urllib3's NewConnectionError and
-# NameResolutionError: the TCP connection was never made, so no request byte was sent).
-_NOT_SENT = ("refused", "failed to establish a new connection", "name or service not known",
-             "nameresolutionerror", "getaddrinfo", "no route to host", "network is unreachable")
 # A post's creation time on X and ours are two clocks: a post made for this delivery may carry a
 # time up to this much before our claim (the log's own clock tolerance, crosspost.store).
 CLOCK_SLACK = 120.0
@@ -45,8 +42,8 @@ RETRY, UNKNOWN, FAILED, REAUTH = "retry", "unknown", "failed", "reauth"
 # transport (requests under `responses`) and checks the channel follows this table.
 OUTCOMES: tuple[tuple[str, str, str, str], ...] = (
     ("connect_refused", RETRY, RETRY,
-     "requests ConnectionError from urllib3 NewConnectionError/NameResolutionError: the TCP "
-     "connection was never made, no byte of the request was sent"),
+     "requests ConnectionError from urllib3 NewConnectionError/NameResolutionError, or an "
+     "SSLError of the handshake: no byte of the request was sent (channels/transport.py)"),
     ("connect_timeout", RETRY, RETRY,
      "requests ConnectTimeout: 'Requests that produced this error are safe to retry' "
      "(requests.exceptions docstring)"),
@@ -119,8 +116,7 @@ def failure_of(exc: BaseException, creating: bool = True) -> str:
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return "read_timeout"
     if isinstance(exc, requests.exceptions.ConnectionError):
-        text = str(exc).lower()
-        return "connect_refused" if any(m in text for m in _NOT_SENT) else "connection_broken"
+        return "connect_refused" if never_sent(exc) else "connection_broken"
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return "connection_broken"
     if isinstance(exc, requests.exceptions.Timeout):

@@ -47,6 +47,7 @@ from ..errors import DeliveryError, Permanent, ReauthRequired, RetryLater, Unkno
 from ..i18n import _
 from ..models import SECTIONS, Media, Problem, Receipt, Release, Variant
 from .base import Channel, CommonSettings, PublishContext
+from .transport import never_sent
 
 SECRET = "application_password"
 STATUSES = ("publish", "future", "pending")
@@ -264,7 +265,7 @@ class WordPressChannel(Channel):
                 what=what, url=self.settings.url, error=type(exc).__name__)
             raise RetryLater(self.mask(said, [SECRET])) from None
         except requests.exceptions.ConnectionError as exc:
-            if _sent(exc):
+            if not never_sent(exc):
                 raise self._unknown_or_retry(creating, _(
                     "{what}: the connection broke after the request was sent ({error})").format(
                         what=what, error=type(exc).__name__)) from None
@@ -674,13 +675,6 @@ class WordPressChannel(Channel):
 
 
 # -- helpers ----------------------------------------------------------------------------------------
-def _sent(exc: Exception) -> bool:
-    """Did the connection break after the request went out (reset, empty reply)?"""
-    text = repr(exc)
-    return any(w in text for w in ("RemoteDisconnected", "ConnectionResetError", "BrokenPipe",
-                                   "ProtocolError", "IncompleteRead"))
-
-
 def _reason(exc: Exception) -> str:
     text = str(exc)
     for word in ("Connection refused", "Name or service not known", "No route to host",
