@@ -706,8 +706,50 @@ def test_youtube_comment_threads_page_and_stop_at_the_last_fetch(tmp_path):
     assert page.comments[0].url == "https://www.youtube.com/watch?v=dQw4w9WgXcQ&lc=Ugw1"
     assert page.comments[0].author == "@WargaBekasi"
     asked = [parse_qs(urlparse(uri).query) for uri, *_ in mock.request_sequence]
-    assert asked[0]["part"] == ["snippet"] and asked[0]["videoId"] == ["dQw4w9WgXcQ"]
+    assert asked[0]["part"] == ["snippet,replies"] and asked[0]["videoId"] == ["dQw4w9WgXcQ"]
     assert asked[0]["order"] == ["time"] and asked[1]["pageToken"] == ["QURTSl9p"]
+
+
+def yt_reply(thread: str, rid: str, text: str, at: float) -> dict:
+    """A reply as docs/comments shows a comment resource: parentId names its thread's comment."""
+    return {"kind": "youtube#comment", "etag": "e", "id": f"{thread}.{rid}",
+            "snippet": {"channelId": "UCkemensos", "textDisplay": text, "textOriginal": text,
+                        "parentId": thread, "authorDisplayName": "@Pendamping",
+                        "authorChannelUrl": "http://www.youtube.com/@Pendamping",
+                        "authorChannelId": {"value": "UCpendamping"}, "canRate": True,
+                        "viewerRating": "none", "likeCount": 0,
+                        "publishedAt": iso(at, "%Y-%m-%dT%H:%M:%SZ"),
+                        "updatedAt": iso(at, "%Y-%m-%dT%H:%M:%SZ")}}
+
+
+def test_youtube_replies_inline_and_the_rest_through_comments_list(tmp_path):
+    from test_youtube_channel import ok
+
+    small = yt_thread("Ugw1", "Kapan cair?", NOW - HOUR)
+    small["snippet"]["totalReplyCount"] = 1
+    small["replies"] = {"comments": [yt_reply("Ugw1", "a1", "Minggu depan, Bu.", NOW - HOUR / 2)]}
+    big = yt_thread("Ugw2", "Bansos belum masuk, sudah lapor RT", NOW - 2 * HOUR)
+    big["snippet"]["totalReplyCount"] = 3
+    big["replies"] = {"comments": [yt_reply("Ugw2", "b1", "sama", NOW - 90 * 60)]}
+    threads = {"kind": "youtube#commentThreadListResponse", "items": [small, big],
+               "pageInfo": {"totalResults": 2, "resultsPerPage": 100}}
+    more1 = {"kind": "youtube#commentListResponse", "nextPageToken": "Q2",
+             "items": [yt_reply("Ugw2", "b1", "sama", NOW - 90 * 60),
+                       yt_reply("Ugw2", "b0", "dari kemarin", NOW - 100 * HOUR)]}
+    more2 = {"kind": "youtube#commentListResponse",
+             "items": [yt_reply("Ugw2", "b2", "Silakan DM nomor NIK, kami cek.", NOW - 60 * 60)]}
+    ch, mock = yt_channel(tmp_path, [ok(threads), ok(more1), ok(more2)])
+    page = ch.comments(Receipt("dQw4w9WgXcQ"), NOW - 48 * HOUR, now=NOW)
+    got = {c.id: c.parent_id for c in page.comments}
+    assert got == {"Ugw1": None, "Ugw1.a1": "Ugw1", "Ugw2": None, "Ugw2.b1": "Ugw2", "Ugw2.b2": "Ugw2"}
+    assert page.complete
+    asked = [parse_qs(urlparse(uri).query) for uri, *_ in mock.request_sequence]
+    assert [a.get("parentId") for a in asked] == [None, ["Ugw2"], ["Ugw2"]]
+    assert asked[2]["pageToken"] == ["Q2"]
+    # a budget of two calls reads the thread list and one page of replies, and says so
+    ch, _ = yt_channel(tmp_path / "b", [ok(threads), ok(more1)])
+    cut = ch.comments(Receipt("dQw4w9WgXcQ"), NOW - 48 * HOUR, max_pages=2, now=NOW)
+    assert not cut.complete and "Ugw2.b1" in {c.id for c in cut.comments}
 
 
 def test_youtube_comments_disabled_deleted_and_quota(tmp_path):

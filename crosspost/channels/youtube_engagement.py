@@ -4,8 +4,15 @@
   textFormat="plainText", pageToken=...)`` (developers.google.com/youtube/v3/docs/
   commentThreads/list: 1 quota unit a call, maxResults 1-100, default 20; ``nextPageToken``):
   each item's ``snippet.topLevelComment`` is a comment resource with ``id`` and ``snippet``
-  ``authorDisplayName``, ``textOriginal``/``textDisplay``, ``publishedAt``. Replies to comments
-  need ``part=replies`` and are not read (they cost quota and rarely carry the first complaint).
+  ``authorDisplayName``, ``textOriginal``/``textDisplay``, ``publishedAt``. With ``part=replies``
+  (same 1 unit) ``replies.comments[]`` holds "a limited number of replies, and unless the number
+  of items in the list equals the value of the snippet.totalReplyCount property, the list of
+  replies is only a subset" (docs/commentThreads): then ``comments.list(part="snippet",
+  parentId=..., maxResults=100, textFormat="plainText")`` (docs/comments/list, 1 unit, pages by
+  ``nextPageToken``) reads them all; each reply's ``snippet.parentId`` is its thread's comment.
+  Those calls share the fetch's page budget. Threads are ordered by their top-level comment's
+  time: a new reply under a thread older than the last fetch is read only while that thread is
+  still within the pages read.
   ``403 commentsDisabled``: the video does not take comments; ``404 videoNotFound``: deleted.
 - ``videos.list(part="statistics", id="a,b,...")`` (docs/videos/list: up to 50 ids, 1 unit):
   ``viewCount``, ``likeCount`` (left out when the owner hides likes), ``commentCount``, as
@@ -44,28 +51,36 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
     token: str | None = None
     complete = True
     try:
-        for page in range(max_pages):
-            args: dict[str, Any] = {"part": "snippet", "videoId": video, "maxResults": 100, "order": "time",
-                                    "textFormat": "plainText"}
+        calls = 0
+        while calls < max_pages:
+            args: dict[str, Any] = {"part": "snippet,replies", "videoId": video, "maxResults": 100,
+                                    "order": "time", "textFormat": "plainText"}
             if token:
                 args["pageToken"] = token
             body = youtube.commentThreads().list(**args).execute()
+            calls += 1
             older = False
             for item in body.get("items") or []:
-                top = (item.get("snippet") or {}).get("topLevelComment") or {}
-                s = top.get("snippet") or {}
-                created = _time(s.get("publishedAt")) or now
+                snippet = item.get("snippet") or {}
+                top = snippet.get("topLevelComment") or {}
+                created = _time((top.get("snippet") or {}).get("publishedAt")) or now
                 if since is not None and created < since:
                     older = True  # order=time: newest first, the rest is older still
                     continue
                 cid = str(top.get("id") or item.get("id") or "")
-                text = str(s.get("textOriginal") or s.get("textDisplay") or "")
-                found.append(Comment(cid, str(s.get("authorDisplayName") or ""), text, created, None,
-                                     f"https://www.youtube.com/watch?v={video}&lc={cid}"))
+                found.extend(_comment(top, None, video, now))
+                inline = (item.get("replies") or {}).get("comments") or []
+                total = snippet.get("totalReplyCount")
+                if isinstance(total, int) and total > len(inline):
+                    more, calls, read_all = _all_replies(youtube, cid, calls, max_pages)
+                    complete = complete and read_all
+                    inline = list({str(r.get("id")): r for r in [*inline, *more]}.values())
+                found.extend(r for reply in inline for r in _comment(reply, cid, video, now)
+                             if since is None or r.created_at >= since)
             token = body.get("nextPageToken")
             if older or not token:
                 break
-            if page == max_pages - 1:
+            if calls >= max_pages:
                 complete = False
     except HttpError as exc:
         reasons = _reasons(exc)
@@ -77,6 +92,35 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
     except Exception as exc:
         raise channel.classify(exc, "read", started=False) from None
     return CommentPage(tuple(found), None, complete)
+
+
+def _comment(resource: dict, parent: str | None, video: str, now: float) -> list[Comment]:
+    """One comment resource (top-level or reply) as the inbox's Comment; its link opens it."""
+    s = resource.get("snippet") or {}
+    cid = str(resource.get("id") or "")
+    if not cid:
+        return []
+    text = str(s.get("textOriginal") or s.get("textDisplay") or "")
+    return [Comment(cid, str(s.get("authorDisplayName") or ""), text, _time(s.get("publishedAt")) or now,
+                    parent, f"https://www.youtube.com/watch?v={video}&lc={cid}")]
+
+
+def _all_replies(youtube: Any, parent: str, calls: int, max_pages: int) -> tuple[list[dict], int, bool]:
+    """Every reply under one thread through comments.list, within the fetch's call budget."""
+    replies: list[dict] = []
+    token: str | None = None
+    while calls < max_pages:
+        args: dict[str, Any] = {"part": "snippet", "parentId": parent, "maxResults": 100,
+                                "textFormat": "plainText"}
+        if token:
+            args["pageToken"] = token
+        body = youtube.comments().list(**args).execute()
+        calls += 1
+        replies.extend(body.get("items") or [])
+        token = body.get("nextPageToken")
+        if not token:
+            return replies, calls, True
+    return replies, calls, False
 
 
 def metrics(channel: Any, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
