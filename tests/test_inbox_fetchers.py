@@ -410,6 +410,38 @@ def test_facebook_figures_summaries_and_insights_not_yet_available(tmp_path):
     assert q(responses.calls[1])["metric"] == ["post_media_view,post_total_media_view_unique"]
 
 
+@responses.activate
+def test_facebook_a_refused_metric_does_not_lose_the_other(tmp_path):
+    """Meta refusing the pair ("(#100) The value must be a valid insights metric") asks each alone;
+    the one refused alone is not asked again for the next post."""
+    first, second = "100000000000001_1", "100000000000001_2"
+    invalid = {"error": {"message": "(#100) The value must be a valid insights metric",
+                         "type": "OAuthException", "code": 100, "fbtrace_id": "AbC"}}
+
+    def reach(post: str) -> dict:
+        return {"data": [{"name": "post_total_media_view_unique", "period": "lifetime",
+                          "values": [{"value": 3100}], "title": "Lifetime Post Viewers",
+                          "id": f"{post}/insights/post_total_media_view_unique/lifetime"}], "paging": {}}
+
+    def metric(name: str) -> list:
+        return [responses.matchers.query_param_matcher({"metric": name}, strict_match=False)]
+
+    summary = {"reactions": {"data": [], "summary": {"total_count": 3}},
+               "comments": {"data": [], "summary": {"total_count": 1}}}
+    for post in (first, second):
+        responses.get(f"{FB}/{post}", json={"id": post, **summary})
+    pair = "post_media_view,post_total_media_view_unique"
+    responses.get(f"{FB}/{first}/insights", status=400, json=invalid, match=metric(pair))
+    responses.get(f"{FB}/{first}/insights", status=400, json=invalid, match=metric("post_media_view"))
+    for post in (first, second):
+        responses.get(f"{FB}/{post}/insights", json=reach(post), match=metric("post_total_media_view_unique"))
+    got = fb_channel(tmp_path).metrics([Receipt(first), Receipt(second)])
+    assert got[first] == {"reactions": 3.0, "comments": 1.0, "shares": 0.0, "reach": 3100.0}
+    assert got[second] == got[first]
+    asked = [q(c)["metric"][0] for c in responses.calls if "/insights" in c.request.url]
+    assert asked == [pair, "post_media_view", "post_total_media_view_unique", "post_total_media_view_unique"]
+
+
 # ---- Instagram -----------------------------------------------------------------------------
 IGG = "https://graph.facebook.com/v26.0"
 MEDIA = "17900000000000001"

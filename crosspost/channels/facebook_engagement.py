@@ -15,7 +15,10 @@ Meta deprecated ``post_impressions*`` on 15 June / 15 November 2025 (Pages API, 
 Facebook Page Insights Metrics": alternative ``post_total_media_view_unique``, and the blog post
 "Page Insights API Updates" of 15 August 2025: impressions replaced by views). Insights need
 ``read_insights`` (or ``pages_read_engagement`` with ANALYZE); without it, or while a new post
-has none yet (an empty ``data``), only the summaries are given. A deleted post answers code 100
+has none yet (an empty ``data``), only the summaries are given. When Meta refuses the two
+metrics asked together (one of them retired or not given to this Page: "(#100) The value must be
+a valid insights metric"), each is asked alone, so losing views does not lose reach; a metric
+refused alone is not asked again for the other posts of the same read. A deleted post answers code 100
 subcode 33 ("Object with ID ... does not exist").
 """
 
@@ -91,6 +94,7 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
 def metrics(channel: Any, receipts: Sequence[Receipt]) -> dict[str, dict[str, float] | None]:
     graph = channel._graph()
     out: dict[str, dict[str, float] | None] = {}
+    refused: set[str] = set()
     for receipt in receipts:
         post = receipt.remote_id
         try:
@@ -104,22 +108,44 @@ def metrics(channel: Any, receipts: Sequence[Receipt]) -> dict[str, dict[str, fl
             if isinstance(total, (int, float)):
                 figures[name] = float(total)
         figures["shares"] = float((body.get("shares") or {}).get("count") or 0)
-        figures.update(_insights(channel, graph, post))
+        figures.update(_insights(channel, graph, post, refused))
         out[post] = figures
     return out
 
 
-def _insights(channel: Any, graph: Any, post: str) -> dict[str, float]:
-    """views and reach from the post's insights; nothing when none are available (yet)."""
-    metric = ",".join(INSIGHTS)
+class _Refused(Exception):
+    """Meta refused the metrics asked (no insights permission, or a metric it retired)."""
+
+
+def _insights(channel: Any, graph: Any, post: str, refused: set[str]) -> dict[str, float]:
+    """views and reach from the post's insights; nothing when none are available (yet).
+    ``refused`` collects the metrics Meta refused asked alone (see the module docstring)."""
+    asked = [m for m in INSIGHTS if m not in refused]
     try:
-        body = _get(channel, graph, f"{post}/insights", "reading post insights", {"metric": metric})
+        return _ask(channel, graph, post, asked) if asked else {}
+    except _Refused:
+        if len(asked) == 1:
+            refused.add(asked[0])
+            return {}
+    out: dict[str, float] = {}
+    for one in asked:
+        try:
+            out.update(_ask(channel, graph, post, [one]))
+        except _Refused:
+            refused.add(one)
+    return out
+
+
+def _ask(channel: Any, graph: Any, post: str, metrics: list[str]) -> dict[str, float]:
+    try:
+        body = _get(channel, graph, f"{post}/insights", "reading post insights",
+                    {"metric": ",".join(metrics)})
     except NotAvailable:
         return {}
     except DeliveryError as exc:
         if exc.kind == "retry":
             raise
-        return {}  # no insights permission, or a metric Meta retired: the summaries still count
+        raise _Refused() from None
     out: dict[str, float] = {}
     for row in body.get("data") or []:
         values = row.get("values") or []
