@@ -10,6 +10,9 @@ re-sent: a sent delivery stays sent with its link, a queued one stays queued. Be
 id (``meta.database_id``) comes along, the markers beside the site and in the state folder keep
 matching once ``database`` points at PostgreSQL.
 
+The releases of a one-office log (office NULL) arrive as the migrating office's own when
+``[office] id`` is set, so a second office sharing the PostgreSQL log later never sees them.
+
 Refused: a target that already holds releases, deliveries or events (never merged into), and a
 source with a delivery in flight (``sending``: a worker is mid-send; stop cron and wait).
 """
@@ -52,8 +55,9 @@ def _columns(target: Any, table: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def migrate(source: Store, target: Any) -> Moved:
-    """Copy ``source`` (SQLite) into the empty ``target`` (a PostgresStore) and verify it there."""
+def migrate(source: Store, target: Any, office: str | None = None) -> Moved:
+    """Copy ``source`` (SQLite) into the empty ``target`` (a PostgresStore) and verify it there;
+    ``office`` (``[office] id``) adopts the releases that belong to no office yet."""
     busy = source.deliveries(status="sending")
     if busy:
         raise InputError(_("{n} delivery(ies) are being sent right now (e.g. #{id}); stop `crosspost run` "
@@ -91,6 +95,8 @@ def migrate(source: Store, target: Any) -> Moved:
                 copy.write_row([event[k] for k in cols])
                 n += 1
         counts["events"] = n
+        if office:  # not in the chain: a release's office is where it is read, not what was sent
+            c.execute("UPDATE releases SET office = ? WHERE office IS NULL", (office,))
         c.execute("DELETE FROM meta")
         for key, value in sorted(meta.items()):
             c.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))

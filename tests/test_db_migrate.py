@@ -33,11 +33,12 @@ def target():
     drop_schema(schema)
 
 
-def office(tmp_path: Path, database: str, password: str) -> Cli:
+def office(tmp_path: Path, database: str, password: str, office_id: str = "") -> Cli:
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
+    table = f'[office]\nid = "{office_id}"\n' if office_id else ""
     (work / "channels.toml").write_text(
-        f'timezone = "Asia/Jakarta"\ndatabase = "{database}"\n'
+        f'timezone = "Asia/Jakarta"\ndatabase = "{database}"\n{table}'
         '[channels.fake]\ntype = "fake"\n', encoding="utf-8")
     return Cli(work, cli_env(tmp_path, CROSSPOST_DATABASE_PASSWORD=password))
 
@@ -125,6 +126,22 @@ def test_migrate_copies_verifies_and_sends_nothing_twice(tmp_path: Path, target)
     assert statuses == {"rilis-0": "sent", "rilis-1": "failed", "rilis-2": "sent", "butuh-izin": "sent"}
     assert audit.verify(pg).ok
     pg.close()
+
+
+def test_an_office_with_an_id_brings_its_releases_as_its_own(tmp_path: Path, target) -> None:
+    """A one-office log (office NULL) migrated by `[office] id = "humas-kemensos"` arrives as that
+    office's: a second office sharing the PostgreSQL log later sees none of it."""
+    url, password, schema = target
+    seed_sqlite(tmp_path / "work" / "log.db").close()
+    code, out = office(tmp_path, "log.db", password, office_id="humas-kemensos").json(
+        "db", "migrate", "--to", url)
+    assert code == 0, out
+    mine, theirs = pg_store(schema), pg_store(schema)
+    mine.office, theirs.office = "humas-kemensos", "humas-dinsos-bekasi"
+    assert len(mine.deliveries()) == 4 and theirs.deliveries() == []
+    assert audit.verify(mine).ok
+    mine.close()
+    theirs.close()
 
 
 def test_a_password_in_the_url_is_refused(tmp_path: Path) -> None:

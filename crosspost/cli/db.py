@@ -41,7 +41,7 @@ def migrate(
     try:
         new = open_postgres(to, cfg.state_dir)
         try:
-            moved = copy_log(old, new)
+            moved = copy_log(old, new, cfg.office.id or None)
         finally:
             new.close()
     finally:
