@@ -899,3 +899,36 @@ def test_graph_paging_follows_after_until_next_is_missing_and_says_when_cut_shor
     assert [a.get("after") for a in asked] == [None, "A", "B"] and all(a["limit"] == 2 for a in asked)
     bodies, complete = read_pages(get, {"limit": 2}, max_pages=2)
     assert len(bodies) == 2 and not complete
+
+
+@responses.activate
+def test_x_posts_beyond_recent_search_are_not_asked_nor_listed_every_run(tmp_path):
+    """Of two X posts in the 14-day inbox window, the 9-day-old one is past recent search's 7
+    days: `inbox fetch` asks X only about the fresh one and lists no "not available" line."""
+    from types import SimpleNamespace
+
+    from crosspost.inbox.fetch import fetch_inbox
+    from crosspost.inbox.settings import InboxSettings
+    from crosspost.models import Release, Variant
+    from crosspost.store import ChannelPolicy, Store
+
+    channel = x_channel(tmp_path)
+    store = Store.open(tmp_path / "log.db")
+    fresh_id, old_id = "1862000000000000100", "1862000000000000050"
+    for slug, post, at in (("lama", old_id, NOW - 9 * 24 * HOUR), ("baru", fresh_id, NOW - HOUR)):
+        release = Release(slug=slug, title=slug, body="Isi.", date=datetime(2026, 11, 1, tzinfo=UTC))
+        rid = store.save_release(release, at)
+        store.enqueue(rid, [Variant(channel=channel.name, kind="twitter", text=slug)], None, at)
+        [c], _ = store.claim(at, 60, 1, {channel.name: ChannelPolicy()})
+        url = f"https://x.com/KemensosRI/status/{post}"
+        store.record_sent(c.delivery.id, c.token, Receipt(post, url), at)
+    responses.get(f"{X}/2/tweets/search/recent", json={
+        "data": [x_reply("1862000000000000109", "7", "bansos belum cair", NOW - 60, to=fresh_id)],
+        "includes": {"users": USERS}, "meta": {"newest_id": "1862000000000000109", "result_count": 1}})
+    cfg = SimpleNamespace(inbox=InboxSettings(), channels=lambda names=None: [channel])
+    result = fetch_inbox(cfg, store, NOW)
+    (run,) = result.runs
+    assert run.posts == 1 and run.new == 1 and run.skipped == []
+    (call,) = responses.calls
+    assert parse_qs(urlparse(call.request.url).query)["query"] == [f"conversation_id:{fresh_id}"]
+    store.close()

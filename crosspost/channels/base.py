@@ -119,6 +119,9 @@ class Channel:
     video_only: ClassVar[bool] = False  # every post is a video (doctor's sample release carries one)
     can_lookup: ClassVar[bool] = False
     has_comments: ClassVar[bool] = False
+    # How far back (seconds after sending) the platform lets replies be read; None: as far as
+    # [inbox] window_days. Older posts are not asked for replies at all (figures still are).
+    replies_reach: ClassVar[float | None] = None
     has_metrics: ClassVar[bool] = False
     accessibility: Any = None  # set by config: crosspost.controls.AccessibilitySettings
 

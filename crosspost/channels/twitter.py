@@ -181,6 +181,9 @@ class TwitterChannel(Channel):
     places_link: ClassVar[bool] = True  # split_thread puts the link in one part (crosspost.overrides)
     can_lookup: ClassVar[bool] = True
     has_comments: ClassVar[bool] = True
+    # recent search covers the last 7 days (tweepy Client.search_recent_tweets: "Tweets from the
+    # last seven days"); full-archive search is a paid read per post, not used
+    replies_reach: ClassVar[float | None] = 7 * 86400.0
     has_metrics: ClassVar[bool] = True
     engagement_access: ClassVar[str] = N_(  # doctor and the README say it
         "X API credits (pay-per-usage: every post read for replies or figures is billed); replies come "

@@ -4,7 +4,8 @@ Replies: ``GET /2/tweets/search/recent`` with ``query=conversation_id:<first par
 (docs.x.com, "Conversation threads using the X API": every reply in a conversation carries the
 conversation_id of the post that started it; tweepy ``Client.search_recent_tweets``). Recent
 search covers the last 7 days only (tweepy's docstring: "Tweets from the last seven days"), so
-a post older than that gets NotAvailable instead of a call that cannot answer. Newest first,
+`inbox fetch` does not ask about an older post (``TwitterChannel.replies_reach``), and asked
+directly it gets NotAvailable instead of a call that cannot answer. Newest first,
 ``max_results`` 10-100, ``meta.next_token`` for the next page, ``since_id`` to read only what is
 newer than the last fetch (``meta.newest_id``). Reads are paid (docs.x.com "X API pay-per-usage
 pricing": every post a read returns is billed, recent search and GET /2/tweets included), so
@@ -28,7 +29,6 @@ from ..i18n import _
 from ..models import Receipt
 from .base import PublishContext
 
-RECENT_WINDOW = 7 * 86400.0  # what recent search covers
 IDS_PER_LOOKUP = 100  # GET /2/tweets takes at most 100 ids
 REPLY_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id", "referenced_tweets"]
 # public_metrics names -> crosspost.engagement.METRICS
@@ -44,7 +44,7 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
              now: float, sent_at: float | None = None) -> CommentPage:
     """The replies newer than ``cursor`` (X's since_id), newest first."""
     posted = sent_at if sent_at is not None else _id_time(receipt.remote_id)
-    if posted is not None and now - posted > RECENT_WINDOW:
+    if posted is not None and now - posted > (channel.replies_reach or float("inf")):
         raise NotAvailable(_("X's recent search covers only the last 7 days: replies to an older post "
                              "are not read (full-archive search costs a read per post; crosspost does not "
                              "use it)"))

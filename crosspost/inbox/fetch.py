@@ -59,9 +59,12 @@ def _channels(cfg: Any, names: Collection[str] | None, hook: str) -> list[Any]:
     return [c for c in chosen if getattr(c, f"has_{hook}", False) and implements(c, hook)]
 
 
-def _targets(store: Any, cfg: Any, now: float, channel: str) -> list[dict[str, Any]]:
-    since = now - cfg.inbox.window_days * DAY
-    return [t for t in store.engagement_targets(since, [channel]) if not t["gone"]]
+def _targets(store: Any, cfg: Any, now: float, channel: Any, reach: float | None = None
+             ) -> list[dict[str, Any]]:
+    """The channel's live posts younger than the window, and than ``reach`` when given (a platform
+    that cannot read replies further back is not asked, not even to say so, every run)."""
+    since = now - min(cfg.inbox.window_days * DAY, reach if reach is not None else float("inf"))
+    return [t for t in store.engagement_targets(since, [channel.name]) if not t["gone"]]
 
 
 def fetch_inbox(cfg: Any, store: Any, now: float, names: Collection[str] | None = None,
@@ -72,7 +75,7 @@ def fetch_inbox(cfg: Any, store: Any, now: float, names: Collection[str] | None 
     for channel in _channels(cfg, names, "comments"):
         run = ChannelRun(channel.name)
         runs.append(run)
-        targets = _targets(store, cfg, now, channel.name)
+        targets = _targets(store, cfg, now, channel, getattr(channel, "replies_reach", None))
         for i, t in enumerate(targets):
             run.posts += 1
             try:
@@ -110,7 +113,7 @@ def fetch_metrics(cfg: Any, store: Any, now: float, names: Collection[str] | Non
     for channel in _channels(cfg, names, "metrics"):
         run = ChannelRun(channel.name)
         runs.append(run)
-        targets = _targets(store, cfg, now, channel.name)
+        targets = _targets(store, cfg, now, channel)
         if not targets:
             continue
         run.posts = len(targets)
