@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -212,7 +213,8 @@ def _env() -> Environment:
     return env
 
 
-def render_preview_html(release: Release, adapted: list[Adapted], now: datetime) -> str:
+def render_preview_html(release: Release, adapted: list[Adapted], now: datetime,
+                        skipped: Sequence[Any] = ()) -> str:
     """The page as a string (see write_preview_html)."""
     cards = [_card(a) for a in adapted]
     return _env().get_template(TEMPLATE).render(
@@ -222,19 +224,22 @@ def render_preview_html(release: Release, adapted: list[Adapted], now: datetime)
         generated=now,
         cards=cards,
         ready=sum(c["ok"] for c in cards),
+        skipped=[{"name": x.channel, "reason": x.reason} for x in skipped],
         source=release.source.name if release.source else "",
     )
 
 
-def write_preview_html(release: Release, adapted: list[Adapted], out: Path, now: datetime) -> Path:
+def write_preview_html(release: Release, adapted: list[Adapted], out: Path, now: datetime,
+                       skipped: Sequence[Any] = ()) -> Path:
     """Write the approval preview to ``out`` (parent folders created) and return its path.
 
     ``now`` is passed in (timezone-aware, preferably the office's zone) so the page is
-    reproducible in tests and shows the time the approver expects.
+    reproducible in tests and shows the time the approver expects. ``skipped`` (routing.Skipped)
+    are the channels this release does not go to, listed so the approver sees why.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(render_preview_html(release, adapted, now), encoding="utf-8")
+    tmp.write_text(render_preview_html(release, adapted, now, skipped), encoding="utf-8")
     tmp.replace(out)
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -150,6 +151,12 @@ def test_preview_html_for_the_approver(cli):
     page = out.read_text("utf-8")
     assert '<html lang="id"' in page and "Lumbung Sosial" in page
     assert "<script" not in page.lower()
+    # a photo story goes to no YouTube channel: the approver's page says so, and why
+    with open(cli.cwd / "channels.toml", "a", encoding="utf-8") as fh:
+        fh.write('[channels.youtube]\ntype = "youtube"\n')
+    proc = cli("preview", str(REPO / "examples" / "berita-foto-hksn-2026.md"), "--html", str(out))
+    page = out.read_text("utf-8")
+    assert re.search(r'<li class="dilewati">– youtube: tidak diterbitkan \([^)]*video', page), page[-3000:]
 
 
 def test_publish_at_flags_credentials_that_expire_before_the_post(cli, tmp_path):

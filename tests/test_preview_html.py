@@ -260,3 +260,16 @@ def test_website_body_is_sanitised_again_and_images_embedded(tmp_path: Path) -> 
     assert page.scripts == 0 and page.handlers == [] and "javascript:" not in body and "iframe" not in body
     assert [i["alt"] for i in page.imgs] == ["Peta"]
     assert jpeg_size(page.imgs[0]["src"]) == (THUMB_WIDTH, 160)
+
+
+def test_channels_the_release_does_not_go_to_are_listed_with_why(release, tmp_path: Path) -> None:
+    """The approver sees that YouTube is left out and why, not only the channels that send."""
+    from crosspost.routing import Skipped
+
+    fine = Variant(channel="fb", kind="facebook", text="halo", counts={"chars": 4, "limit": 63206})
+    skipped = [Skipped("yt", "youtube", "rilis <tanpa> video")]
+    out = write_preview_html(release, [Adapted(_fake("fb", "facebook"), fine, ())], tmp_path / "p.html", NOW,
+                             skipped)
+    html = out.read_text(encoding="utf-8")
+    assert '<li class="dilewati">– yt: tidak diterbitkan (rilis &lt;tanpa&gt; video)</li>' in html
+    assert "1 dari 1 kanal siap terbit" in html

@@ -52,7 +52,8 @@ def preview(
         from ..preview_html import write_preview_html
         from ..timezones import zone
 
-        written = write_preview_html(release, adapted, html, datetime.now(zone(cfg.timezone)))
+        written = write_preview_html(release, adapted, html, datetime.now(zone(cfg.timezone)),
+                                     prepared.skipped)
         render.console(stderr=True).print(_("HTML preview: {path}").format(path=written), markup=False)
     off = set() if channel else render.disabled(adapted)  # named with -c: it would be sent
     if STATE.json:
@@ -153,7 +154,7 @@ def publish(
     outcome.notes += [s.line() for s in skipped] + edited.notes
     outcome.deliveries += edited.deliveries
     warn(outcome.warnings)
-    page = _approval_page(cfg, file, release.slug) if any(
+    page = _approval_page(cfg, file, release.slug, skipped) if any(
         d.status == "awaiting_approval" for d in outcome.deliveries) else None
     if STATE.json:
         render.print_json({"release": render.release_json(release), "approval_page": page and str(page),
@@ -173,7 +174,7 @@ def publish(
     raise typer.Exit(outcome.exit_code)
 
 
-def _approval_page(cfg: Any, file: Path, slug: str) -> Path:
+def _approval_page(cfg: Any, file: Path, slug: str, skipped: list[Any]) -> Path:
     """The approval page of what was stored (what `approve` sends), beside the release file, else in
     the state folder when that folder cannot be written."""
     from datetime import datetime
@@ -187,9 +188,10 @@ def _approval_page(cfg: Any, file: Path, slug: str) -> Path:
     adapted, now_here = stored_adapted(cfg, shown), datetime.now(zone(cfg.timezone))
     target = file.resolve().with_name(f"{file.stem}-persetujuan.html")
     try:
-        return write_preview_html(shown.release, adapted, target, now_here)
+        return write_preview_html(shown.release, adapted, target, now_here, skipped)
     except OSError:
-        return write_preview_html(shown.release, adapted, Path(cfg.state_dir) / target.name, now_here)
+        return write_preview_html(shown.release, adapted, Path(cfg.state_dir) / target.name, now_here,
+                                  skipped)
 
 
 def _scheduled_note(when: Any, office: Any) -> str:
