@@ -155,7 +155,8 @@ def plan_update(store: Store, release: Release, changed: Sequence[Change], now: 
 
 def _edit_variant(c: Change, release: Release, base: dict[str, Any]) -> Variant:
     """The channel's new variant as an edit of the sent post (website: the page re-rendered from
-    the new text, keeping the sent media names; others: the new text replaces the old)."""
+    the new text with the release's pictures as they are now; others: the new text replaces the
+    old)."""
     from .channels.website import excerpt
 
     v = c.now
@@ -163,8 +164,9 @@ def _edit_variant(c: Change, release: Release, base: dict[str, Any]) -> Variant:
         page = {"date": release.date.isoformat(), "summary": release.summary,
                 "description": excerpt(release.body), "number": release.number or "",
                 "contact": release.contact or "", "tags": list(release.tags), "video_url": ""}
-        return Variant(channel=v.channel, kind=v.kind, text=v.text, title=v.title, media=c.sent.media,
-                       link=v.link, extra={**c.sent.extra, **base, "page": page}, counts={})
+        new_files = {k: v.extra[k] for k in ("inline_files",) if k in v.extra}
+        return Variant(channel=v.channel, kind=v.kind, text=v.text, title=v.title, media=v.media,
+                       link=v.link, extra={**c.sent.extra, **new_files, **base, "page": page}, counts={})
     keep: dict[str, Any] = {k: c.sent.extra[k] for k in ("video_id", "category_id", "tags", "privacy")
                             if k in c.sent.extra}
     return Variant(channel=v.channel, kind=v.kind, text=v.text, title=v.title,

@@ -197,6 +197,36 @@ def test_an_edited_release_is_refused_then_updated_in_place(world, capsys):
     assert code == 0 and world.http_calls == before
 
 
+def test_an_update_brings_the_new_title_and_a_new_picture_to_the_site(world, capsys):
+    """The article list shows the updated title, a picture added to the release is copied into
+    the article folder, and the kept version still has the first one."""
+    make_image(world.work / "foto.jpg", (800, 600))
+    path = _release(world.work, extra="slug: bantuan-banjir-bekasi\nnumber: 412/HUMAS/XI/2026\n"
+                    "images:\n  - path: foto.jpg\n    alt: Petugas membagikan paket\n")
+    code, out = world.json("publish", str(path), "-c", "website", capsys=capsys)
+    assert code == 0, out
+    slug = out["release"]["slug"]
+    folder = world.work / "site" / "siaran-pers" / slug
+    make_image(world.work / "foto-2.jpg", (640, 480), color=(20, 120, 30))
+    path.write_text(path.read_text("utf-8").replace(
+        "title: Kemensos Salurkan Bantuan", "title: Kemensos Salurkan 5 Ton Bantuan")
+        .replace("    alt: Petugas membagikan paket\n",
+                 "    alt: Petugas membagikan paket\n  - path: foto-2.jpg\n    alt: Warga menerima beras\n"),
+        "utf-8")
+    code, out = world.json("publish", str(path), "-c", "website", "--update", capsys=capsys)
+    assert code == 0, out
+    assert {d["channel"]: d["status"] for d in out["deliveries"] if "--pembaruan-" in d["release"]} == {
+        "website": "sent"}
+    shown = sorted(p.name for p in folder.iterdir() if p.suffix == ".jpg")
+    assert len(shown) == 2, shown
+    html = (folder / "index.html").read_text("utf-8")
+    assert all(name in html for name in shown) and "Warga menerima beras" in html
+    listing = (world.work / "site" / "siaran-pers" / "index.html").read_text("utf-8")
+    assert "5 Ton Bantuan" in listing and "Kemensos Salurkan Bantuan Banjir Bekasi" not in listing
+    kept = (folder / "versi-1.html").read_text("utf-8")
+    assert "Warga menerima beras" not in kept and "Petugas membagikan paket" in kept
+
+
 def test_an_edit_says_x_cannot_be_edited(world, capsys):
     path = _release(world.work)
     code, _out = world.json("publish", str(path), "-c", "twitter", capsys=capsys)

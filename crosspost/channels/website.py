@@ -310,8 +310,16 @@ class WebsiteChannel(Channel):
         folder = site.dir / section / slug
         media = list(variant.media)
         names = media_names(media)
-        images = tuple(PageImage(n, m.alt, *_image_size(replace(m, path=folder / n)))
+        update = bool(extra.get("update"))  # publish --update: the release's media as they are now
+
+        def source(m: Media, name: str) -> Path:
+            return m.path if update and m.path.is_file() else folder / name
+
+        images = tuple(PageImage(n, m.alt, *_image_size(replace(m, path=source(m, n))))
                        for m, n in zip(media, names, strict=True) if m.kind == "image")
+        files = [(n, m.path) for m, n in zip(media, names, strict=True) if update and m.path.is_file()]
+        files += [(n, Path(p)) for n, p in (extra.get("inline_files") or {}).items()
+                  if update and Path(p).is_file()]
         page = ArticlePage(
             section=section, slug=slug, title=variant.title or ctx.release.title,
             date=datetime.fromisoformat(info["date"]), body_html=variant.text,
@@ -319,12 +327,12 @@ class WebsiteChannel(Channel):
             number=info.get("number", ""), contact=info.get("contact", ""),
             tags=tuple(info.get("tags") or ()), images=images,
             video=next((n for m, n in zip(media, names, strict=True) if m.kind == "video"), ""),
-            video_url=info.get("video_url", ""))
+            video_url=info.get("video_url", ""), files=tuple(files))
         note = Correction(number, str(extra.get("label", "")),
                           render_body(str(extra.get("note", "")), urlsplit(self.settings.base_url).hostname))
         now = ctx.now() if ctx.now else time.time()
         try:
-            site.apply_correction(page, note, datetime.fromtimestamp(now, UTC))
+            site.apply_correction(page, note, datetime.fromtimestamp(now, UTC), update=update)
         except ArticleMissing:
             raise Permanent(_(
                 'the article {section}/{slug} is no longer on the website in {site_dir}: publish the '

@@ -123,11 +123,14 @@ class StaticSite:
             self._regenerate(sorted(articles, key=manifest.sort_key, reverse=True), now)
         return entry
 
-    def apply_correction(self, page: ArticlePage, correction: Correction, now: datetime) -> Article:
+    def apply_correction(self, page: ArticlePage, correction: Correction, now: datetime,
+                         update: bool = False) -> Article:
         """Add (or, for the same number, replace) a ralat on the article and regenerate what lists it.
 
-        ``page`` is the article as it was published (its media are already in the folder: nothing
-        is copied or pruned). Raises ArticleMissing when the site no longer has the article.
+        ``page`` is the article as it was published (its media are already in the folder), or with
+        ``update`` (`publish --update`) the article as it is now: its new files are copied and the
+        lists show its new title, summary and pictures. Nothing is pruned: the kept versions still
+        show theirs. Raises ArticleMissing when the site no longer has the article.
         """
         stamp = now.astimezone(UTC).isoformat(timespec="seconds")
         with site_lock(self.dir):
@@ -142,6 +145,13 @@ class StaticSite:
             if not (folder / previous).is_file() and current.is_file():  # the first attempt keeps it
                 kept = history_page(current.read_text("utf-8"), correction.label)
                 atomic_write_text(folder / previous, kept)
+            for name, src in page.files if update else ():
+                atomic_copy(src, folder / name)
+            if update:
+                first = page.images[0] if page.images else None
+                old = replace(old, title=page.title, summary=page.summary or page.description,
+                              image=first.name if first else "", image_alt=first.alt if first else "",
+                              images=[i.name for i in page.images])
             entry = replace(old, updated=stamp, corrections=others + [{
                 "number": correction.number, "at": stamp, "label": correction.label,
                 "note_html": correction.note_html,
