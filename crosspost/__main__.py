@@ -1,3 +1,25 @@
-from .cli.main import main
+"""`python -m crosspost` and the `crosspost` console script (pyproject: ``crosspost.__main__:run``)."""
 
-main()
+
+def run() -> None:
+    """The CLI, started the cheap way (bench/RESULTS.md, start-up): dataclass methods from their
+    compiled cache (crosspost/dataclass_cache.py), installed before any crosspost module defines
+    one; and no cyclic garbage collection while the CLI is imported: everything allocated then
+    lives to the end, yet each collection would walk it (several ms of every start). Those objects
+    are then frozen (never walked again) and collection is back on for the command itself."""
+    import gc
+
+    gc.disable()
+    try:
+        from .dataclass_cache import install
+
+        install()
+        from .cli.main import main
+    finally:
+        gc.freeze()
+        gc.enable()
+    main()
+
+
+if __name__ == "__main__":
+    run()
