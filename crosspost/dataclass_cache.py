@@ -19,24 +19,24 @@ as it does for .pyc files.
 
 import atexit
 import builtins
-import marshal
-import os
-import sys
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
-MAX_ENTRIES = 4096  # a code base's dataclasses need a few hundred; beyond this start afresh
-_FILE = Path(__file__).resolve().parent / "__pycache__" / (
-    f"dataclasses.{sys.implementation.cache_tag}-{'.'.join(map(str, sys.version_info[:3]))}.marshal")
+from .compile_cache import cache_file, load, save
+
+MAX_ENTRIES = 1000  # a code base's dataclasses need a few hundred; beyond, keep what was used
+_FILE = cache_file("dataclasses")
 
 _codes: dict[str, CodeType] = {}
 _stats = {"loaded": 0, "compiled": 0}
+_used: set[str] = set()
 _installed = False
 
 
 def _exec(source: Any, globals: Any = None, locals: Any = None, /, **kwargs: Any) -> Any:  # noqa: A002
     if isinstance(source, str):
+        _used.add(source)
         code = _codes.get(source)
         if code is None:
             code = compile(source, "<string>", "exec", dont_inherit=True)
@@ -47,30 +47,13 @@ def _exec(source: Any, globals: Any = None, locals: Any = None, /, **kwargs: Any
 
 
 def _load(path: Path) -> dict[str, CodeType]:
-    try:
-        data = marshal.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(data, dict) or len(data) > MAX_ENTRIES:
-        return {}
+    data = load(path, MAX_ENTRIES)
     return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, CodeType)}
 
 
 def _save(path: Path) -> None:
-    """Write the codes back when this process compiled new ones (atomically: another process may
-    be reading it)."""
-    if not _stats["compiled"] or sys.dont_write_bytecode or len(_codes) > MAX_ENTRIES:
-        return
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        tmp.write_bytes(marshal.dumps(_codes))
-        os.replace(tmp, path)
-    except (OSError, ValueError):  # a read-only install: compiled per process, as before
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+    if _stats["compiled"]:  # only when this process compiled something new
+        save(path, _codes, MAX_ENTRIES, _used)
 
 
 def install(path: Path | None = None) -> bool:
