@@ -9,12 +9,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FOLDER = Path(__file__).resolve().parent / "__pycache__"
+
+def folder() -> Path:
+    """The package's ``__pycache__``, or its place under PYTHONPYCACHEPREFIX (as Python's own)."""
+    here = Path(__file__).resolve().parent
+    if sys.pycache_prefix:
+        return Path(sys.pycache_prefix) / here.relative_to(here.anchor)
+    return here / "__pycache__"
 
 
-def cache_file(kind: str) -> Path:
+def cache_file(kind: str, tag: str = "") -> Path:
     version = ".".join(map(str, sys.version_info[:3]))  # marshal and code objects change with it
-    return FOLDER / f"{kind}.{sys.implementation.cache_tag}-{version}.marshal"
+    return folder() / f"{kind}.{sys.implementation.cache_tag}-{version}{tag}.marshal"
 
 
 def load(path: Path, max_entries: int) -> dict[Any, Any]:
@@ -37,7 +43,7 @@ def save(path: Path, data: dict[Any, Any], max_entries: int, used: set[Any]) -> 
         return
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(marshal.dumps(data))
         os.replace(tmp, path)
     except (OSError, ValueError):  # a read-only install: compiled in each process, as before

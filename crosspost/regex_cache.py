@@ -4,11 +4,15 @@ markdown-it's rules, Jinja's lexer, crosspost's own) are a tenth of a `preview`'
 CPython turns a pattern into the regex engine's code in Python (Lib/re/_compiler.py ``compile``:
 ``_parser.parse`` then ``_code``), and only the last step, ``_sre.compile(pattern, flags, code,
 groups - 1, groupindex, indexgroup)``, is C. Those six values depend only on the pattern text and
-its flags, so they are kept (crosspost/compile_cache.py, beside the .pyc files, per Python
-version) and handed to ``_sre.compile`` as ``re`` itself would: the Pattern is the one ``re``
-builds. The engine checks the code it is given (``_sre.compile`` validates it), and a stored
-entry it refuses is compiled afresh. Installed by the CLI's entry only (crosspost/__main__.py),
-for the Python versions whose ``re._compiler.compile`` has this shape.
+its flags, so they are kept (crosspost/compile_cache.py, beside the .pyc files, per Python version)
+and handed to ``_sre.compile`` as ``re`` itself would: the Pattern is the one ``re`` builds
+(install() checks that on a probe pattern: Pattern equality compares the code; the file name
+carries ``_sre.MAGIC``). The engine checks the code it is given (``_sre.compile`` validates it),
+and a stored entry it refuses is compiled afresh. A pattern's compile-time warnings (e.g. "possible
+nested set") are shown only in the process that compiled it. crosspost's vendored twitter-text
+keeps its two URL patterns the same way (crosspost/_vendor/twitter_text/regexp/_lazy.py). Installed
+by the CLI's entry only (crosspost/__main__.py), for the Python versions whose
+``re._compiler.compile`` has this shape.
 """
 
 import atexit
@@ -20,7 +24,6 @@ from .compile_cache import cache_file, load, save
 
 MAX_ENTRIES = 600  # a preview compiles ~160; a pattern built from a set is new in every process
 SHAPES = ((3, 11), (3, 12), (3, 13))  # re/_compiler.py compile() as quoted above (the same in these)
-_FILE = cache_file("regex")
 
 _parts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 _stats = {"loaded": 0, "compiled": 0}
@@ -86,10 +89,16 @@ def install(path: Path | None = None) -> bool:
     original = compiler.compile
     if getattr(original, "__module__", None) != compiler.__name__ or "_code" not in original.__globals__:
         return False
-    file = path or _FILE
+    wrapped = _wrap(original, _sre.compile, compiler.SRE_FLAG_DEBUG)
+    probe = r"(?P<word>\w+)\s*(?:=|:)\s*[^\W\d]+$"  # the engine's code compared, as Pattern == does
+    if wrapped(probe, 2) != original(probe, 2):
+        return False
+    _parts.clear()
+    _stats["compiled"] = 0
+    file = path or cache_file("regex", f"-sre{_sre.MAGIC}")
     _parts.update(_load(file))
     _stats["loaded"] = len(_parts)
-    compiler.compile = _wrap(original, _sre.compile, compiler.SRE_FLAG_DEBUG)
+    compiler.compile = wrapped
     atexit.register(_save, file)
     _installed = True
     return True
