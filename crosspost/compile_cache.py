@@ -38,7 +38,7 @@ def save(path: Path, data: dict[Any, Any], max_entries: int, used: set[Any]) -> 
     if sys.dont_write_bytecode:
         return
     if len(data) > max_entries:
-        data = {k: data[k] for k in used if k in data}
+        data = {k: data[k] for k in list(used) if k in data}  # list(): one step, under the GIL
     if len(data) > max_entries:  # one process alone used more: not kept
         return
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
