@@ -67,6 +67,9 @@ for _case, _own in OWN.items():
 # what the commands that read no credentials must not load (keyring, the credential files)
 for _case in ("preview", "status"):
     HEAVY[_case] += ("crosspost.credentials", "keyring")
+# platformdirs: only the built-in configuration's state folder needs it (this one has channels.toml)
+for _case in ("status", "run", "help"):
+    HEAVY[_case] += ("platformdirs",)
 
 CHILD = """
 import atexit, json, sys
