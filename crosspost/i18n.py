@@ -47,7 +47,12 @@ def normalise(value: str) -> str:
 def setup(language: str) -> None:
     global _translation, _language
     _language = normalise(language)
-    _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[_language], fallback=True)
+    kind = None
+    if _language != "en":  # English is the source text: no catalogue to read
+        from .mo_cache import CachedTranslations  # the parsed catalogue, kept between processes
+
+        kind = CachedTranslations
+    _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[_language], fallback=True, class_=kind)
 
 
 def language() -> str:

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from .errors import ReauthRequired
 from .i18n import _
@@ -47,7 +48,17 @@ class SecretStore:
         self.channel = channel
         self.dir = Path(state_dir) / "secrets"
         self.env = os.environ if env is None else env
-        self._keyring = _keyring() if use_keyring else None
+        self._use_keyring = use_keyring
+        self._found: list[Any] = []  # the keyring (or None), looked up on first use
+
+    @property
+    def _keyring(self) -> Any:
+        """The keyring, found when a secret is first read or written: a `preview` builds every
+        channel (and its store) but reads no secret, and keyring's backend probe (D-Bus on a
+        desktop) would cost every start."""
+        if not self._found:
+            self._found.append(_keyring() if self._use_keyring else None)
+        return self._found[0]
 
     @property
     def file(self) -> Path:

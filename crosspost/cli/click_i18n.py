@@ -15,8 +15,9 @@ from typing import IO, Any
 
 from ..i18n import N_, _
 
-# click's message (a regex over the English text) -> our msgid with the same named fields.
-MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p, m in (
+# click's message (a regex over the English text) -> our msgid with the same named fields. Kept as
+# text: ``re`` compiles (and caches) a pattern when an error is first shown, not at every start.
+MESSAGES: tuple[tuple[str, str], ...] = (
     (r"No such option: (?P<name>\S+)", N_("No such option: {name}")),
     (r"Missing argument '(?P<name>[^']+)'\.", N_("Missing argument '{name}'.")),
     (r"Missing option '(?P<name>.+)'\.", N_("Missing option '{name}'.")),
@@ -34,8 +35,8 @@ MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for
     (r"(?:File|Path|Directory) '(?P<path>.+)' does not exist\.", N_("'{path}' does not exist.")),
     (r"(?:File|Path|Directory) '(?P<path>.+)' is a directory\.", N_("'{path}' is a folder, not a file.")),
     (r"(?:File|Path|Directory) '(?P<path>.+)' is a file\.", N_("'{path}' is a file, not a folder.")),
-))
-POSSIBLE = re.compile(r"^(?P<message>.*) \(Possible options: (?P<names>.+)\)$", re.S)
+)
+POSSIBLE = r"^(?P<message>.*) \(Possible options: (?P<names>.+)\)$"
 
 # typer's own option help (typer/completion.py, typer/_click/decorators.py), shown by --help.
 HELP_TEXTS = (
@@ -49,12 +50,12 @@ HELP_TEXTS = (
 
 def translate(message: str) -> str:
     """click's finished English message in the chosen language (unknown ones unchanged)."""
-    found = POSSIBLE.match(message)
+    found = re.match(POSSIBLE, message, re.S)
     if found:
         return _("{message} (did you mean: {names}?)").format(
             message=translate(found["message"]), names=found["names"])
     for pattern, msgid in MESSAGES:
-        match = pattern.fullmatch(message.strip())
+        match = re.fullmatch(pattern, message.strip())
         if match:
             fields = match.groupdict()
             if "detail" in fields:

@@ -60,7 +60,8 @@ def metavar_for(param: Any) -> str | None:
 
 def _grouped_commands(self: Any, ctx: Any, formatter: Any) -> None:
     groups: dict[str, list[tuple[str, str]]] = {}
-    commands = [(n, self.get_command(ctx, n)) for n in self.list_commands(ctx)]
+    listed = getattr(self, "listed_command", self.get_command)  # lazy_group: the catalogue's summary
+    commands = [(n, listed(ctx, n)) for n in self.list_commands(ctx)]
     commands = [(n, c) for n, c in commands if c is not None and not c.hidden]
     if not commands:
         return
@@ -100,6 +101,7 @@ def tidy(command: Any) -> Any:
     subcommands = getattr(command, "commands", None)
     if subcommands is not None:
         command.format_commands = MethodType(_grouped_commands, command)
-        for sub in subcommands.values():
-            tidy(sub)
+        if not getattr(subcommands, "tidies_on_load", False):  # lazy_group tidies each as it loads
+            for sub in subcommands.values():
+                tidy(sub)
     return command

@@ -19,6 +19,7 @@ from ..errors import EXIT_ERROR, CrosspostError
 from ..i18n import N_, _  # first: sets the language before any help text below is built
 from .coercion import install as install_coercion
 from .common import STATE, close_stores, hoist_global_options
+from .lazy_group import LazyGroup
 
 # typer's own texts that go through gettext (section titles, [default]/[env var]/[required], a few
 # errors). typer calls the stdlib's gettext.gettext, i.e. the global "messages" domain and the
@@ -55,6 +56,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=LazyGroup,  # each command lives in its own module, imported when it runs (see lazy_group.py)
 )
 
 
@@ -90,21 +92,6 @@ def _main(
     STATE.config_path = config
     STATE.json = as_json
     ctx.call_on_close(close_stores)  # every log setup() opened is closed (PRAGMA optimize) at the end
-
-
-def _register() -> None:
-    """Each command group lives in its own module."""
-    from . import auth, controls, correct, db, doctor, init, publish, queue, report, show, status
-
-    for module in (publish, status, queue, auth, init, controls, report, correct, doctor, db, show):
-        module.register(app)
-    from . import inbox  # issue 14: the public's replies
-    inbox.register(app)
-    from . import metrics  # issue 14: reach and interactions
-    metrics.register(app)
-
-
-_register()
 
 
 def _say(text: str) -> None:
