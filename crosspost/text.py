@@ -23,11 +23,17 @@ def plain_paragraphs(md: str) -> list[str]:
 
 @lru_cache(maxsize=32)  # adapt asks once per channel for the same body: parse it once
 def _plain_paragraphs(md: str) -> tuple[str, ...]:
-    md = _BROKEN_LINK.sub(r"\1", md)  # markdown-it refuses unsafe links; keep just their text
+    from .markdown_once import plain_source_tokens
+
+    # The website's parse of the same body, when it can stand for this parser's (markdown_once.py)
+    tokens = plain_source_tokens(md)
+    if tokens is None:
+        md = _BROKEN_LINK.sub(r"\1", md)  # markdown-it refuses unsafe links; keep just their text
+        tokens = tuple(markdown().parse(md))
     paragraphs: list[str] = []
     current: list[str] = []
     cells: list[str] | None = None  # inside a table: one line per row, cells joined by " | "
-    for token in markdown().parse(md):
+    for token in tokens:
         if token.type == "table_open":
             cells, rows = [], []
         elif cells is not None and token.type == "inline":

@@ -54,11 +54,11 @@ def _weighted_without_emoji(text: str) -> int:
     """parse_tweet(text).weightedLength for a text without emoji: URLs 23, weight-2 code points 2."""
     import unicodedata
 
-    from crosspost._vendor.twitter_text.extract_urls import extract_urls_with_indices
+    from .x_urls import urls_with_indices  # twitter-text's extraction, only where a URL can be
 
     normal = re.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
     total = pos = 0
-    for url in extract_urls_with_indices(normal):
+    for url in urls_with_indices(normal):
         start = url["indices"][0]
         if start < pos:
             continue
