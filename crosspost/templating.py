@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import Namespace
 
 from .errors import InputError
 from .i18n import _
@@ -127,6 +128,36 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 if len(seq) * max(n, 0) > MAX_RESULT:
                     raise SecurityError("the result would be too large")
         return left * right
+
+    # Attribute checks, memoised (bench/adapt_bench.py: ~40% of a render was the sandbox's getattr).
+    # For these exact types, whether an attribute is safe depends on the type and the name alone
+    # (SandboxedEnvironment.is_safe_attribute, is_internal_attribute, modifies_known_mutable read
+    # isinstance and the name, never the value); format/format_map still go through Jinja's wrapper.
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        kind = type(obj)
+        if kind not in _MEMO_TYPES:
+            return super().is_safe_attribute(obj, attr, value)
+        safe = _SAFE_ATTRIBUTES.get((kind, attr))
+        if safe is None:
+            if len(_SAFE_ATTRIBUTES) > 4096:
+                _SAFE_ATTRIBUTES.clear()
+            safe = _SAFE_ATTRIBUTES[kind, attr] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # ``settings.thread`` on a dict: Jinja tries getattr first and lands on the item after an
+        # AttributeError; a dict instance has no attribute its type lacks, so go to the item.
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except LookupError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+_MEMO_TYPES = frozenset({str, list, dict, tuple, int, float, bool, type(None), Namespace})
+_SAFE_ATTRIBUTES: dict[tuple[type, str], bool] = {}
+_DICT_NAMES = frozenset(dir(dict))
 
 
 _OPTIONS: dict[str, Any] = {
