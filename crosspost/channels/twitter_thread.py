@@ -77,11 +77,12 @@ def is_valid(text: str, limit: int = 280) -> bool:
     return bool(text.strip()) and parsed.weightedLength <= limit and (limit != 280 or parsed.valid)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     word: str
     sep: str  # what precedes the word: "", " ", "\n" or "\n\n"
     starts_sentence: bool
+    cost: int = -1  # _Additive's weight of sep + word, once measured (a token is never changed)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -99,9 +100,10 @@ def _tokens(text: str) -> list[_Token]:
                 else:
                     sep = SPACE
                     # Inside a quotation a full stop does not end the quoted statement.
-                    start = not quoted and _ends_sentence(prev) and bool(_SENTENCE_START.match(word))
+                    start = not quoted and bool(_SENTENCE_START.match(word)) and _ends_sentence(prev)
                 out.append(_Token(word, sep, start))
-                quoted = _quote_open(word, quoted)
+                if '"' in word or "“" in word or "”" in word:  # most words hold no quotation mark
+                    quoted = _quote_open(word, quoted)
                 prev = word
     return out
 
@@ -180,7 +182,12 @@ class _Additive:
     def fits(self, candidate: list[_Token], budget: int) -> bool:
         if not candidate:
             return True
-        return sum(_token_weight(t.word) + len(t.sep) for t in candidate) - len(candidate[0].sep) <= budget
+        total = 0
+        for t in candidate:
+            if t.cost < 0:
+                t.cost = _token_weight(t.word) + len(t.sep)
+            total += t.cost
+        return total - len(candidate[0].sep) <= budget
 
 
 @lru_cache(maxsize=4096)
