@@ -26,6 +26,9 @@ ALLOWED = [
     ('{{ data.k }} {{ data.items() | list }} {{ data.get("k") }}', "v [('k', 'v')] v"),
     ('{{ items.index(2) }} {{ items.count(1) }}', "1 1"),
     ('{% set ns = namespace(a=1) %}{% set ns.a = ns.a + 1 %}{{ ns.a }}', "2"),
+    # method calls inside a loop and a set block, where Jinja passes _loop_vars/_block_vars
+    ('{% for i in items %}{% set y = x.upper() %}{{ y.split("B") | join("-") }};{% endfor %}', "A-C;A-C;"),
+    ('{% set b %}{{ x.replace("a", "z") }}{% endset %}{{ b }}', "zbc"),
 ]
 
 
