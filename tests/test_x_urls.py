@@ -69,3 +69,5 @@ def test_it_finds_what_twitter_text_finds():
     got = urls_with_indices(text)
     assert [u["url"] for u in got] == ["kemensos.go.id", "https://t.co/abc", "www.example.com/a_(b)"]
     assert got == extract_urls_with_indices(text)
+    for text in ("kemensos.go.id di awal", " kemensos.go.id", "(a.id)", ".id x.id", "a.id"):  # the first run
+        assert urls_with_indices(text) == extract_urls_with_indices(text) != [], text

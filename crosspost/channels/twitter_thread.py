@@ -27,7 +27,7 @@ _SENTENCE_START = re.compile(r"^[\"'“‘(\[]*[A-Z0-9#@]")
 @lru_cache(maxsize=1024)  # a thread's parts are measured by the splitter, then by the channel
 def weighted_length(text: str) -> int:
     """Weighted length as X counts it (twitter-text v3 with discounted emoji)."""
-    if not _emoji_triggers().intersection(text):
+    if not _may_hold_emoji(text):
         return _weighted_without_emoji(text)
     from crosspost._vendor.twitter_text import parse_tweet
 
@@ -40,6 +40,18 @@ def weighted_length(text: str) -> int:
 # go on with a non-ASCII one, so a text holding none of these non-ASCII code points has no emoji
 # and weighs exactly what parse_tweet's loop gives it without the emoji table.
 _HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")  # weight 2
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f]+")
+
+
+def _may_hold_emoji(text: str) -> bool:
+    """Whether ``text`` holds a code point that can start an emoji. Every one is non-ASCII
+    (tests/test_twitter_text.py checks the stored set), so only the non-ASCII characters are
+    looked up: an Indonesian release is mostly ASCII."""
+    if text.isascii():
+        return False
+    return not _emoji_triggers().isdisjoint("".join(_NON_ASCII.findall(text)))
 
 
 @lru_cache(maxsize=1)
@@ -194,7 +206,7 @@ class _Additive:
 def _token_weight(word: str) -> int:
     """One word's weighted length; without '.' a word holds no URL (twitter-text's own shortcut)
     and, without an emoji start, weighs its code points alone."""
-    if "." not in word and not _emoji_triggers().intersection(word):
+    if "." not in word and not _may_hold_emoji(word):
         import unicodedata
 
         normal = unicodedata.normalize("NFC", word)
