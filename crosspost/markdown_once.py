@@ -21,7 +21,6 @@ parser's on the corpus and on generated Markdown.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from html import unescape
 from typing import TYPE_CHECKING, Any
@@ -31,8 +30,9 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 # What markdown-it's default validateLink refuses (markdown_it/common/normalize_url.py,
-# BAD_PROTO_RE), looked for anywhere in the decoded text: a superset of the links it refuses.
-_REFUSABLE = re.compile(r"(?:vbscript|javascript|file|data):", re.I)
+# BAD_PROTO_RE on the lowercased, normalised URL, whose letters are the source's ASCII letters),
+# looked for anywhere in the lowercased decoded text: a superset of the links it refuses.
+_REFUSABLE = ("vbscript:", "javascript:", "file:", "data:")
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +63,10 @@ def website_html(md: str) -> str:
 def shares_tree(md: str) -> bool:
     """Whether the plain text may be read from the website's tokens: no ``~~`` and no destination
     in the body that the plain parser could refuse."""
-    return "~~" not in md and not _REFUSABLE.search(unescape(md).replace("\\", ""))
+    if "~~" in md:
+        return False
+    decoded = (unescape(md) if "&" in md else md).replace("\\", "").lower()
+    return not any(word in decoded for word in _REFUSABLE)
 
 
 def plain_source_tokens(md: str) -> tuple[Any, ...] | None:

@@ -16,6 +16,9 @@ def markdown() -> MarkdownIt:
 _BROKEN_LINK = re.compile(r"\[([^\]]+)\]\(\s*(?:javascript|data|vbscript):(?:[^()]|\([^()]*\))*\)", re.I)
 
 
+_BLANKS = re.compile(r"[ \t]+")
+
+
 def plain_paragraphs(md: str) -> list[str]:
     """Paragraphs of plain text: emphasis dropped, raw HTML removed, links as 'text (url)'."""
     return list(_plain_paragraphs(md))
@@ -79,7 +82,7 @@ def _inline_text(children: list) -> str:
         elif child.type == "image":
             continue
         # html_inline is dropped on purpose: tags go, the text between them stays.
-    return re.sub(r"[ \t]+", " ", "".join(out))
+    return _BLANKS.sub(" ", "".join(out))
 
 
 def plain_text(md: str) -> str:
