@@ -90,5 +90,5 @@ def adapt(release: Release, channels: list[Channel], templates_dir: Path | None 
         link = next((a.variant.link for a in done.values() if a.variant and a.variant.link), None)
         if link:
             release = replace(release, link=link)
-            shared = release_context(release)
+            shared = {**shared, "release": {**shared["release"], "link": link}}  # all else is the same
     return [done.get(ch.name) or adapt_one(release, ch, templates_dir, shared) for ch in channels]

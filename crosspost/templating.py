@@ -7,16 +7,19 @@ typo in a template fails loudly in preview instead of posting an empty string.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from types import BuiltinMethodType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import Namespace
 
 from .errors import InputError
 from .i18n import _
@@ -32,6 +35,11 @@ def builtin_templates_dir() -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / "_templates"
     return packaged if packaged.is_dir() else here.parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def _builtin_text() -> str:
+    return str(builtin_templates_dir())
 
 
 def truncate_words(text: str, limit: int, ellipsis: str = "…") -> str:
@@ -67,6 +75,7 @@ def tanggal(value: datetime | str, with_day: bool = True, with_time: bool = Fals
     return s
 
 
+@lru_cache(maxsize=256)  # asked for by every channel of a release, for the same link
 def utm(link: str | None, source: str = "", medium: str = "social", campaign: str = "") -> str:
     """Add UTM parameters to a link (kept as-is when no source is given)."""
     if not link:
@@ -128,6 +137,52 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                     raise SecurityError("the result would be too large")
         return left * right
 
+    # Attribute checks, memoised (bench/adapt_bench.py: ~40% of a render was the sandbox's getattr).
+    # For these exact types, whether an attribute is safe depends on the type and the name alone
+    # (SandboxedEnvironment.is_safe_attribute, is_internal_attribute, modifies_known_mutable read
+    # isinstance and the name, never the value); format/format_map still go through Jinja's wrapper.
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        kind = type(obj)
+        if kind not in _MEMO_TYPES:
+            return super().is_safe_attribute(obj, attr, value)
+        safe = _SAFE_ATTRIBUTES.get((kind, attr))
+        if safe is None:
+            if len(_SAFE_ATTRIBUTES) > 4096:
+                _SAFE_ATTRIBUTES.clear()
+            safe = _SAFE_ATTRIBUTES[kind, attr] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # ``settings.thread`` on a dict: Jinja tries getattr first and lands on the item after an
+        # AttributeError; a dict instance has no attribute its type lacks, so go to the item.
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except LookupError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        # A method of a str, list or dict (``line.split(" ")``): Jinja's is_safe_callable and
+        # Context.call look for unsafe_callable, alters_data, jinja_pass_arg, which a built-in
+        # method cannot carry, so call it as Context.call would. Which methods a template may
+        # reach at all is decided by getattr above, unchanged.
+        if type(__obj) is BuiltinMethodType and type(__obj.__self__) in _PLAIN_SELF:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __context.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+_PLAIN_SELF = frozenset({str, list, dict, tuple, int, float})
+_MEMO_TYPES = frozenset({str, list, dict, tuple, int, float, bool, type(None), Namespace})
+_SAFE_ATTRIBUTES: dict[tuple[type, str], bool] = {}
+_DICT_NAMES = frozenset(dir(dict))
+
 
 _OPTIONS: dict[str, Any] = {
     "autoescape": False,  # social text is plain; the website template escapes explicitly
@@ -149,7 +204,7 @@ def _environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
         **_OPTIONS,
     )
     env.filters.update(truncate_words=truncate_words, hashtags=hashtag_list, tanggal=tanggal,
-                       utm=utm, one_line=one_line)
+                       utm=utm.__wrapped__, one_line=one_line)  # a template may pass anything
     return env
 
 
@@ -157,7 +212,8 @@ def render(template_name: str, context: dict[str, Any], user_dir: Path | None = 
            prepared: bool = False) -> str:
     """Render a channel template; the user's templates dir wins over the built-in one.
     ``prepared``: every value of ``context`` is template data already (``plain``)."""
-    dirs = tuple(str(d) for d in (user_dir, builtin_templates_dir()) if d and Path(d).is_dir())
+    # os.path.isdir on the text: the same check as Path.is_dir without building two Paths a render
+    dirs = tuple(t for t in (str(user_dir) if user_dir else "", _builtin_text()) if t and os.path.isdir(t))
     env = _environment(dirs)
     data = context if prepared else {str(k): plain(v) for k, v in context.items()}
     try:

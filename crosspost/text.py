@@ -16,6 +16,9 @@ def markdown() -> MarkdownIt:
 _BROKEN_LINK = re.compile(r"\[([^\]]+)\]\(\s*(?:javascript|data|vbscript):(?:[^()]|\([^()]*\))*\)", re.I)
 
 
+_BLANKS = re.compile(r"[ \t]+")
+
+
 def plain_paragraphs(md: str) -> list[str]:
     """Paragraphs of plain text: emphasis dropped, raw HTML removed, links as 'text (url)'."""
     return list(_plain_paragraphs(md))
@@ -23,11 +26,17 @@ def plain_paragraphs(md: str) -> list[str]:
 
 @lru_cache(maxsize=32)  # adapt asks once per channel for the same body: parse it once
 def _plain_paragraphs(md: str) -> tuple[str, ...]:
-    md = _BROKEN_LINK.sub(r"\1", md)  # markdown-it refuses unsafe links; keep just their text
+    from .markdown_once import plain_source_tokens
+
+    # The website's parse of the same body, when it can stand for this parser's (markdown_once.py)
+    tokens = plain_source_tokens(md)
+    if tokens is None:
+        md = _BROKEN_LINK.sub(r"\1", md)  # markdown-it refuses unsafe links; keep just their text
+        tokens = tuple(markdown().parse(md))
     paragraphs: list[str] = []
     current: list[str] = []
     cells: list[str] | None = None  # inside a table: one line per row, cells joined by " | "
-    for token in markdown().parse(md):
+    for token in tokens:
         if token.type == "table_open":
             cells, rows = [], []
         elif cells is not None and token.type == "inline":
@@ -73,7 +82,7 @@ def _inline_text(children: list) -> str:
         elif child.type == "image":
             continue
         # html_inline is dropped on purpose: tags go, the text between them stays.
-    return re.sub(r"[ \t]+", " ", "".join(out))
+    return _BLANKS.sub(" ", "".join(out))
 
 
 def plain_text(md: str) -> str:

@@ -158,6 +158,7 @@ def test_stored_emoji_starts_equal_the_vendored_table():
 
     assert emoji_starts.stored() == emoji_starts.computed()
     assert len(emoji_starts.stored()) > 1000
+    assert all(not c.isascii() for c in emoji_starts.stored())  # _may_hold_emoji looks at non-ASCII only
 
 
 def test_regex_code_cache_gives_the_same_pattern(tmp_path, monkeypatch):

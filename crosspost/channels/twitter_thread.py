@@ -27,7 +27,7 @@ _SENTENCE_START = re.compile(r"^[\"'“‘(\[]*[A-Z0-9#@]")
 @lru_cache(maxsize=1024)  # a thread's parts are measured by the splitter, then by the channel
 def weighted_length(text: str) -> int:
     """Weighted length as X counts it (twitter-text v3 with discounted emoji)."""
-    if not _emoji_triggers().intersection(text):
+    if not _may_hold_emoji(text):
         return _weighted_without_emoji(text)
     from crosspost._vendor.twitter_text import parse_tweet
 
@@ -42,6 +42,18 @@ def weighted_length(text: str) -> int:
 _HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")  # weight 2
 
 
+_NON_ASCII = re.compile("[^\x00-\x7f]+")
+
+
+def _may_hold_emoji(text: str) -> bool:
+    """Whether ``text`` holds a code point that can start an emoji. Every one is non-ASCII
+    (tests/test_twitter_text.py checks the stored set), so only the non-ASCII characters are
+    looked up: an Indonesian release is mostly ASCII."""
+    if text.isascii():
+        return False
+    return not _emoji_triggers().isdisjoint("".join(_NON_ASCII.findall(text)))
+
+
 @lru_cache(maxsize=1)
 def _emoji_triggers() -> frozenset[str]:
     """Precomputed (crosspost/channels/emoji_starts.py): building it from the table took 50-80 ms."""
@@ -54,11 +66,11 @@ def _weighted_without_emoji(text: str) -> int:
     """parse_tweet(text).weightedLength for a text without emoji: URLs 23, weight-2 code points 2."""
     import unicodedata
 
-    from crosspost._vendor.twitter_text.extract_urls import extract_urls_with_indices
+    from .x_urls import urls_with_indices  # twitter-text's extraction, only where a URL can be
 
     normal = re.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
     total = pos = 0
-    for url in extract_urls_with_indices(normal):
+    for url in urls_with_indices(normal):
         start = url["indices"][0]
         if start < pos:
             continue
@@ -77,11 +89,12 @@ def is_valid(text: str, limit: int = 280) -> bool:
     return bool(text.strip()) and parsed.weightedLength <= limit and (limit != 280 or parsed.valid)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     word: str
     sep: str  # what precedes the word: "", " ", "\n" or "\n\n"
     starts_sentence: bool
+    cost: int = -1  # _Additive's weight of sep + word, once measured (a token is never changed)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -99,9 +112,10 @@ def _tokens(text: str) -> list[_Token]:
                 else:
                     sep = SPACE
                     # Inside a quotation a full stop does not end the quoted statement.
-                    start = not quoted and _ends_sentence(prev) and bool(_SENTENCE_START.match(word))
+                    start = not quoted and bool(_SENTENCE_START.match(word)) and _ends_sentence(prev)
                 out.append(_Token(word, sep, start))
-                quoted = _quote_open(word, quoted)
+                if '"' in word or "“" in word or "”" in word:  # most words hold no quotation mark
+                    quoted = _quote_open(word, quoted)
                 prev = word
     return out
 
@@ -180,14 +194,19 @@ class _Additive:
     def fits(self, candidate: list[_Token], budget: int) -> bool:
         if not candidate:
             return True
-        return sum(_token_weight(t.word) + len(t.sep) for t in candidate) - len(candidate[0].sep) <= budget
+        total = 0
+        for t in candidate:
+            if t.cost < 0:
+                t.cost = _token_weight(t.word) + len(t.sep)
+            total += t.cost
+        return total - len(candidate[0].sep) <= budget
 
 
 @lru_cache(maxsize=4096)
 def _token_weight(word: str) -> int:
     """One word's weighted length; without '.' a word holds no URL (twitter-text's own shortcut)
     and, without an emoji start, weighs its code points alone."""
-    if "." not in word and not _emoji_triggers().intersection(word):
+    if "." not in word and not _may_hold_emoji(word):
         import unicodedata
 
         normal = unicodedata.normalize("NFC", word)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from html import escape, unescape
 from urllib.parse import urlsplit
 
 import nh3
-from markdown_it import MarkdownIt
 
 TAGS: frozenset[str] = frozenset({
     "p", "a", "strong", "em", "b", "i", "u", "s", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
@@ -43,19 +41,12 @@ _ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(["table", "strikethrough"])
-    # markdown-it leaves "[text](javascript:...)" as literal text, which would show the payload on
-    # the page. Let every link through instead: nh3 drops the unsafe href (it decodes entities and
-    # whitespace the way browsers do) and sanitize_html unwraps the empty <a>, keeping the label.
-    md.validateLink = lambda url: True  # type: ignore[method-assign]
-    return md
-
-
 def markdown_to_html(md: str) -> str:
-    """Render Markdown (raw HTML allowed) to unsanitised HTML; always pass it to sanitize()."""
-    return _markdown().render(md)
+    """Render Markdown (raw HTML allowed) to unsanitised HTML; always pass it to sanitize().
+    The parse is shared with the plain text of the same body (crosspost/markdown_once.py)."""
+    from ..markdown_once import website_html
+
+    return website_html(md)
 
 
 def _demote_headings(html: str) -> str:
