@@ -37,6 +37,7 @@ INSERT_EVENTS = ("INSERT INTO events (id, delivery_id, release_id, at, from_stat
 def build_log(path: Path, deliveries: int, end: float, chunk: int = 20_000) -> tuple[float, float]:
     """Fill a fresh log; returns the period (first, last queued_at) it covers. Rows go in with
     executemany, ``chunk`` releases at a time, so a 1,000,000-delivery log fits in memory."""
+    from crosspost.aggregates import SENT_MIGRATION
     from crosspost.store import Store, _build_aggregates
 
     path.unlink(missing_ok=True)
@@ -68,6 +69,7 @@ def build_log(path: Path, deliveries: int, end: float, chunk: int = 20_000) -> t
     for _name, sql in triggers:
         conn.execute(sql)
     _build_aggregates(conn)
+    _build_aggregates(conn, SENT_MIGRATION)
     conn.execute("COMMIT")  # no ANALYZE: the bulk fill leaves no statistics, like a log grown by hand
     conn.close()
     return start, end
