@@ -1,6 +1,6 @@
 """Report aggregates: what `crosspost report` reads instead of scanning a year of deliveries.
 
-Four small tables, kept by SQLite triggers on ``deliveries`` (and ``releases.section``), so they
+Small tables, kept by SQLite triggers on ``deliveries`` (and ``releases.section``), so they
 change in the same transaction as the state change that moves them, whoever writes: the store,
 a migration, a bulk load, a repair by hand in the sqlite3 shell. ``store.py`` runs the SQL; this
 module only holds its text and the arithmetic on what comes back (no sqlite3 here).
@@ -18,10 +18,13 @@ module only holds its text and the arithmetic on what comes back (no sqlite3 her
   first such day marked, and ``report_release_firsts`` releases by first day and section: the
   count of distinct releases (once however many of their deliveries fall in the period) is the
   firsts in the period plus the few releases that started before it.
+* ``report_sent`` sent deliveries by UTC day of their *sending*, channel and section: the reach
+  and engagement figures count posts by when they went out (a later migration: SENT_MIGRATION).
 
 Periods whose bounds fall inside a bucket (a report from 08:00, a zone at UTC+5:30) read the
-part-buckets from ``deliveries`` itself, through the index on the due time: the figures are
-always exact, the aggregates only make the whole buckets cheap.
+part-buckets from ``deliveries`` itself, through the index on the due time (on the sending time
+for ``report_sent``): the figures are always exact, the aggregates only make the whole buckets
+cheap. Whole buckets are read as signed primary-key ranges (``wait_ranges``, ``cut_day``).
 """
 
 from __future__ import annotations
@@ -276,15 +279,6 @@ def _merged(ranges: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
         else:
             out.append((a, b))
     return out
-
-
-def blocks(lo_day: int, hi_day: int) -> tuple[tuple[int, int], list[tuple[int, int]]]:
-    """Whole days [lo, hi) as whole 30-day blocks (by first day) and the day ranges left over."""
-    b_lo, b_hi = -(-lo_day // BLOCK_DAYS) * BLOCK_DAYS, hi_day // BLOCK_DAYS * BLOCK_DAYS
-    if b_lo >= b_hi:
-        return (0, 0), [(lo_day, hi_day)] if lo_day < hi_day else []
-    days = [(a, b) for a, b in ((lo_day, b_lo), (b_hi, hi_day)) if a < b]
-    return (b_lo, b_hi), days
 
 
 # Signed ranges: [span, first, end, sign(, at)] rows of a table to add (+1) or take away (-1). A

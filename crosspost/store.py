@@ -1439,8 +1439,6 @@ class Store:
         cut_days = sorted({h // 24 for h in skip} | {math.floor(w / A.DAY) for w in weeks
                                                      if start < w < end and w % A.DAY})
         day_lo, day_hi = -(-h_lo // 24), max(-(-h_lo // 24), h_hi // 24)
-        hours = [(h_lo, day_lo * 24), (day_hi * 24, h_hi), *((d * 24, d * 24 + 24) for d in cut_days)]
-        hours = [(max(a, h_lo), min(b, h_hi)) for a, b in hours if max(a, h_lo) < min(b, h_hi)]
         # each whole bucket range a primary-key range of its own (an OR of them scanned the table),
         # signed (crosspost.aggregates.cut_day): whole days between the cut days, a cut day as its
         # day less the hours past the cut, whole hours less the hours a cut falls inside
