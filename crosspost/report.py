@@ -38,8 +38,7 @@ from .aggregates import percentile as hist_percentile
 from .errors import InputError
 from .i18n import _
 from .models import SECTIONS
-from .report_format import LINE_STYLES, _md_table, angka, bar_chart, durasi, line_chart, persen
-from .templating import BULAN
+from .report_format import BULAN, LINE_STYLES, _md_table, angka, bar_chart, durasi, line_chart, persen
 from .timezones import parse_when, zone
 
 if TYPE_CHECKING:

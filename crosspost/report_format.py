@@ -11,8 +11,13 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-
 # -- Indonesian wording ------------------------------------------------------------------------
+# The month names of the period label. templating.BULAN holds the same list for the templates'
+# date filters; importing it from there would load jinja2 for a md, csv or json report (~25 ms).
+BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+         "Oktober", "November", "Desember")
+
+
 def angka(n: int | float) -> str:
     """1234567 -> '1.234.567' (Indonesian thousands separator)."""
     return f"{int(n):,}".replace(",", ".")

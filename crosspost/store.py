@@ -218,6 +218,10 @@ MIGRATIONS: list[list[Any]] = [  # SQL text, or a function of the connection
         # (crosspost.aggregates explains them)
         *(s for s in aggregates.MIGRATION if not s.startswith(aggregates.BUILD)),
         lambda c: _build_aggregates(c)],
+    [  # (issue 18) the engagement figures' sent posts by sending day, kept by triggers (one upsert when
+        # a delivery is sent), and a partial index for the part-days; built here for the log as it is
+        *(s for s in aggregates.SENT_MIGRATION if not s.startswith(aggregates.BUILD)),
+        lambda c: _build_aggregates(c, aggregates.SENT_MIGRATION)],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -259,13 +263,23 @@ def _cover_existing_rows(c: sqlite3.Connection) -> None:
     c.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
 
 
-def _build_aggregates(c: sqlite3.Connection) -> None:
-    """The aggregates migration: the report's aggregates for the deliveries already in the log (the triggers,
+def _build_aggregates(c: sqlite3.Connection, migration: list[str] = aggregates.MIGRATION) -> None:
+    """The aggregates migrations: the report's aggregates for the deliveries already in the log (the triggers,
     created just before, keep them from here on)."""
     if c.execute("SELECT EXISTS (SELECT 1 FROM deliveries)").fetchone()[0]:
-        for statement in aggregates.MIGRATION:
+        for statement in migration:
             if statement.startswith(aggregates.BUILD):
                 c.execute(statement)
+
+
+def _gaps(lo: int, hi: int, holes: Collection[int]) -> list[tuple[int, int]]:
+    """[lo, hi) as the ranges between the ``holes`` (buckets read some other way)."""
+    out, a = [], lo
+    for h in sorted(x for x in set(holes) if lo <= x < hi):
+        if a < h:
+            out.append((a, h))
+        a = h + 1
+    return out + [(a, hi)] if a < hi else out
 
 
 def _fence(token: str) -> int:
@@ -1306,11 +1320,16 @@ class Store:
         definition, through the due-time index), oldest first, each with its sent links: two
         statements whatever the log's size, never every delivery of the period."""
         due = self._DUE  # PostgreSQL spells it with GREATEST
-        releases = self._all(
-            "SELECT r.id, r.slug, r.title, r.section FROM releases r WHERE r.id IN (SELECT d.release_id "
-            f"FROM deliveries d WHERE {due} >= ? AND {due} < ?{self._scope()}) ORDER BY r.id DESC LIMIT ?",
-            (start, end, int(limit)))
-        releases.reverse()
+        if self.aggregates and not self._scope():
+            releases = self._all("SELECT id, slug, title, section FROM releases WHERE id IN "
+                                 "(SELECT value FROM json_each(?)) ORDER BY id",
+                                 (json.dumps(self._latest_releases(start, end, limit)),))
+        else:
+            releases = self._all(
+                "SELECT r.id, r.slug, r.title, r.section FROM releases r WHERE r.id IN (SELECT d.release_id "
+                f"FROM deliveries d WHERE {due} >= ? AND {due} < ?{self._scope()}) "
+                "ORDER BY r.id DESC LIMIT ?", (start, end, int(limit)))
+            releases.reverse()
         links: dict[int, list[dict[str, str]]] = {}
         for d in self._all("SELECT release_id, channel, url FROM deliveries WHERE release_id IN "
                            "(SELECT value FROM json_each(?)) AND status = 'sent' AND url IS NOT NULL "
@@ -1318,6 +1337,21 @@ class Store:
                            (json.dumps([r["id"] for r in releases]),)):
             links.setdefault(d["release_id"], []).append({"channel": d["channel"], "url": d["url"]})
         return [{**r, "links": links.get(r["id"], [])} for r in releases]
+
+    def _latest_releases(self, start: float, end: float, limit: int) -> list[int]:
+        """The ids of the ``limit`` latest releases with a delivery due in [start, end): whole days
+        from report_release_days newest release first (stops at ``limit``: a year of 200,000
+        releases is not listed to keep 1,000), the part-days from the deliveries (due-time index)."""
+        (d_lo, d_hi), _skip, raw = aggregates.split(start, end, aggregates.DAY)
+        due = aggregates.due("d")
+        with self._lock:
+            ids = {r[0] for r in self._conn.execute(
+                "SELECT DISTINCT release_id FROM report_release_days INDEXED BY report_release_days_release "
+                "WHERE day >= ? AND day < ? ORDER BY release_id DESC LIMIT ?", (d_lo, d_hi, int(limit)))}
+            for a, b in raw:
+                ids.update(r[0] for r in self._conn.execute(
+                    f"SELECT DISTINCT d.release_id FROM deliveries d WHERE {due} >= ? AND {due} < ?", (a, b)))
+        return sorted(ids)[-int(limit):] if limit > 0 else []
 
     def audit_deliveries(self, release_ids: Collection[int]) -> list[dict[str, Any]]:
         return self._all("SELECT * FROM deliveries WHERE release_id IN (SELECT value FROM json_each(?)) "
@@ -1391,7 +1425,6 @@ class Store:
         due = A.due("d")
         (h_lo, h_hi), skip, raw_h = A.split(start, end, A.HOUR, weeks)
         (d_lo, d_hi), _none, raw_d = A.split(start, end, A.DAY)
-        (b_lo, b_hi), days = A.blocks(d_lo, d_hi)
 
         def ranges(raw: list[tuple[float, float]]) -> tuple[str, tuple[float, ...]]:
             if not raw:
@@ -1406,25 +1439,37 @@ class Store:
         cut_days = sorted({h // 24 for h in skip} | {math.floor(w / A.DAY) for w in weeks
                                                      if start < w < end and w % A.DAY})
         day_lo, day_hi = -(-h_lo // 24), max(-(-h_lo // 24), h_hi // 24)
-        hours = [(h_lo, day_lo * 24), (day_hi * 24, h_hi), *((d * 24, d * 24 + 24) for d in cut_days)]
+        # each whole bucket range a primary-key range of its own (an OR of them scanned the table),
+        # signed (crosspost.aggregates.cut_day): whole days between the cut days, a cut day as its
+        # day less the hours past the cut, whole hours less the hours a cut falls inside
+        cuts = {math.floor(w / A.DAY): w for w in weeks if start < w < end and w % A.DAY}
+        spans: list[list[Any]] = []
+        plain: list[int] = []
+        for d in cut_days:
+            moved = A.cut_day(d, cuts[d], skip) if day_lo <= d < day_hi and d in cuts else None
+            spans += moved or []
+            plain += [] if moved else [d]
+        hours = [(h_lo, day_lo * 24), (day_hi * 24, h_hi), *((d * 24, d * 24 + 24) for d in plain)]
         hours = [(max(a, h_lo), min(b, h_hi)) for a, b in hours if max(a, h_lo) < min(b, h_hi)]
+        spans += [[24, a * 24, b * 24, 1, None] for a, b in _gaps(day_lo, day_hi, cut_days)]
+        spans += [[1, a, b, 1, None] for lo, hi in A._merged(hours) for a, b in _gaps(int(lo), int(hi), skip)]
+        at = "COALESCE(j.at, c.start * 3600.0)"
+        # the ranges' fields taken out once per range (LIMIT keeps the subquery from being flattened
+        # into a json_extract per row read)
+        signed = ("FROM (SELECT json_extract(value, '$[0]') AS span, json_extract(value, '$[1]') AS lo, "
+                  "json_extract(value, '$[2]') AS hi, json_extract(value, '$[3]') AS sign, "
+                  "json_extract(value, '$[4]') AS at FROM json_each(?) LIMIT -1) j CROSS JOIN {table} c "
+                  "WHERE c.span = j.span AND c.start >= j.lo AND c.start < j.hi GROUP BY 1, 2, 3")
         groups = self._summed(
-            (f"SELECT channel, section, status, {A.week_sql('start * 3600.0', weeks)} AS week, SUM(n) AS n "
-             "FROM report_counts WHERE (span = 24 AND start >= ? AND start < ? AND start / 24 NOT IN "
-             "(SELECT value FROM json_each(?))) OR (("
-             + (" OR ".join("(span = 1 AND start >= ? AND start < ?)" for _ in hours) or "0")
-             + ") AND start NOT IN (SELECT value FROM json_each(?))) GROUP BY 1, 2, 3, 4",
-             (day_lo * 24, day_hi * 24, json.dumps(cut_days), *(x for r in hours for x in r),
-              json.dumps(sorted(skip)))),
+            (f"SELECT c.channel, c.section, c.status, {A.week_sql(at, weeks)} AS week, "
+             "SUM(c.n * j.sign) AS n "
+             + signed.format(table="report_counts") + ", 4", (json.dumps(spans),)),
             raw_h and (f"SELECT d.channel, r.section, d.status, {A.week_sql(due, weeks)} AS week, "
                        "COUNT(*) AS n "
                        f"{joined} WHERE {rh} GROUP BY 1, 2, 3, 4", rh_args))
-        day_parts = " OR ".join(["(span = 30 AND start >= ? AND start < ?)"]
-                                + ["(span = 1 AND start >= ? AND start < ?)"] * len(days))
         waits = self._summed(
-            (f"SELECT channel, section, second, SUM(n) AS n FROM report_waits WHERE {day_parts} "
-             "GROUP BY 1, 2, 3",
-             (b_lo, b_hi, *(x for r in days for x in r))),
+            ("SELECT c.channel, c.section, c.second, SUM(c.n * j.sign) AS n "
+             + signed.format(table="report_waits"), (json.dumps(A.wait_ranges(d_lo, d_hi)),)),
             raw_d and (f"SELECT d.channel, r.section, {A._wait('d')} AS second, COUNT(*) AS n {joined} "
                        f"WHERE +d.status = 'sent' AND ({rd}) GROUP BY 1, 2, 3", rd_args))
         releases: Counter[str] = Counter()
@@ -1863,17 +1908,31 @@ class Store:
     def engagement_counts(self, start: float, end: float) -> dict[str, Any]:
         """Posts sent in [start, end): by channel and section (``groups``: channel, section, n), and
         per release for the releases engagement_posts returns anything of (``releases``: slug -> n)."""
-        groups = self._all(
-            "SELECT d.channel, r.section, COUNT(*) AS n FROM deliveries d JOIN releases r "
-            "ON r.id = d.release_id WHERE d.status = 'sent' AND d.sent_at >= ? AND d.sent_at < ? "
-            "GROUP BY d.channel, r.section",
-            (start, end))
+        if self.aggregates and not self._scope():  # whole days from report_sent (crosspost.aggregates)
+            groups = self._sent_groups(start, end)
+        else:
+            groups = self._all(
+                "SELECT d.channel, r.section, COUNT(*) AS n FROM deliveries d JOIN releases r "
+                "ON r.id = d.release_id WHERE d.status = 'sent' AND d.sent_at >= ? AND d.sent_at < ? "
+                "GROUP BY d.channel, r.section",
+                (start, end))
         releases = self._all(
             "SELECT r.slug, COUNT(*) AS n FROM deliveries d JOIN releases r ON r.id = d.release_id "
             "WHERE d.status = 'sent' AND d.sent_at >= ? AND d.sent_at < ? AND d.release_id IN "
             f"(SELECT x.release_id FROM deliveries x WHERE x.id IN {self._WITH_DATA}) GROUP BY r.slug",
             (start, end))
         return {"groups": groups, "releases": {r["slug"]: r["n"] for r in releases}}
+
+    def _sent_groups(self, start: float, end: float) -> list[dict[str, Any]]:
+        """Sent posts by channel and section for [start, end): whole UTC days from ``report_sent``,
+        the part-days (a period in WIB starts at 17:00 UTC) through the partial index of sent rows."""
+        (d_lo, d_hi), _skip, raw = aggregates.split(start, end, aggregates.DAY)
+        return self._summed(
+            ("SELECT channel, section, SUM(n) AS n FROM report_sent WHERE day >= ? AND day < ? "
+             "GROUP BY 1, 2", (d_lo, d_hi)),
+            *(("SELECT d.channel, r.section, COUNT(*) AS n FROM deliveries d INDEXED BY deliveries_sent_at "
+               "JOIN releases r ON r.id = d.release_id WHERE d.status = 'sent' AND d.sent_at >= ? "
+               "AND d.sent_at < ? GROUP BY 1, 2", part) for part in raw))  # one range each: an OR scans
 
     def handling_times(self, start: float, end: float, kind: str = "aduan") -> list[dict[str, Any]]:
         """Replies of ``kind`` on posts sent in [start, end) that were handled: channel, section,

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from crosspost import aggregates as A
 from crosspost.models import Receipt, Release, Variant
-from crosspost.store import ChannelPolicy, Store
+from crosspost.store import MIGRATIONS, SCHEMA_VERSION, ChannelPolicy, Store
 
 T0 = 1_780_000_000.0  # a Monday-ish start; the log spans ~70 days from here
 SPAN = 70 * 86400.0
@@ -109,12 +109,12 @@ def table(c: sqlite3.Connection, sql: str) -> Counter:
 def assert_equal_to_recomputation(path: Path) -> None:
     c = sqlite3.connect(str(path))
     kept = {name: table(c, f"SELECT * FROM {name}") for name in
-            ("report_counts", "report_waits", "report_causes", "report_release_firsts")}
+            ("report_counts", "report_waits", "report_causes", "report_release_firsts", "report_sent")}
     days = table(c, "SELECT day, release_id, section, first, n FROM report_release_days")
     c.execute("BEGIN")  # rebuild every aggregate from the deliveries alone, compare, roll back
     for name in (*kept, "report_release_days", "report_release_firsts"):
         c.execute(f"DELETE FROM {name}")
-    for statement in A.MIGRATION:
+    for statement in (*A.MIGRATION, *A.SENT_MIGRATION):
         if statement.startswith(A.BUILD):
             c.execute(statement)
     fresh = {name: table(c, f"SELECT * FROM {name}") for name in kept}
@@ -150,6 +150,18 @@ def naive(path: Path, start: float, end: float, weeks: list[float]) -> dict:
         releases.setdefault(section, set()).add(rid)
     return {"groups": groups, "waits": waits, "failures": failures,
             "releases": {s: len(ids) for s, ids in releases.items()}}
+
+
+def naive_sent(path: Path, start: float, end: float) -> tuple[Counter, list[int]]:
+    """Posts sent in [start, end) by channel and section (the engagement figures' definition), and
+    the ids of the releases with a delivery due in the period, both counted on every delivery."""
+    c = sqlite3.connect(str(path))
+    rows = c.execute("SELECT d.channel, r.section, d.status, d.sent_at, d.release_id, "
+                     f"{A.due('d')} FROM deliveries d JOIN releases r ON r.id = d.release_id").fetchall()
+    c.close()
+    sent = Counter((ch, sec) for ch, sec, status, at, _r, _d in rows
+                   if status == "sent" and at is not None and start <= at < end)
+    return sent, sorted({rid for *_x, rid, due in rows if start <= due < end})
 
 
 def read(store: Store, start: float, end: float, weeks: list[float]) -> dict:
@@ -193,6 +205,12 @@ def test_aggregates_equal_a_full_recomputation(steps: list, periods: list) -> No
                 first = cut - math.ceil((cut - start) / 604800) * 604800  # weeks through ``cut``
                 weeks = [first + 604800 * i for i in range(int((end - first) // 604800) + 1)]
                 assert read(store, start, end, weeks) == naive(path, start, end, weeks)
+                sent, releases = naive_sent(path, start, end)
+                assert Counter({(g["channel"], g["section"]): g["n"] for g in
+                                store.engagement_counts(start, end)["groups"]}) == sent
+                for limit in (1, 3, 1000):
+                    listed = store.report_release_links(start, end, limit)
+                    assert [r["id"] for r in listed] == releases[-limit:]
         finally:
             store.close()
 
@@ -207,27 +225,90 @@ def test_migration_builds_them_for_an_existing_log(tmp_path: Path) -> None:
     apply(store, path, ("send", 3, 12.0))
     apply(store, path, ("fail_raw", 5, "failed", "text too long"))
     before = read(store, T0, T0 + SPAN, [T0])
+    sent_before = store.engagement_counts(T0, T0 + SPAN)
     store.close()
-    c = sqlite3.connect(str(path))  # back to the schema before: no aggregates, no triggers
-    for name in [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]:
-        c.execute(f"DROP TRIGGER {name}")
-    for name in ("report_counts", "report_waits", "report_causes", "report_release_days",
-                 "report_release_firsts"):
-        c.execute(f"DROP TABLE {name}")
-    for name in ("deliveries_due_at", "releases_corrects", "deliveries_unsettled"):
-        c.execute(f"DROP INDEX {name}")
-    from crosspost.store import SCHEMA_VERSION
-
-    c.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
-    c.commit()
-    c.close()
+    back_to_before(path, A.MIGRATION[0], ("report_counts", "report_waits", "report_causes",
+                                          "report_release_days", "report_release_firsts", "report_sent"),
+                   ("deliveries_due_at", "releases_corrects", "deliveries_unsettled", "deliveries_sent_at"))
     store = Store.open(path)
     try:
         assert store.schema_version == SCHEMA_VERSION
         assert_equal_to_recomputation(path)
         assert read(store, T0, T0 + SPAN, [T0]) == before == naive(path, T0, T0 + SPAN, [T0])
+        assert store.engagement_counts(T0, T0 + SPAN) == sent_before
     finally:
         store.close()
+
+
+def back_to_before(path: Path, first_statement: str, tables: tuple[str, ...],
+                   indexes: tuple[str, ...]) -> None:
+    """The log as it was before the migration that starts with ``first_statement`` (and every one
+    after it): their tables, indexes and triggers gone, user_version set back."""
+    version = next(i for i, m in enumerate(MIGRATIONS) if m and m[0] == first_statement)
+    c = sqlite3.connect(str(path))
+    keep = {s.split()[2] for m in MIGRATIONS[:version] for s in m
+            if isinstance(s, str) and s.startswith("CREATE TRIGGER")}
+    for name in [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]:
+        if name not in keep:
+            c.execute(f"DROP TRIGGER {name}")
+    for name in tables:
+        c.execute(f"DROP TABLE {name}")
+    for name in indexes:
+        c.execute(f"DROP INDEX {name}")
+    c.execute(f"PRAGMA user_version = {version}")
+    c.commit()
+    c.close()
+
+
+def test_sent_migration_builds_them_for_a_log_with_the_first_aggregates(tmp_path: Path) -> None:
+    """A log upgraded before report_sent existed gets it, equal to a recomputation, and the
+    engagement counts read from it equal the ones counted on the deliveries."""
+    path = tmp_path / "log.db"
+    store = Store.open(path)
+    for i in range(6):
+        apply(store, path, ("publish", i, SECTIONS[i % 2], T0 + i * 40_000, None, set(CHANNELS)))
+    apply(store, path, ("send", 4, 100.0))
+    rows = store.engagement_counts(T0, T0 + SPAN + 20 * 86400)
+    store.close()
+    back_to_before(path, A.SENT_MIGRATION[0], ("report_sent",), ("deliveries_sent_at",))
+    store = Store.open(path)
+    try:
+        assert store.schema_version == SCHEMA_VERSION
+        assert_equal_to_recomputation(path)
+        got = store.engagement_counts(T0, T0 + SPAN + 20 * 86400)
+        assert got == rows and sum(g["n"] for g in got["groups"]) > 0
+        assert Counter({(g["channel"], g["section"]): g["n"] for g in got["groups"]}) == naive_sent(
+            path, T0, T0 + SPAN + 20 * 86400)[0]
+    finally:
+        store.close()
+
+
+@given(day=st.integers(19000, 21000), minute=st.integers(1, 24 * 60 - 1), half=st.booleans())
+def test_a_cut_day_moves_exactly_the_hours_past_its_cut(day: int, minute: int, half: bool) -> None:
+    """cut_day's signed ranges put every hour of the day in the week it belongs to, once, and take
+    the skipped hour (a cut inside it, read from the deliveries) out entirely."""
+    cut = day * 86400.0 + minute * 60 + (30.0 if half else 0.0)
+    skip = {math.floor(cut / 3600)} if cut % 3600 else set()
+    week_of = {h: int(h * 3600 >= cut) for h in range(day * 24, day * 24 + 24)}
+    expect = Counter({(h, w): 1 for h, w in week_of.items() if h not in skip})
+    ranges = A.cut_day(day, cut, skip)
+    if ranges is None:  # reading the 24 hours is cheaper: nothing to check
+        return
+    got: Counter = Counter()
+    for span, lo, hi, sign, at in ranges:
+        for h in range(lo, hi) if span == 1 else range(lo, lo + 24):
+            got[(h, int((at if at is not None else h * 3600) >= cut))] += sign
+    assert +got == expect and -got == Counter()
+
+
+@given(lo=st.integers(19000, 21000), length=st.integers(0, 400))
+def test_wait_ranges_cover_each_day_once(lo: int, length: int) -> None:
+    got: Counter = Counter()
+    for span, first, end, sign in A.wait_ranges(lo, lo + length):
+        for k in range(first, end):
+            for day in range(k, k + span):
+                got[day] += sign
+    assert +got == Counter(range(lo, lo + length)) and -got == Counter()
 
 
 def test_histogram_percentile_is_the_list_percentile() -> None:
