@@ -247,7 +247,7 @@ def _cover_existing_rows(c: sqlite3.Connection) -> None:
         "variants": {str(r["id"]): text_digest(r["variant_json"])
                      for r in c.execute("SELECT id, variant_json FROM deliveries")}}
     if any(payload.values()):
-        Store._event(c, None, None, time.time(), None, None,
+        _append_event(c, None, None, None, time.time(), None, None,
                      "upgrade: the audit chain covers approvals, pauses and the exact text of every delivery "
                      f"from this event on ({len(payload['approvals'])} approval(s), {len(payload['pauses'])} "
                      f"pause(s), {len(payload['variants'])} delivery text(s) already in the log hashed here)",
@@ -266,6 +266,24 @@ def _build_aggregates(c: sqlite3.Connection) -> None:
         for statement in aggregates.MIGRATION:
             if statement.startswith(aggregates.BUILD):
                 c.execute(statement)
+
+
+def _append_event(c: sqlite3.Connection, prev: str | None, delivery_id: int | None, release_id: int | None,
+                  now: float, frm: str | None, to: str | None, detail: str = "", actor: str | None = None,
+                  payload: dict[str, dict[str, str]] | None = None) -> str:
+    """Insert one event chained to ``prev`` (the head's hash; None: read it) and return its hash.
+    The caller holds the IMMEDIATE transaction."""
+    actor = actor if actor is not None else os_user()
+    if prev is None:
+        last = c.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        prev = last[0] if last and last[0] else ""
+    extra = payload_json(payload)
+    digest = event_hash(prev, at=now, delivery_id=delivery_id, release_id=release_id, from_status=frm,
+                        to_status=to, detail=detail, actor=actor, payload=extra)
+    c.execute("INSERT INTO events (delivery_id, release_id, at, from_status, to_status, detail, actor, "
+              "hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (delivery_id, release_id, float(now), frm, to, detail, actor, digest, extra))
+    return digest
 
 
 def _fence(token: str) -> int:
@@ -357,6 +375,9 @@ class Store:
     """SQLite implementation of DeliveryStore. Thread-safe: one connection behind a lock."""
 
     aggregates: ClassVar[bool] = True  # the report_* tables kept by triggers (crosspost.aggregates)
+    # The hash of the last event this transaction appended (None: not known yet, read it). Only
+    # valid inside one IMMEDIATE transaction, where no other writer can append.
+    _head: str | None = None
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
@@ -491,36 +512,34 @@ class Store:
                                    "using it; nothing more is recorded. Restore it from a backup (or put "
                                    "it back), then run `crosspost doctor` and `crosspost status`").format(
                                        path=self.path))
+            self._head = None  # the chain's head: read by this transaction's first event
             try:
                 yield c
             except BaseException:
+                self._head = None
                 c.execute("ROLLBACK")
                 raise
+            self._head = None
             c.execute("COMMIT")
 
-    @staticmethod
-    def _event(c: sqlite3.Connection, delivery_id: int | None, release_id: int | None, now: float,
+    def _event(self, c: sqlite3.Connection, delivery_id: int | None, release_id: int | None, now: float,
                frm: str | None, to: str | None, detail: str = "", actor: str | None = None,
                payload: dict[str, dict[str, str]] | None = None) -> None:
         """Append one event, chained by hash to the event before it (crosspost.chain explains the
-        chain). The caller holds the IMMEDIATE transaction, so the previous hash read here is the
-        last one any process wrote: the chain stays linear across processes. ``actor`` defaults
-        to the OS account running this process (cron's user for the engine's own events)."""
-        actor = actor if actor is not None else os_user()
-        last = c.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
-        extra = payload_json(payload)
-        digest = event_hash(last[0] if last and last[0] else "", at=now, delivery_id=delivery_id,
-                            release_id=release_id, from_status=frm, to_status=to, detail=detail,
-                            actor=actor, payload=extra)
-        c.execute("INSERT INTO events (delivery_id, release_id, at, from_status, to_status, detail, actor, "
-                  "hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  (delivery_id, release_id, float(now), frm, to, detail, actor, digest, extra))
+        chain). The caller holds the IMMEDIATE transaction, so the previous hash is the last one
+        any process wrote: the chain stays linear across processes. It is read once per
+        transaction (``_head``, reset by ``_tx``), since no other writer can append meanwhile.
+        ``actor`` defaults to the OS account running this process (cron's user for the engine's
+        own events)."""
+        self._head = _append_event(c, self._head, delivery_id, release_id, now, frm, to, detail, actor,
+                                   payload)
 
     def _move(self, c: sqlite3.Connection, row: sqlite3.Row, to: str, now: float, detail: str,
               actor: str | None = None, payload: dict[str, dict[str, str]] | None = None,
-              **fields: Any) -> None:
+              **fields: Any) -> dict[str, Any]:
         """Change one delivery's status and log it; the caller holds the transaction. The event
-        carries the digest of the delivery's text, so the text sent is covered by the chain."""
+        carries the digest of the delivery's text, so the text sent is covered by the chain.
+        Returns the row as the UPDATE left it (``row``'s columns with the new values)."""
         sets = ", ".join(f"{k} = ?" for k in fields)
         c.execute(f"UPDATE deliveries SET status = ?, version = version + 1, updated_at = ?"
                   f"{', ' + sets if sets else ''} WHERE id = ?",
@@ -528,6 +547,8 @@ class Store:
         text = fields.get("variant_json", row["variant_json"])
         self._event(c, row["id"], row["release_id"], now, row["status"], to, detail, actor,
                     payload={**(payload or {}), "variants": {str(row["id"]): text_digest(text)}})
+        return {**{k: row[k] for k in row.keys()}, "status": to, "version": row["version"] + 1,
+                "updated_at": now, **fields}
 
     # -- releases and enqueue -----------------------------------------------------------------
     def save_release(self, release: Release, now: float | None = None) -> int:
@@ -578,22 +599,25 @@ class Store:
             ids = []
             for v in variants:
                 status = "awaiting_approval" if v.channel in awaiting else "queued"
+                text = variant_to_json(v)
                 cur = c.execute(
                     "INSERT INTO deliveries (release_id, channel, kind, status, not_before, scheduled_at, "
                     "variant_json, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(release_id, channel) DO NOTHING",
-                    (release_id, v.channel, v.kind, status, due, not_before, variant_to_json(v), now, now))
+                    (release_id, v.channel, v.kind, status, due, not_before, text, now, now))
                 if cur.rowcount:
                     ids.append(cur.lastrowid)
                     when = "" if not_before is None else f" not before {due:.0f}"
                     what = "queued, awaiting approval" if status != "queued" else "queued"
                     self._event(c, cur.lastrowid, release_id, now, None, status, f"{what}{when}",
-                                payload={"variants": {str(cur.lastrowid): text_digest(variant_to_json(v))}})
+                                payload={"variants": {str(cur.lastrowid): text_digest(text)}})
                 else:
                     ids.append(c.execute("SELECT id FROM deliveries WHERE release_id = ? AND channel = ?",
                                          (release_id, v.channel)).fetchone()[0])
-            rows = [self._select(c, "d.id = ?", (i,))[0] for i in ids]
-        return [self._delivery(r) for r in rows]
+            # one read for all of them (a placeholder per id: the primary key on every store)
+            found = {r["id"]: r for r in self._select(c, f"d.id IN ({', '.join('?' * len(ids))})",
+                                                      tuple(ids))} if ids else {}
+        return [self._delivery(found[i]) for i in ids]
 
     # -- queries ------------------------------------------------------------------------------
     _BASE = ("SELECT d.*, r.slug AS release_slug, r.embargo AS release_embargo "
@@ -615,7 +639,7 @@ class Store:
         return c.execute(f"{self._BASE} WHERE ({where}){self._scope()} {tail}", args).fetchall()
 
     @staticmethod
-    def _delivery(row: sqlite3.Row) -> Delivery:
+    def _delivery(row: Any) -> Delivery:  # a row, or the dict _move returns
         return Delivery(
             id=row["id"], release_id=row["release_id"], release_slug=row["release_slug"],
             channel=row["channel"], status=row["status"], attempts=row["attempts"],
@@ -888,8 +912,8 @@ class Store:
         """The claim's second half, the same on every store: each candidate row (already chosen
         and, on PostgreSQL, locked) fails past its deadline, waits behind its release's article, or
         is taken under a fresh fenced lease and its channel's min_interval slot."""
-        names = json.dumps(list(policies))
-        articles = json.dumps([n for n, p in policies.items() if p.article])
+        blockers = self._articles_due(c, candidates, policies, now)
+        releases: dict[int, Release] = {}  # each release read and parsed once per claim
         for row in candidates:
             policy = policies[row["channel"]]
             start = row["scheduled_at"] if row["scheduled_at"] is not None else row["queued_at"]
@@ -900,32 +924,54 @@ class Store:
                            error_kind="deadline", deadline=deadline,
                            last_error="the deadline passed before it could be sent; "
                                       "`crosspost retry` sends it anyway")
+                blockers.get(row["release_id"], set()).discard(row["id"])  # a failed article blocks no more
                 expired.append(self._delivery(self._select(c, "d.id = ?", (row["id"],))[0]))
                 continue
             # The article goes first (the static site's kind, or a channel whose policy says it
             # publishes the article, e.g. WordPress): the others wait while it is due or sending.
-            if row["kind"] != "website" and not policy.article and c.execute(  # `+`: release index
-                    "SELECT 1 FROM deliveries WHERE release_id = ? AND id != ? "
-                    "AND (+kind = 'website' OR +channel IN (SELECT value FROM json_each(?))) "
-                    "AND +channel IN (SELECT value FROM json_each(?)) AND (+status = 'sending' OR "
-                    "(+status = 'queued' AND +not_before <= ?)) LIMIT 1",
-                    (row["release_id"], row["id"], articles, names, now)).fetchone():
+            if row["kind"] != "website" and not policy.article and \
+                    blockers.get(row["release_id"], set()) - {row["id"]}:
                 continue
             fence = row["fence"] + 1  # fencing: every claim of a delivery outranks the ones before
             token = f"{fence}.{uuid.uuid4().hex}"
             until = now + lease_seconds
-            self._move(c, row, "sending", now, f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
-                       lease_token=token, lease_until=until, deadline=deadline, fence=fence)
+            fresh = self._move(c, row, "sending", now,
+                               f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
+                               lease_token=token, lease_until=until, deadline=deadline, fence=fence)
             if policy.min_interval > 0:
                 c.execute("INSERT INTO channel_slots (channel, next_at) VALUES (?, ?) "
                           "ON CONFLICT(channel) DO UPDATE SET next_at = excluded.next_at",
                           (row["channel"], now + policy.min_interval))
-            fresh = self._select(c, "d.id = ?", (row["id"],))[0]
-            release = c.execute("SELECT release_json FROM releases WHERE id = ?",
-                                (row["release_id"],)).fetchone()[0]
-            claims.append(Claim(self._delivery(fresh), token, until, row["release_id"],
-                                release_from_json(release), variant_from_json(row["variant_json"]),
-                                row["scheduled_at"], fresh["version"], deadline, fence))
+            release = releases.get(row["release_id"])
+            if release is None:
+                release = releases[row["release_id"]] = release_from_json(c.execute(
+                    "SELECT release_json FROM releases WHERE id = ?", (row["release_id"],)).fetchone()[0])
+            claims.append(Claim(self._delivery(fresh), token, until, row["release_id"], release,
+                                variant_from_json(row["variant_json"]), row["scheduled_at"], fresh["version"],
+                                deadline, fence))
+
+    @staticmethod
+    def _articles_due(c: Any, candidates: list[Any], policies: Mapping[str, ChannelPolicy], now: float
+                      ) -> dict[int, set[int]]:
+        """For the candidates' releases, the article deliveries (website kind, or a channel whose
+        policy publishes the article) of served channels that are sending or due: release id ->
+        their ids. One read per claim instead of one per candidate; _take keeps it current (an
+        article it claims stays in it, being sending; one it fails for its deadline leaves it)."""
+        wanted = sorted({row["release_id"] for row in candidates
+                         if row["kind"] != "website" and not policies[row["channel"]].article})
+        if not wanted:
+            return {}
+        articles = json.dumps([n for n, p in policies.items() if p.article])
+        found: dict[int, set[int]] = {}
+        # a placeholder per release (the release's index on every store); `+`: only that index
+        for release_id, delivery_id in c.execute(
+                f"SELECT release_id, id FROM deliveries WHERE release_id IN ({', '.join('?' * len(wanted))}) "
+                "AND (+kind = 'website' OR +channel IN (SELECT value FROM json_each(?))) "
+                "AND +channel IN (SELECT value FROM json_each(?)) AND (+status = 'sending' OR "
+                "(+status = 'queued' AND +not_before <= ?))",
+                (*wanted, articles, json.dumps(list(policies)), now)).fetchall():
+            found.setdefault(release_id, set()).add(delivery_id)
+        return found
 
     def extend_lease(self, delivery_id: int, token: str, now: float, lease_seconds: float) -> bool:
         """Heartbeat: True only while this token still holds an unexpired lease."""
@@ -970,18 +1016,33 @@ class Store:
         with self._tx() as c:
             for item in items:
                 c.execute("SAVEPOINT one")
+                head = self._head
                 try:
                     out.append(self._record_sent(c, *item))
                 except Exception as exc:
                     c.execute("ROLLBACK TO one")
+                    self._head = head  # the events this item appended are gone with it
                     out.append(exc)
                 c.execute("RELEASE one")
         return out
 
     def _record_sent(self, c: sqlite3.Connection, delivery_id: int, token: str, receipt: Receipt, now: float,
                      detail: str = "") -> str:
-        row = self._select(c, "d.id = ?", (delivery_id,))[0]
         where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
+        # The usual case in one statement: this token still holds the lease (then its fence is the
+        # row's: a token carries its claim's fence), so it is sent with exactly the UPDATE and the
+        # event _move writes for it. Anything else reads the row and decides below.
+        fields = _sent_fields(receipt, now)
+        taken = c.execute(
+            "UPDATE deliveries SET status = 'sent', version = version + 1, updated_at = ?, "
+            f"attempts = attempts + 1, {', '.join(f'{k} = ?' for k in fields)} "
+            "WHERE id = ? AND status = 'sending' AND lease_token = ? RETURNING release_id, variant_json",
+            (now, *fields.values(), delivery_id, token)).fetchone()
+        if taken is not None:
+            self._event(c, delivery_id, taken[0], now, "sending", "sent", f"{detail or 'accepted'}: {where}",
+                        payload={"variants": {str(delivery_id): text_digest(taken[1])}})
+            return "sent"
+        row = self._select(c, "d.id = ?", (delivery_id,))[0]
         if row["status"] == "sent":
             self._event(c, delivery_id, row["release_id"], now, "sent", "sent",
                         f"DUPLICATE: another post {where} was accepted after this delivery was already "
