@@ -1,10 +1,13 @@
 """Fewer commits per delivery, the same guarantees (issue 18; bench/RESULTS.md says which
 guarantee each part relies on).
 
-* ``GroupCommit``: sent results of this engine's threads that are ready while a commit is under
-  way go into the next commit together (classic group commit, no timer: a batch is what arrived
-  during the previous fsync). Each caller returns only after the commit holding its result, so
-  nothing is acknowledged before it is durable.
+* ``record_sent_and_claim``: the engine's main loop records the sent results its workers handed
+  back since the last commit and claims work for the workers that freed, in one transaction (the
+  group commit: a batch is what finished during the previous commit, no timer). An outcome is
+  reported, and ``after_record`` reached, only after that commit, so nothing is acknowledged
+  before it is durable.
+* ``GroupCommit``: the same grouping for callers on several threads (each returns only after the
+  commit holding its item).
 * ``Leases``: this engine's leases. The claim's own commit is the first lease check; a heartbeat
   within ``fresh`` seconds of the last confirmation (the claim, or a renewal) is answered from it,
   since no other process may take a lease before it expires; otherwise one statement renews every
@@ -118,3 +121,17 @@ def record_sent_many(store: Any, items: list[tuple]) -> Sequence[Any]:
         except Exception as exc:  # this item's error, raised to its own caller
             out.append(exc)
     return out
+
+
+def record_sent_and_claim(store: Any, items: list[tuple], now: float, lease_seconds: float, limit: int,
+                          policies: Any, ids: Any, exclude: Any
+                          ) -> tuple[Sequence[Any], list[Any], list[Any]]:
+    """Sent results and the next claim in one transaction where the store offers it (and there are
+    results to record), else the results' commit, then the claim's."""
+    both = getattr(store, "record_sent_and_claim", None)
+    if both is not None and items:
+        return both(items, now, lease_seconds, limit, policies, ids, exclude)
+    results = record_sent_many(store, items) if items else []
+    claims, expired = (store.claim(now, lease_seconds, limit, policies, ids, exclude) if limit > 0
+                       else ([], []))
+    return results, claims, expired

@@ -387,6 +387,9 @@ class Store:
         self.office: str | None = None  # [office] id: see and send only this office's releases
         self.all_offices = False  # a supervisor's view of every office (--all-offices)
         self._closed = False  # close() twice (a command, then the CLI) is one close
+        # A second connection for the engine's reads of their own (see _reading), opened on first use.
+        self._reader: sqlite3.Connection | None = None
+        self._reader_lock: threading.Lock | None = threading.Lock()
 
     # -- opening and migrations ---------------------------------------------------------------
     @classmethod
@@ -473,6 +476,8 @@ class Store:
             except sqlite3.Error:
                 pass
             self._conn.close()
+            if self._reader is not None:
+                self._reader.close()
 
     @property
     def database_id(self) -> str:
@@ -495,6 +500,27 @@ class Store:
     def integrity_check(self) -> str:
         with self._lock:
             return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for one read that stands alone (autocommit: WAL gives it the last commit,
+        and no writer blocks it). A second connection, so the engine's worker threads read while
+        this process's own writer holds the connection waiting for the write lock (their reads
+        waited behind it: 1-4 ms each with 4 processes). Stores without one (PostgreSQL) read
+        on their connection."""
+        lock = getattr(self, "_reader_lock", None)
+        if lock is None or self._closed:
+            with self._lock:
+                yield self._conn
+            return
+        with lock:
+            if self._reader is None:
+                reader = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
+                                         timeout=BUSY_TIMEOUT_MS / 1000)
+                reader.row_factory = sqlite3.Row
+                reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                self._reader = reader
+            yield self._reader
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -648,8 +674,8 @@ class Store:
             progress=json.loads(row["progress_json"] or "{}"))
 
     def delivery(self, delivery_id: int) -> Delivery | None:
-        with self._lock:
-            rows = self._select(self._conn, "d.id = ?", (delivery_id,))
+        with self._reading() as c:
+            rows = self._select(c, "d.id = ?", (delivery_id,))
         return self._delivery(rows[0]) if rows else None
 
     def deliveries(self, release: str | None = None, status: str | Collection[str] | None = None,
@@ -735,10 +761,10 @@ class Store:
 
     def receipts(self, release_id: int) -> dict[str, Receipt]:
         """Receipts of this release's sent deliveries, by channel name."""
-        with self._lock:
+        with self._reading() as c:
             # `+status`: the release's index is the only one this query may use, statistics or not
             # (unanalysed, SQLite chose a status index and read every sent delivery: 80 ms at 1M).
-            rows = self._conn.execute(
+            rows = c.execute(
                 "SELECT channel, remote_id, url, receipt_json FROM deliveries "
                 "WHERE release_id = ? AND +status = 'sent'", (release_id,)).fetchall()
         out = {}
@@ -862,6 +888,26 @@ class Store:
         """
         if limit <= 0 or not policies:
             return [], []
+        with self._tx() as c:
+            return self._claim_in(c, now, lease_seconds, limit, policies, ids, exclude)
+
+    def record_sent_and_claim(self, items: list[tuple[int, str, Receipt, float]], now: float,
+                              lease_seconds: float, limit: int, policies: Mapping[str, ChannelPolicy],
+                              ids: Collection[int] | None = None, exclude: Collection[int] = ()
+                              ) -> tuple[list[str | Exception], list[Claim], list[Delivery]]:
+        """record_sent_many(items), then claim(...), in ONE transaction: the engine records what
+        its workers sent and takes work for the workers that freed with one commit. Nothing is
+        returned (acknowledged) before that commit; the claim sees the results just recorded."""
+        with self._tx() as c:
+            results = self._record_sent_items(c, items)
+            claims, expired = (self._claim_in(c, now, lease_seconds, limit, policies, ids, exclude)
+                               if limit > 0 and policies else ([], []))
+        return results, claims, expired
+
+    def _claim_in(self, c: sqlite3.Connection, now: float, lease_seconds: float, limit: int,
+                  policies: Mapping[str, ChannelPolicy], ids: Collection[int] | None,
+                  exclude: Collection[int]) -> tuple[list[Claim], list[Delivery]]:
+        """claim()'s body, in the caller's IMMEDIATE transaction."""
         # An embargoed release is never handed out, whoever asks (run, publish, retry, --force).
         where = "d.status = 'queued' AND d.not_before <= ? AND (r.embargo IS NULL OR r.embargo <= ?)"
         where += self._scope()  # another office's releases are its own workers' to send
@@ -871,40 +917,39 @@ class Store:
             args.append(json.dumps(list(ids)))
         claims: list[Claim] = []
         expired: list[Delivery] = []
-        with self._tx() as c:
-            if self._active_pause(c, now) is not None:  # office-wide pause: checked in the claim's own tx
-                return [], []
-            self._clamp_future(c, now)
-            slots = self._clamped_slots(c, now, policies)
-            # Only the channels this process serves, less those still waiting out min_interval, reach
-            # Python: due rows of other channels are skipped in SQL, on deliveries_due's entries (at
-            # 1,000,000 deliveries ~2,700 of them were fetched and dropped per claim). The index's
-            # order is the ORDER BY: no sort of the backlog.
-            ready = [n for n, p in policies.items() if not (p.min_interval > 0 and slots.get(n, 0.0) > now)]
-            if not ready:
-                return [], []
-            cur = c.execute(f"{self._CLAIM_BASE} WHERE {where} "
-                            "AND +d.channel IN (SELECT value FROM json_each(?)) "
-                            "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id",
-                            (*args, json.dumps(ready)))
-            candidates: list[sqlite3.Row] = []
-            while len(candidates) < limit:
-                batch = cur.fetchmany(min(256, 8 * limit))  # the engine claims 1..workers at a time
-                if not batch:
+        if self._active_pause(c, now) is not None:  # office-wide pause: checked in the claim's own tx
+            return [], []
+        self._clamp_future(c, now)
+        slots = self._clamped_slots(c, now, policies)
+        # Only the channels this process serves, less those still waiting out min_interval, reach
+        # Python: due rows of other channels are skipped in SQL, on deliveries_due's entries (at
+        # 1,000,000 deliveries ~2,700 of them were fetched and dropped per claim). The index's
+        # order is the ORDER BY: no sort of the backlog.
+        ready = [n for n, p in policies.items() if not (p.min_interval > 0 and slots.get(n, 0.0) > now)]
+        if not ready:
+            return [], []
+        cur = c.execute(f"{self._CLAIM_BASE} WHERE {where} "
+                        "AND +d.channel IN (SELECT value FROM json_each(?)) "
+                        "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id",
+                        (*args, json.dumps(ready)))
+        candidates: list[sqlite3.Row] = []
+        while len(candidates) < limit:
+            batch = cur.fetchmany(min(256, 8 * limit))  # the engine claims 1..workers at a time
+            if not batch:
+                break
+            for row in batch:
+                policy = policies.get(row["channel"])
+                if policy is None or row["id"] in exclude:
+                    continue
+                if policy.min_interval > 0 and slots.get(row["channel"], 0.0) > now:
+                    continue
+                if policy.min_interval > 0:
+                    slots[row["channel"]] = float("inf")  # one per channel per claim
+                candidates.append(row)
+                if len(candidates) >= limit:
                     break
-                for row in batch:
-                    policy = policies.get(row["channel"])
-                    if policy is None or row["id"] in exclude:
-                        continue
-                    if policy.min_interval > 0 and slots.get(row["channel"], 0.0) > now:
-                        continue
-                    if policy.min_interval > 0:
-                        slots[row["channel"]] = float("inf")  # one per channel per claim
-                    candidates.append(row)
-                    if len(candidates) >= limit:
-                        break
-            cur.close()
-            self._take(c, candidates, policies, now, lease_seconds, claims, expired)
+        cur.close()
+        self._take(c, candidates, policies, now, lease_seconds, claims, expired)
         return claims, expired
 
     def _take(self, c: Any, candidates: list[Any], policies: Mapping[str, ChannelPolicy], now: float,
@@ -986,11 +1031,15 @@ class Store:
         worker still held, each now renewed; the same condition as extend_lease()."""
         if not tokens:
             return set()
+        # Placeholders, not json_each: the same SQL on PostgreSQL (where json_each's text met an id
+        # and failed the heartbeat), the primary key for each id; "RETURNING id, ..." because the
+        # PostgreSQL connection takes a bare trailing "RETURNING id" for an INSERT's new id.
+        pairs = " OR ".join("(id = ? AND lease_token = ?)" for _ in tokens)
         with self._lock:
             rows = self._conn.execute(
                 "UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND lease_until >= ? AND "
-                "(id, lease_token) IN (SELECT CAST(key AS INTEGER), value FROM json_each(?)) RETURNING id",
-                (now + lease_seconds, now, json.dumps({str(k): v for k, v in tokens.items()}))).fetchall()
+                f"id IN ({', '.join('?' * len(tokens))}) AND ({pairs}) RETURNING id, lease_until",
+                (now + lease_seconds, now, *tokens, *(x for pair in tokens.items() for x in pair))).fetchall()
         return {r[0] for r in rows}
 
     def save_progress(self, delivery_id: int, progress: dict[str, Any]) -> None:
@@ -1012,18 +1061,22 @@ class Store:
     def record_sent_many(self, items: list[tuple[int, str, Receipt, float]]) -> list[str | Exception]:
         """Several record_sent() in ONE transaction (the engine's group commit): each item in its own
         savepoint, so one item's error is that item's result and the others are still recorded."""
-        out: list[str | Exception] = []
         with self._tx() as c:
-            for item in items:
-                c.execute("SAVEPOINT one")
-                head = self._head
-                try:
-                    out.append(self._record_sent(c, *item))
-                except Exception as exc:
-                    c.execute("ROLLBACK TO one")
-                    self._head = head  # the events this item appended are gone with it
-                    out.append(exc)
-                c.execute("RELEASE one")
+            return self._record_sent_items(c, items)
+
+    def _record_sent_items(self, c: sqlite3.Connection, items: list[tuple[int, str, Receipt, float]]
+                           ) -> list[str | Exception]:
+        out: list[str | Exception] = []
+        for item in items:
+            c.execute("SAVEPOINT one")
+            head = self._head
+            try:
+                out.append(self._record_sent(c, *item))
+            except Exception as exc:
+                c.execute("ROLLBACK TO one")
+                self._head = head  # the events this item appended are gone with it
+                out.append(exc)
+            c.execute("RELEASE one")
         return out
 
     def _record_sent(self, c: sqlite3.Connection, delivery_id: int, token: str, receipt: Receipt, now: float,
@@ -1573,8 +1626,8 @@ class Store:
 
     def active_pause(self, now: float) -> dict[str, Any] | None:
         """The office-wide pause in force at ``now`` (id, reason, actor, at, until), or None."""
-        with self._lock:
-            row = self._active_pause(self._conn, now)
+        with self._reading() as c:
+            row = self._active_pause(c, now)
         return dict(row) if row else None
 
     def pause(self, reason: str, actor: str, now: float, until: float | None = None) -> dict[str, Any]:
