@@ -583,23 +583,34 @@ class Store:
 
         now = time.time() if now is None else now
         with self._tx() as c:
-            stored = c.execute("SELECT release_json FROM releases WHERE slug = ?", (release.slug,)).fetchone()
-            if stored is not None:
-                _refuse_other_release(release, json.loads(stored[0]))
-                self._same_office(c, release.slug)
-            c.execute(
-                "INSERT INTO releases (slug, title, section, source, content_hash, release_json, "
-                "created_at, updated_at, embargo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slug) "
-                "DO UPDATE SET title = excluded.title, section = excluded.section, source = excluded.source, "
-                "content_hash = excluded.content_hash, release_json = excluded.release_json, "
-                "updated_at = excluded.updated_at, embargo = excluded.embargo",
-                (release.slug, release.title, release.section, str(release.source or ""),
-                 release.content_hash, release_to_json(release), now, now,
-                 release.embargo.timestamp() if release.embargo else None))
-            if self.office:  # a release of a one-office log is adopted by the first office that edits it
-                c.execute("UPDATE releases SET office = COALESCE(office, ?) WHERE slug = ?",
-                          (self.office, release.slug))
-            return c.execute("SELECT id FROM releases WHERE slug = ?", (release.slug,)).fetchone()[0]
+            return self._save_release_in(c, release, now)
+
+    def save_and_enqueue(self, release: Release, variants: list[Variant], not_before: float | None,
+                         now: float, awaiting: Collection[str] = ()) -> tuple[int, list[Delivery]]:
+        """save_release() then enqueue() in ONE transaction (what `publish` does): one commit, and
+        never a release saved without its deliveries. Returns the release id and the deliveries."""
+        with self._tx() as c:
+            release_id = self._save_release_in(c, release, now)
+            return release_id, self._enqueue_in(c, release_id, variants, not_before, now, awaiting)
+
+    def _save_release_in(self, c: sqlite3.Connection, release: Release, now: float) -> int:
+        stored = c.execute("SELECT release_json FROM releases WHERE slug = ?", (release.slug,)).fetchone()
+        if stored is not None:
+            _refuse_other_release(release, json.loads(stored[0]))
+            self._same_office(c, release.slug)
+        c.execute(
+            "INSERT INTO releases (slug, title, section, source, content_hash, release_json, "
+            "created_at, updated_at, embargo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slug) "
+            "DO UPDATE SET title = excluded.title, section = excluded.section, source = excluded.source, "
+            "content_hash = excluded.content_hash, release_json = excluded.release_json, "
+            "updated_at = excluded.updated_at, embargo = excluded.embargo",
+            (release.slug, release.title, release.section, str(release.source or ""),
+             release.content_hash, release_to_json(release), now, now,
+             release.embargo.timestamp() if release.embargo else None))
+        if self.office:  # a release of a one-office log is adopted by the first office that edits it
+            c.execute("UPDATE releases SET office = COALESCE(office, ?) WHERE slug = ?",
+                      (self.office, release.slug))
+        return c.execute("SELECT id FROM releases WHERE slug = ?", (release.slug,)).fetchone()[0]
 
     def _same_office(self, c: sqlite3.Connection, slug: str) -> None:
         """One slug, one office: another office's release under this slug is refused, not edited."""
@@ -620,29 +631,33 @@ class Store:
         """Queue one delivery per variant in one transaction; existing (release, channel) pairs
         are left as they are and returned, so publishing twice never posts twice. Channels named
         in ``awaiting`` start as ``awaiting_approval`` (see ``approve``) instead of ``queued``."""
-        due = now if not_before is None else not_before
         with self._tx() as c:
-            ids = []
-            for v in variants:
-                status = "awaiting_approval" if v.channel in awaiting else "queued"
-                text = variant_to_json(v)
-                cur = c.execute(
-                    "INSERT INTO deliveries (release_id, channel, kind, status, not_before, scheduled_at, "
-                    "variant_json, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(release_id, channel) DO NOTHING",
-                    (release_id, v.channel, v.kind, status, due, not_before, text, now, now))
-                if cur.rowcount:
-                    ids.append(cur.lastrowid)
-                    when = "" if not_before is None else f" not before {due:.0f}"
-                    what = "queued, awaiting approval" if status != "queued" else "queued"
-                    self._event(c, cur.lastrowid, release_id, now, None, status, f"{what}{when}",
-                                payload={"variants": {str(cur.lastrowid): text_digest(text)}})
-                else:
-                    ids.append(c.execute("SELECT id FROM deliveries WHERE release_id = ? AND channel = ?",
-                                         (release_id, v.channel)).fetchone()[0])
-            # one read for all of them (a placeholder per id: the primary key on every store)
-            found = {r["id"]: r for r in self._select(c, f"d.id IN ({', '.join('?' * len(ids))})",
-                                                      tuple(ids))} if ids else {}
+            return self._enqueue_in(c, release_id, variants, not_before, now, awaiting)
+
+    def _enqueue_in(self, c: sqlite3.Connection, release_id: int, variants: list[Variant],
+                    not_before: float | None, now: float, awaiting: Collection[str]) -> list[Delivery]:
+        due = now if not_before is None else not_before
+        ids = []
+        for v in variants:
+            status = "awaiting_approval" if v.channel in awaiting else "queued"
+            text = variant_to_json(v)
+            cur = c.execute(
+                "INSERT INTO deliveries (release_id, channel, kind, status, not_before, scheduled_at, "
+                "variant_json, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(release_id, channel) DO NOTHING",
+                (release_id, v.channel, v.kind, status, due, not_before, text, now, now))
+            if cur.rowcount:
+                ids.append(cur.lastrowid)
+                when = "" if not_before is None else f" not before {due:.0f}"
+                what = "queued, awaiting approval" if status != "queued" else "queued"
+                self._event(c, cur.lastrowid, release_id, now, None, status, f"{what}{when}",
+                            payload={"variants": {str(cur.lastrowid): text_digest(text)}})
+            else:
+                ids.append(c.execute("SELECT id FROM deliveries WHERE release_id = ? AND channel = ?",
+                                     (release_id, v.channel)).fetchone()[0])
+        # one read for all of them (a placeholder per id: the primary key on every store)
+        found = {r["id"]: r for r in self._select(c, f"d.id IN ({', '.join('?' * len(ids))})",
+                                                  tuple(ids))} if ids else {}
         return [self._delivery(found[i]) for i in ids]
 
     # -- queries ------------------------------------------------------------------------------

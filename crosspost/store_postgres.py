@@ -346,7 +346,8 @@ _SHIFTED = {"record": ("not_before",), "note_lookup": ("next_at",),  # relative 
 _ON_DB_CLOCK = ("enqueue", "reap", "claim", "extend_lease", "extend_leases", "due_elsewhere", "record_sent",
                 "record", "settle",
                 "note_lookup", "retry", "cancel", "resolve", "pause", "resume", "active_pause", "approve",
-                "reject", "recheck_approval", "save_correction", "save_release", "clock_skew",
+                "reject", "recheck_approval", "save_correction", "save_release", "save_and_enqueue",
+                "clock_skew",
                 # the inbox: a handling's time and event, a purge's event and cut-off, when replies and
                 # figures were fetched (the report subtracts sent_at from it)
                 "save_replies", "mark_reply_done", "purge_replies", "save_metrics")
