@@ -948,8 +948,10 @@ class Store:
                         "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id",
                         (*args, json.dumps(ready)))
         candidates: list[sqlite3.Row] = []
+        size = limit  # rows are read as fetched: first as many as wanted, more only if some are skipped
         while len(candidates) < limit:
-            batch = cur.fetchmany(min(256, 8 * limit))  # the engine claims 1..workers at a time
+            batch = cur.fetchmany(size)
+            size = min(256, 8 * limit)  # the engine claims 1..workers at a time
             if not batch:
                 break
             for row in batch:
@@ -1081,7 +1083,17 @@ class Store:
 
     def _record_sent_items(self, c: sqlite3.Connection, items: list[tuple[int, str, Receipt, float]]
                            ) -> list[str | Exception]:
-        out: list[str | Exception] = []
+        head = self._head
+        c.execute("SAVEPOINT batch")  # all at once; only if one fails, each in a savepoint of its own
+        try:
+            out: list[str | Exception] = [self._record_sent(c, *item) for item in items]
+            c.execute("RELEASE batch")
+            return out
+        except Exception:
+            c.execute("ROLLBACK TO batch")
+            c.execute("RELEASE batch")
+            self._head = head
+        out = []
         for item in items:
             c.execute("SAVEPOINT one")
             head = self._head
