@@ -6,8 +6,6 @@ guarantee each part relies on).
   group commit: a batch is what finished during the previous commit, no timer). An outcome is
   reported, and ``after_record`` reached, only after that commit, so nothing is acknowledged
   before it is durable.
-* ``GroupCommit``: the same grouping for callers on several threads (each returns only after the
-  commit holding its item).
 * ``Leases``: this engine's leases. The claim's own commit is the first lease check; a heartbeat
   within ``fresh`` seconds of the last confirmation (the claim, or a renewal) is answered from it,
   since no other process may take a lease before it expires; otherwise one statement renews every
@@ -18,51 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-class GroupCommit(Generic[T, R]):
-    """Calls ``commit(items)`` for batches of items submitted concurrently; ``commit`` returns one
-    result per item (an exception instance is raised to that item's caller alone)."""
-
-    def __init__(self, commit: Callable[[list[T]], Sequence[R | BaseException]]) -> None:
-        self._commit = commit
-        self._cond = threading.Condition()
-        self._queue: list[dict[str, Any]] = []
-        self._busy = False
-
-    def __call__(self, item: T) -> R:
-        slot: dict[str, Any] = {"item": item}
-        with self._cond:
-            self._queue.append(slot)
-            while "done" not in slot and self._busy:
-                self._cond.wait()
-            if "done" not in slot:  # this thread commits everything queued so far, its own item too
-                self._busy = True
-                batch, self._queue = self._queue, []
-            else:
-                batch = []
-        if batch:
-            try:
-                results = self._commit([s["item"] for s in batch])
-                for s, result in zip(batch, results, strict=True):
-                    s["result"] = result
-            except BaseException as exc:
-                for s in batch:
-                    s["result"] = exc
-            finally:
-                with self._cond:
-                    for s in batch:
-                        s["done"] = True
-                    self._busy = False
-                    self._cond.notify_all()
-        result = slot["result"]
-        if isinstance(result, BaseException):
-            raise result
-        return result
+from typing import Any
 
 
 class Leases:
