@@ -1,7 +1,10 @@
 """Child processes of the benches (run as `python bench/worker.py KIND ...`), so memory and
 contention are measured in processes of their own.
 
-    drain DB POSTS GO OUT      drain the queue with an Engine on 5 fake channels; start when GO exists
+    drain DB POSTS GO OUT [shared]
+                               drain the queue with an Engine on 5 fake channels; start when GO exists.
+                               POSTS is a folder: each process appends its posts to its own file there
+                               (CountingChannel); ``shared``: FakeChannel's one locked, fsync'd posts file
     youtube FILE URL TOKEN OUT upload FILE through the real YouTube channel to the loopback server
     rawput FILE URL CHUNK OUT  PUT FILE in CHUNK-byte pieces to the same server (the baseline)
 
@@ -27,24 +30,59 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def drain(db: str, posts: str, go: str, out: str) -> None:
+def counting_channels(folder: Path, names: list[str]) -> dict:
+    """The contention bench's platform: FakeChannel's outcome "ok" without its shared state. Each
+    post is one write(2) of a JSON line to this process's own O_APPEND file, done before publish
+    returns (so a post counts exactly when the engine could have seen its receipt); no lock, no
+    fsync, no counter file: nothing serialises the processes except the queue under test.
+    ``read_counted`` sums the files and finds any delivery id posted twice."""
+    import os
+
+    from crosspost.channels.fake import FakeChannel
+    from crosspost.models import Receipt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / f"posts-{os.getpid()}.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+    class CountingChannel(FakeChannel):
+        def publish(self, variant, ctx):  # type: ignore[no-untyped-def]
+            ctx.heartbeat()  # the last lease check before the create call, as FakeChannel does
+            remote_id = f"{self.name}-{ctx.delivery_id}"
+            os.write(fd, (json.dumps({"delivery_id": ctx.delivery_id, "channel": self.name, "id": remote_id,
+                                      "pid": os.getpid()}) + "\n").encode())
+            return Receipt(remote_id=remote_id, url=f"{self.settings.url_base}{remote_id}")
+
+    return {n: CountingChannel.create(n, folder) for n in names}
+
+
+def read_counted(folder: Path) -> list[dict]:
+    """Every post of every process (counting_channels' files)."""
+    return [json.loads(line) for f in sorted(Path(folder).glob("posts-*.jsonl"))
+            for line in f.read_text("utf-8").splitlines() if line.strip()]
+
+
+def drain(db: str, posts: str, go: str, out: str, fake: str = "counting") -> None:
     from crosspost.channels.fake import FakeChannel
     from crosspost.clock import SystemClock
     from crosspost.deliver import Engine
     from crosspost.store import Store
 
     store = Store.open(Path(db))
-    channels = {f"fake{c}": FakeChannel.create(f"fake{c}", Path(posts).parent, posts_file=posts)
-                for c in range(5)}
+    names = [f"fake{c}" for c in range(5)]
+    if fake == "shared":
+        channels = {n: FakeChannel.create(n, Path(posts).parent, posts_file=posts) for n in names}
+    else:
+        channels = counting_channels(Path(posts), names)
     engine = Engine(store, channels, SystemClock())  # default workers, as `crosspost run`
     Path(out).with_suffix(".ready").touch()
     while not Path(go).exists():
         time.sleep(0.002)
     start = time.time()
+    cpu = time.process_time()
     report = engine.run_once()
     end = time.time()
     Path(out).write_text(json.dumps({"start": start, "end": end, "sent": report.counts["sent"],
-                                     "counts": dict(report.counts)}))
+                                     "cpu": time.process_time() - cpu, "counts": dict(report.counts)}))
 
 
 def youtube(file: str, url: str, token: str, out: str) -> None:

@@ -1,10 +1,11 @@
 """Fewer commits per delivery, the same guarantees (issue 18; bench/RESULTS.md says which
 guarantee each part relies on).
 
-* ``GroupCommit``: sent results of this engine's threads that are ready while a commit is under
-  way go into the next commit together (classic group commit, no timer: a batch is what arrived
-  during the previous fsync). Each caller returns only after the commit holding its result, so
-  nothing is acknowledged before it is durable.
+* ``record_sent_and_claim``: the engine's main loop records the sent results its workers handed
+  back since the last commit and claims work for the workers that freed, in one transaction (the
+  group commit: a batch is what finished during the previous commit, no timer). An outcome is
+  reported, and ``after_record`` reached, only after that commit, so nothing is acknowledged
+  before it is durable.
 * ``Leases``: this engine's leases. The claim's own commit is the first lease check; a heartbeat
   within ``fresh`` seconds of the last confirmation (the claim, or a renewal) is answered from it,
   since no other process may take a lease before it expires; otherwise one statement renews every
@@ -15,51 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-class GroupCommit(Generic[T, R]):
-    """Calls ``commit(items)`` for batches of items submitted concurrently; ``commit`` returns one
-    result per item (an exception instance is raised to that item's caller alone)."""
-
-    def __init__(self, commit: Callable[[list[T]], Sequence[R | BaseException]]) -> None:
-        self._commit = commit
-        self._cond = threading.Condition()
-        self._queue: list[dict[str, Any]] = []
-        self._busy = False
-
-    def __call__(self, item: T) -> R:
-        slot: dict[str, Any] = {"item": item}
-        with self._cond:
-            self._queue.append(slot)
-            while "done" not in slot and self._busy:
-                self._cond.wait()
-            if "done" not in slot:  # this thread commits everything queued so far, its own item too
-                self._busy = True
-                batch, self._queue = self._queue, []
-            else:
-                batch = []
-        if batch:
-            try:
-                results = self._commit([s["item"] for s in batch])
-                for s, result in zip(batch, results, strict=True):
-                    s["result"] = result
-            except BaseException as exc:
-                for s in batch:
-                    s["result"] = exc
-            finally:
-                with self._cond:
-                    for s in batch:
-                        s["done"] = True
-                    self._busy = False
-                    self._cond.notify_all()
-        result = slot["result"]
-        if isinstance(result, BaseException):
-            raise result
-        return result
+from typing import Any
 
 
 class Leases:
@@ -118,3 +75,17 @@ def record_sent_many(store: Any, items: list[tuple]) -> Sequence[Any]:
         except Exception as exc:  # this item's error, raised to its own caller
             out.append(exc)
     return out
+
+
+def record_sent_and_claim(store: Any, items: list[tuple], now: float, lease_seconds: float, limit: int,
+                          policies: Any, ids: Any, exclude: Any
+                          ) -> tuple[Sequence[Any], list[Any], list[Any]]:
+    """Sent results and the next claim in one transaction where the store offers it (and there are
+    results to record), else the results' commit, then the claim's."""
+    both = getattr(store, "record_sent_and_claim", None)
+    if both is not None and items:
+        return both(items, now, lease_seconds, limit, policies, ids, exclude)
+    results = record_sent_many(store, items) if items else []
+    claims, expired = (store.claim(now, lease_seconds, limit, policies, ids, exclude) if limit > 0
+                       else ([], []))
+    return results, claims, expired

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from .batching import GroupCommit, Leases, record_sent_many
+from .batching import Leases, record_sent_and_claim
 from .channels.base import Channel, PublishContext, is_correction
 from .clock import Clock
 from .errors import EXIT_FAILED, EXIT_NOTHING, LeaseLost, StoreError, outcome_exit_code
 from .i18n import _
-from .models import Delivery
+from .models import Delivery, Receipt
 from .reconcile import reconcile
 from .retry import decide, safe_message
 from .store import ChannelPolicy, Claim, DeliveryStore
@@ -89,9 +89,9 @@ class Engine:
         self.settle_seconds = settle_seconds
         self.policies = {name: _policy(ch) for name, ch in self.channels.items()}
         # Fewer commits per delivery (crosspost.batching): the claim is the first lease check and one
-        # statement renews all this engine's leases; sent results ready together share a commit.
+        # statement renews all this engine's leases; the sent results that finished together and the
+        # claim for the workers they freed share a commit.
         self._leases = Leases(store, clock.now, lease_seconds)
-        self._record_sent: GroupCommit[tuple, str] = GroupCommit(lambda items: record_sent_many(store, items))
 
     # -- one run ------------------------------------------------------------------------------
     def run_once(self, delivery_ids: Collection[int] | None = None) -> RunReport:
@@ -139,16 +139,28 @@ class Engine:
     def _drain(self, report: RunReport, ids: list[int] | None) -> None:
         attempted: set[int] = set()
         inflight: dict[Future, Claim] = {}
+        sent: list[tuple[Claim, Receipt]] = []  # published, handed back by their worker, not yet recorded
         with ThreadPoolExecutor(self.workers, thread_name_prefix="crosspost-send") as pool:
             while True:
                 room = self.workers - len(inflight)
-                claims: list[Claim] = []
                 # claims in batches sized to the free workers: one claim commit for half of them or
-                # more, not one per finished delivery (all of them when nothing is in flight)
-                if room > 0 and (not inflight or room * 2 >= self.workers):
+                # more, not one per finished delivery (all of them when nothing is in flight); with
+                # results to record, the claim rides in their commit, whatever the room
+                want = room if room > 0 and (sent or not inflight or room * 2 >= self.workers) else 0
+                if sent or want:
                     at = self.clock.now()
-                    claims, expired = self.store.claim(at, self.lease_seconds, room,
-                                                       self.policies, ids, attempted)
+                    items = [(c.delivery.id, c.token, receipt, at) for c, receipt in sent]
+                    try:
+                        results, claims, expired = record_sent_and_claim(
+                            self.store, items, at, self.lease_seconds, want, self.policies, ids, attempted)
+                    except StoreError as exc:  # the posts exist: say where, or they are lost with the log
+                        raise StoreError("; ".join(_posted_but_unrecorded(exc, c, r) for c, r in sent)
+                                         or str(exc)) from None
+                    for (claim, receipt), result in zip(sent, results, strict=True):
+                        report.add(self._sent_outcome(report, claim, receipt, result), claim.delivery)
+                    if sent:
+                        failpoint("after_record")
+                    sent = []
                     for d in expired:
                         report.add("expired", d)
                     if claims:
@@ -170,16 +182,33 @@ class Engine:
                         outcome = "error"
                         report.counts["internal_error"] += 1
                         claim = replace(claim, delivery=_errored(claim.delivery, exc))
-                    report.add(outcome, claim.delivery)
+                    if isinstance(outcome, Receipt):  # published: recorded by the next commit above
+                        sent.append((claim, outcome))
+                    else:
+                        report.add(outcome, claim.delivery)
+
+    @staticmethod
+    def _sent_outcome(report: RunReport, claim: Claim, receipt: Receipt, result: str | Exception) -> str:
+        """The outcome of a published delivery once its result is committed."""
+        if isinstance(result, StoreError):
+            raise StoreError(_posted_but_unrecorded(result, claim, receipt))
+        if isinstance(result, Exception):  # a bug in recording: the row stays sending -> reaped later
+            report.counts["internal_error"] += 1
+            return "error"
+        # superseded: the platform took this post after another claim took over (the unfenceable
+        # window between the last lease check and the request reaching the platform, see README)
+        return "duplicate" if result in ("duplicate", "superseded") else "sent"
 
     # -- one delivery -------------------------------------------------------------------------
-    def _send(self, claim: Claim) -> str:
+    def _send(self, claim: Claim) -> str | Receipt:
+        """Publish one claimed delivery: its outcome when this thread recorded it, or the platform's
+        receipt, which the engine's loop records (it is not sent until that commit)."""
         try:
             return self._send_claimed(claim)
         finally:
             self._leases.drop(claim.delivery.id)
 
-    def _send_claimed(self, claim: Claim) -> str:
+    def _send_claimed(self, claim: Claim) -> str | Receipt:
         d = claim.delivery
         channel = self.channels[d.channel]
         now = self.clock.now
@@ -229,18 +258,7 @@ class Engine:
             if not held:
                 return "lease_lost"
             return {"queued": "retry"}.get(decision.status, decision.status)
-        try:
-            result = self._record_sent((d.id, claim.token, receipt, now()))  # returns once committed
-        except StoreError as exc:  # the post exists: say where, or it is lost with the log
-            text = _("{error}; the platform accepted delivery #{id} ({release} -> {channel}) as "
-                     "{receipt}: once the log is back, `crosspost resolve {id} --sent {url}`")
-            where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
-            raise StoreError(text.format(error=exc, id=d.id, release=d.release_slug, channel=d.channel,
-                                         receipt=where, url=receipt.url or receipt.remote_id)) from None
-        failpoint("after_record")
-        # superseded: the platform took this post after another claim took over (the unfenceable
-        # window between the last lease check and the request reaching the platform, see README)
-        return "duplicate" if result in ("duplicate", "superseded") else "sent"
+        return receipt  # recorded by _drain's next commit, with the others that finished meanwhile
 
     def _note_waiting(self, report: RunReport, ids: list[int] | None) -> None:
         """Due deliveries of channels this process does not serve: counted per channel in the store
@@ -256,6 +274,15 @@ def _policy(channel: Channel) -> ChannelPolicy:
     s = channel.settings
     return ChannelPolicy(deadline_seconds=float(getattr(s, "deadline_hours", 24.0)) * 3600,
                          min_interval=float(getattr(s, "min_interval", 0.0)), article=channel.article)
+
+
+def _posted_but_unrecorded(exc: BaseException, claim: Claim, receipt: Receipt) -> str:
+    d = claim.delivery
+    text = _("{error}; the platform accepted delivery #{id} ({release} -> {channel}) as "
+             "{receipt}: once the log is back, `crosspost resolve {id} --sent {url}`")
+    where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
+    return text.format(error=exc, id=d.id, release=d.release_slug, channel=d.channel, receipt=where,
+                       url=receipt.url or receipt.remote_id)
 
 
 def _errored(d: Delivery, exc: BaseException) -> Delivery:

@@ -244,10 +244,10 @@ def publish(cfg: Config, release: Release, adapted: list[Adapted], not_before: f
     channels = [a.channel for a in adapted]
     warnings = expiry_warnings(cfg, channels, clock, scheduled_at=not_before)
     store = open_log(cfg)
-    release_id = store.save_release(release)
     variants = [a.variant for a in adapted if a.variant is not None]
     awaiting = [c.name for c in channels if getattr(c.settings, "require_approval", False)]
-    queued = store.enqueue(release_id, variants, not_before, clock.now(), awaiting=awaiting)
+    # the release and its deliveries in one commit (never one without the other)
+    release_id, queued = store.save_and_enqueue(release, variants, not_before, clock.now(), awaiting=awaiting)
     back, rejected = (store.recheck_approval(release_id, variants, awaiting, clock.now()) if awaiting
                       else ([], []))
     rows = [store.delivery(d.id) or d for d in queued]

@@ -251,7 +251,7 @@ def _cover_existing_rows(c: sqlite3.Connection) -> None:
         "variants": {str(r["id"]): text_digest(r["variant_json"])
                      for r in c.execute("SELECT id, variant_json FROM deliveries")}}
     if any(payload.values()):
-        Store._event(c, None, None, time.time(), None, None,
+        _append_event(c, None, None, None, time.time(), None, None,
                      "upgrade: the audit chain covers approvals, pauses and the exact text of every delivery "
                      f"from this event on ({len(payload['approvals'])} approval(s), {len(payload['pauses'])} "
                      f"pause(s), {len(payload['variants'])} delivery text(s) already in the log hashed here)",
@@ -280,6 +280,24 @@ def _gaps(lo: int, hi: int, holes: Collection[int]) -> list[tuple[int, int]]:
             out.append((a, h))
         a = h + 1
     return out + [(a, hi)] if a < hi else out
+
+
+def _append_event(c: sqlite3.Connection, prev: str | None, delivery_id: int | None, release_id: int | None,
+                  now: float, frm: str | None, to: str | None, detail: str = "", actor: str | None = None,
+                  payload: dict[str, dict[str, str]] | None = None) -> str:
+    """Insert one event chained to ``prev`` (the head's hash; None: read it) and return its hash.
+    The caller holds the IMMEDIATE transaction."""
+    actor = actor if actor is not None else os_user()
+    if prev is None:
+        last = c.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        prev = last[0] if last and last[0] else ""
+    extra = payload_json(payload)
+    digest = event_hash(prev, at=now, delivery_id=delivery_id, release_id=release_id, from_status=frm,
+                        to_status=to, detail=detail, actor=actor, payload=extra)
+    c.execute("INSERT INTO events (delivery_id, release_id, at, from_status, to_status, detail, actor, "
+              "hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (delivery_id, release_id, float(now), frm, to, detail, actor, digest, extra))
+    return digest
 
 
 def _fence(token: str) -> int:
@@ -371,6 +389,9 @@ class Store:
     """SQLite implementation of DeliveryStore. Thread-safe: one connection behind a lock."""
 
     aggregates: ClassVar[bool] = True  # the report_* tables kept by triggers (crosspost.aggregates)
+    # The hash of the last event this transaction appended (None: not known yet, read it). Only
+    # valid inside one IMMEDIATE transaction, where no other writer can append.
+    _head: str | None = None
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
@@ -380,6 +401,9 @@ class Store:
         self.office: str | None = None  # [office] id: see and send only this office's releases
         self.all_offices = False  # a supervisor's view of every office (--all-offices)
         self._closed = False  # close() twice (a command, then the CLI) is one close
+        # A second connection for the engine's reads of their own (see _reading), opened on first use.
+        self._reader: sqlite3.Connection | None = None
+        self._reader_lock: threading.Lock | None = threading.Lock()
 
     # -- opening and migrations ---------------------------------------------------------------
     @classmethod
@@ -466,6 +490,8 @@ class Store:
             except sqlite3.Error:
                 pass
             self._conn.close()
+            if self._reader is not None:
+                self._reader.close()
 
     @property
     def database_id(self) -> str:
@@ -490,6 +516,27 @@ class Store:
             return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
 
     @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for one read that stands alone (autocommit: WAL gives it the last commit,
+        and no writer blocks it). A second connection, so the engine's worker threads read while
+        this process's own writer holds the connection waiting for the write lock (their reads
+        waited behind it: 1-4 ms each with 4 processes). Stores without one (PostgreSQL) read
+        on their connection."""
+        lock = getattr(self, "_reader_lock", None)
+        if lock is None or self._closed:
+            with self._lock:
+                yield self._conn
+            return
+        with lock:
+            if self._reader is None:
+                reader = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
+                                         timeout=BUSY_TIMEOUT_MS / 1000)
+                reader.row_factory = sqlite3.Row
+                reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                self._reader = reader
+            yield self._reader
+
+    @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             c = self._conn
@@ -505,36 +552,34 @@ class Store:
                                    "using it; nothing more is recorded. Restore it from a backup (or put "
                                    "it back), then run `crosspost doctor` and `crosspost status`").format(
                                        path=self.path))
+            self._head = None  # the chain's head: read by this transaction's first event
             try:
                 yield c
             except BaseException:
+                self._head = None
                 c.execute("ROLLBACK")
                 raise
+            self._head = None
             c.execute("COMMIT")
 
-    @staticmethod
-    def _event(c: sqlite3.Connection, delivery_id: int | None, release_id: int | None, now: float,
+    def _event(self, c: sqlite3.Connection, delivery_id: int | None, release_id: int | None, now: float,
                frm: str | None, to: str | None, detail: str = "", actor: str | None = None,
                payload: dict[str, dict[str, str]] | None = None) -> None:
         """Append one event, chained by hash to the event before it (crosspost.chain explains the
-        chain). The caller holds the IMMEDIATE transaction, so the previous hash read here is the
-        last one any process wrote: the chain stays linear across processes. ``actor`` defaults
-        to the OS account running this process (cron's user for the engine's own events)."""
-        actor = actor if actor is not None else os_user()
-        last = c.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
-        extra = payload_json(payload)
-        digest = event_hash(last[0] if last and last[0] else "", at=now, delivery_id=delivery_id,
-                            release_id=release_id, from_status=frm, to_status=to, detail=detail,
-                            actor=actor, payload=extra)
-        c.execute("INSERT INTO events (delivery_id, release_id, at, from_status, to_status, detail, actor, "
-                  "hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  (delivery_id, release_id, float(now), frm, to, detail, actor, digest, extra))
+        chain). The caller holds the IMMEDIATE transaction, so the previous hash is the last one
+        any process wrote: the chain stays linear across processes. It is read once per
+        transaction (``_head``, reset by ``_tx``), since no other writer can append meanwhile.
+        ``actor`` defaults to the OS account running this process (cron's user for the engine's
+        own events)."""
+        self._head = _append_event(c, self._head, delivery_id, release_id, now, frm, to, detail, actor,
+                                   payload)
 
     def _move(self, c: sqlite3.Connection, row: sqlite3.Row, to: str, now: float, detail: str,
               actor: str | None = None, payload: dict[str, dict[str, str]] | None = None,
-              **fields: Any) -> None:
+              **fields: Any) -> dict[str, Any]:
         """Change one delivery's status and log it; the caller holds the transaction. The event
-        carries the digest of the delivery's text, so the text sent is covered by the chain."""
+        carries the digest of the delivery's text, so the text sent is covered by the chain.
+        Returns the row as the UPDATE left it (``row``'s columns with the new values)."""
         sets = ", ".join(f"{k} = ?" for k in fields)
         c.execute(f"UPDATE deliveries SET status = ?, version = version + 1, updated_at = ?"
                   f"{', ' + sets if sets else ''} WHERE id = ?",
@@ -542,6 +587,8 @@ class Store:
         text = fields.get("variant_json", row["variant_json"])
         self._event(c, row["id"], row["release_id"], now, row["status"], to, detail, actor,
                     payload={**(payload or {}), "variants": {str(row["id"]): text_digest(text)}})
+        return {**{k: row[k] for k in row.keys()}, "status": to, "version": row["version"] + 1,
+                "updated_at": now, **fields}
 
     # -- releases and enqueue -----------------------------------------------------------------
     def save_release(self, release: Release, now: float | None = None) -> int:
@@ -550,23 +597,34 @@ class Store:
 
         now = time.time() if now is None else now
         with self._tx() as c:
-            stored = c.execute("SELECT release_json FROM releases WHERE slug = ?", (release.slug,)).fetchone()
-            if stored is not None:
-                _refuse_other_release(release, json.loads(stored[0]))
-                self._same_office(c, release.slug)
-            c.execute(
-                "INSERT INTO releases (slug, title, section, source, content_hash, release_json, "
-                "created_at, updated_at, embargo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slug) "
-                "DO UPDATE SET title = excluded.title, section = excluded.section, source = excluded.source, "
-                "content_hash = excluded.content_hash, release_json = excluded.release_json, "
-                "updated_at = excluded.updated_at, embargo = excluded.embargo",
-                (release.slug, release.title, release.section, str(release.source or ""),
-                 release.content_hash, release_to_json(release), now, now,
-                 release.embargo.timestamp() if release.embargo else None))
-            if self.office:  # a release of a one-office log is adopted by the first office that edits it
-                c.execute("UPDATE releases SET office = COALESCE(office, ?) WHERE slug = ?",
-                          (self.office, release.slug))
-            return c.execute("SELECT id FROM releases WHERE slug = ?", (release.slug,)).fetchone()[0]
+            return self._save_release_in(c, release, now)
+
+    def save_and_enqueue(self, release: Release, variants: list[Variant], not_before: float | None,
+                         now: float, awaiting: Collection[str] = ()) -> tuple[int, list[Delivery]]:
+        """save_release() then enqueue() in ONE transaction (what `publish` does): one commit, and
+        never a release saved without its deliveries. Returns the release id and the deliveries."""
+        with self._tx() as c:
+            release_id = self._save_release_in(c, release, now)
+            return release_id, self._enqueue_in(c, release_id, variants, not_before, now, awaiting)
+
+    def _save_release_in(self, c: sqlite3.Connection, release: Release, now: float) -> int:
+        stored = c.execute("SELECT release_json FROM releases WHERE slug = ?", (release.slug,)).fetchone()
+        if stored is not None:
+            _refuse_other_release(release, json.loads(stored[0]))
+            self._same_office(c, release.slug)
+        c.execute(
+            "INSERT INTO releases (slug, title, section, source, content_hash, release_json, "
+            "created_at, updated_at, embargo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slug) "
+            "DO UPDATE SET title = excluded.title, section = excluded.section, source = excluded.source, "
+            "content_hash = excluded.content_hash, release_json = excluded.release_json, "
+            "updated_at = excluded.updated_at, embargo = excluded.embargo",
+            (release.slug, release.title, release.section, str(release.source or ""),
+             release.content_hash, release_to_json(release), now, now,
+             release.embargo.timestamp() if release.embargo else None))
+        if self.office:  # a release of a one-office log is adopted by the first office that edits it
+            c.execute("UPDATE releases SET office = COALESCE(office, ?) WHERE slug = ?",
+                      (self.office, release.slug))
+        return c.execute("SELECT id FROM releases WHERE slug = ?", (release.slug,)).fetchone()[0]
 
     def _same_office(self, c: sqlite3.Connection, slug: str) -> None:
         """One slug, one office: another office's release under this slug is refused, not edited."""
@@ -587,27 +645,34 @@ class Store:
         """Queue one delivery per variant in one transaction; existing (release, channel) pairs
         are left as they are and returned, so publishing twice never posts twice. Channels named
         in ``awaiting`` start as ``awaiting_approval`` (see ``approve``) instead of ``queued``."""
-        due = now if not_before is None else not_before
         with self._tx() as c:
-            ids = []
-            for v in variants:
-                status = "awaiting_approval" if v.channel in awaiting else "queued"
-                cur = c.execute(
-                    "INSERT INTO deliveries (release_id, channel, kind, status, not_before, scheduled_at, "
-                    "variant_json, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(release_id, channel) DO NOTHING",
-                    (release_id, v.channel, v.kind, status, due, not_before, variant_to_json(v), now, now))
-                if cur.rowcount:
-                    ids.append(cur.lastrowid)
-                    when = "" if not_before is None else f" not before {due:.0f}"
-                    what = "queued, awaiting approval" if status != "queued" else "queued"
-                    self._event(c, cur.lastrowid, release_id, now, None, status, f"{what}{when}",
-                                payload={"variants": {str(cur.lastrowid): text_digest(variant_to_json(v))}})
-                else:
-                    ids.append(c.execute("SELECT id FROM deliveries WHERE release_id = ? AND channel = ?",
-                                         (release_id, v.channel)).fetchone()[0])
-            rows = [self._select(c, "d.id = ?", (i,))[0] for i in ids]
-        return [self._delivery(r) for r in rows]
+            return self._enqueue_in(c, release_id, variants, not_before, now, awaiting)
+
+    def _enqueue_in(self, c: sqlite3.Connection, release_id: int, variants: list[Variant],
+                    not_before: float | None, now: float, awaiting: Collection[str]) -> list[Delivery]:
+        due = now if not_before is None else not_before
+        ids = []
+        for v in variants:
+            status = "awaiting_approval" if v.channel in awaiting else "queued"
+            text = variant_to_json(v)
+            cur = c.execute(
+                "INSERT INTO deliveries (release_id, channel, kind, status, not_before, scheduled_at, "
+                "variant_json, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(release_id, channel) DO NOTHING",
+                (release_id, v.channel, v.kind, status, due, not_before, text, now, now))
+            if cur.rowcount:
+                ids.append(cur.lastrowid)
+                when = "" if not_before is None else f" not before {due:.0f}"
+                what = "queued, awaiting approval" if status != "queued" else "queued"
+                self._event(c, cur.lastrowid, release_id, now, None, status, f"{what}{when}",
+                            payload={"variants": {str(cur.lastrowid): text_digest(text)}})
+            else:
+                ids.append(c.execute("SELECT id FROM deliveries WHERE release_id = ? AND channel = ?",
+                                     (release_id, v.channel)).fetchone()[0])
+        # one read for all of them (a placeholder per id: the primary key on every store)
+        found = {r["id"]: r for r in self._select(c, f"d.id IN ({', '.join('?' * len(ids))})",
+                                                  tuple(ids))} if ids else {}
+        return [self._delivery(found[i]) for i in ids]
 
     # -- queries ------------------------------------------------------------------------------
     _BASE = ("SELECT d.*, r.slug AS release_slug, r.embargo AS release_embargo "
@@ -629,7 +694,7 @@ class Store:
         return c.execute(f"{self._BASE} WHERE ({where}){self._scope()} {tail}", args).fetchall()
 
     @staticmethod
-    def _delivery(row: sqlite3.Row) -> Delivery:
+    def _delivery(row: Any) -> Delivery:  # a row, or the dict _move returns
         return Delivery(
             id=row["id"], release_id=row["release_id"], release_slug=row["release_slug"],
             channel=row["channel"], status=row["status"], attempts=row["attempts"],
@@ -638,8 +703,8 @@ class Store:
             progress=json.loads(row["progress_json"] or "{}"))
 
     def delivery(self, delivery_id: int) -> Delivery | None:
-        with self._lock:
-            rows = self._select(self._conn, "d.id = ?", (delivery_id,))
+        with self._reading() as c:
+            rows = self._select(c, "d.id = ?", (delivery_id,))
         return self._delivery(rows[0]) if rows else None
 
     def deliveries(self, release: str | None = None, status: str | Collection[str] | None = None,
@@ -725,10 +790,10 @@ class Store:
 
     def receipts(self, release_id: int) -> dict[str, Receipt]:
         """Receipts of this release's sent deliveries, by channel name."""
-        with self._lock:
+        with self._reading() as c:
             # `+status`: the release's index is the only one this query may use, statistics or not
             # (unanalysed, SQLite chose a status index and read every sent delivery: 80 ms at 1M).
-            rows = self._conn.execute(
+            rows = c.execute(
                 "SELECT channel, remote_id, url, receipt_json FROM deliveries "
                 "WHERE release_id = ? AND +status = 'sent'", (release_id,)).fetchall()
         out = {}
@@ -852,6 +917,26 @@ class Store:
         """
         if limit <= 0 or not policies:
             return [], []
+        with self._tx() as c:
+            return self._claim_in(c, now, lease_seconds, limit, policies, ids, exclude)
+
+    def record_sent_and_claim(self, items: list[tuple[int, str, Receipt, float]], now: float,
+                              lease_seconds: float, limit: int, policies: Mapping[str, ChannelPolicy],
+                              ids: Collection[int] | None = None, exclude: Collection[int] = ()
+                              ) -> tuple[list[str | Exception], list[Claim], list[Delivery]]:
+        """record_sent_many(items), then claim(...), in ONE transaction: the engine records what
+        its workers sent and takes work for the workers that freed with one commit. Nothing is
+        returned (acknowledged) before that commit; the claim sees the results just recorded."""
+        with self._tx() as c:
+            results = self._record_sent_items(c, items)
+            claims, expired = (self._claim_in(c, now, lease_seconds, limit, policies, ids, exclude)
+                               if limit > 0 and policies else ([], []))
+        return results, claims, expired
+
+    def _claim_in(self, c: sqlite3.Connection, now: float, lease_seconds: float, limit: int,
+                  policies: Mapping[str, ChannelPolicy], ids: Collection[int] | None,
+                  exclude: Collection[int]) -> tuple[list[Claim], list[Delivery]]:
+        """claim()'s body, in the caller's IMMEDIATE transaction."""
         # An embargoed release is never handed out, whoever asks (run, publish, retry, --force).
         where = "d.status = 'queued' AND d.not_before <= ? AND (r.embargo IS NULL OR r.embargo <= ?)"
         where += self._scope()  # another office's releases are its own workers' to send
@@ -861,40 +946,41 @@ class Store:
             args.append(json.dumps(list(ids)))
         claims: list[Claim] = []
         expired: list[Delivery] = []
-        with self._tx() as c:
-            if self._active_pause(c, now) is not None:  # office-wide pause: checked in the claim's own tx
-                return [], []
-            self._clamp_future(c, now)
-            slots = self._clamped_slots(c, now, policies)
-            # Only the channels this process serves, less those still waiting out min_interval, reach
-            # Python: due rows of other channels are skipped in SQL, on deliveries_due's entries (at
-            # 1,000,000 deliveries ~2,700 of them were fetched and dropped per claim). The index's
-            # order is the ORDER BY: no sort of the backlog.
-            ready = [n for n, p in policies.items() if not (p.min_interval > 0 and slots.get(n, 0.0) > now)]
-            if not ready:
-                return [], []
-            cur = c.execute(f"{self._CLAIM_BASE} WHERE {where} "
-                            "AND +d.channel IN (SELECT value FROM json_each(?)) "
-                            "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id",
-                            (*args, json.dumps(ready)))
-            candidates: list[sqlite3.Row] = []
-            while len(candidates) < limit:
-                batch = cur.fetchmany(min(256, 8 * limit))  # the engine claims 1..workers at a time
-                if not batch:
+        if self._active_pause(c, now) is not None:  # office-wide pause: checked in the claim's own tx
+            return [], []
+        self._clamp_future(c, now)
+        slots = self._clamped_slots(c, now, policies)
+        # Only the channels this process serves, less those still waiting out min_interval, reach
+        # Python: due rows of other channels are skipped in SQL, on deliveries_due's entries (at
+        # 1,000,000 deliveries ~2,700 of them were fetched and dropped per claim). The index's
+        # order is the ORDER BY: no sort of the backlog.
+        ready = [n for n, p in policies.items() if not (p.min_interval > 0 and slots.get(n, 0.0) > now)]
+        if not ready:
+            return [], []
+        cur = c.execute(f"{self._CLAIM_BASE} WHERE {where} "
+                        "AND +d.channel IN (SELECT value FROM json_each(?)) "
+                        "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id",
+                        (*args, json.dumps(ready)))
+        candidates: list[sqlite3.Row] = []
+        size = limit  # rows are read as fetched: first as many as wanted, more only if some are skipped
+        while len(candidates) < limit:
+            batch = cur.fetchmany(size)
+            size = min(256, 8 * limit)  # the engine claims 1..workers at a time
+            if not batch:
+                break
+            for row in batch:
+                policy = policies.get(row["channel"])
+                if policy is None or row["id"] in exclude:
+                    continue
+                if policy.min_interval > 0 and slots.get(row["channel"], 0.0) > now:
+                    continue
+                if policy.min_interval > 0:
+                    slots[row["channel"]] = float("inf")  # one per channel per claim
+                candidates.append(row)
+                if len(candidates) >= limit:
                     break
-                for row in batch:
-                    policy = policies.get(row["channel"])
-                    if policy is None or row["id"] in exclude:
-                        continue
-                    if policy.min_interval > 0 and slots.get(row["channel"], 0.0) > now:
-                        continue
-                    if policy.min_interval > 0:
-                        slots[row["channel"]] = float("inf")  # one per channel per claim
-                    candidates.append(row)
-                    if len(candidates) >= limit:
-                        break
-            cur.close()
-            self._take(c, candidates, policies, now, lease_seconds, claims, expired)
+        cur.close()
+        self._take(c, candidates, policies, now, lease_seconds, claims, expired)
         return claims, expired
 
     def _take(self, c: Any, candidates: list[Any], policies: Mapping[str, ChannelPolicy], now: float,
@@ -902,8 +988,8 @@ class Store:
         """The claim's second half, the same on every store: each candidate row (already chosen
         and, on PostgreSQL, locked) fails past its deadline, waits behind its release's article, or
         is taken under a fresh fenced lease and its channel's min_interval slot."""
-        names = json.dumps(list(policies))
-        articles = json.dumps([n for n, p in policies.items() if p.article])
+        blockers = self._articles_due(c, candidates, policies, now)
+        releases: dict[int, Release] = {}  # each release read and parsed once per claim
         for row in candidates:
             policy = policies[row["channel"]]
             start = row["scheduled_at"] if row["scheduled_at"] is not None else row["queued_at"]
@@ -914,32 +1000,54 @@ class Store:
                            error_kind="deadline", deadline=deadline,
                            last_error="the deadline passed before it could be sent; "
                                       "`crosspost retry` sends it anyway")
+                blockers.get(row["release_id"], set()).discard(row["id"])  # a failed article blocks no more
                 expired.append(self._delivery(self._select(c, "d.id = ?", (row["id"],))[0]))
                 continue
             # The article goes first (the static site's kind, or a channel whose policy says it
             # publishes the article, e.g. WordPress): the others wait while it is due or sending.
-            if row["kind"] != "website" and not policy.article and c.execute(  # `+`: release index
-                    "SELECT 1 FROM deliveries WHERE release_id = ? AND id != ? "
-                    "AND (+kind = 'website' OR +channel IN (SELECT value FROM json_each(?))) "
-                    "AND +channel IN (SELECT value FROM json_each(?)) AND (+status = 'sending' OR "
-                    "(+status = 'queued' AND +not_before <= ?)) LIMIT 1",
-                    (row["release_id"], row["id"], articles, names, now)).fetchone():
+            if row["kind"] != "website" and not policy.article and \
+                    blockers.get(row["release_id"], set()) - {row["id"]}:
                 continue
             fence = row["fence"] + 1  # fencing: every claim of a delivery outranks the ones before
             token = f"{fence}.{uuid.uuid4().hex}"
             until = now + lease_seconds
-            self._move(c, row, "sending", now, f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
-                       lease_token=token, lease_until=until, deadline=deadline, fence=fence)
+            fresh = self._move(c, row, "sending", now,
+                               f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
+                               lease_token=token, lease_until=until, deadline=deadline, fence=fence)
             if policy.min_interval > 0:
                 c.execute("INSERT INTO channel_slots (channel, next_at) VALUES (?, ?) "
                           "ON CONFLICT(channel) DO UPDATE SET next_at = excluded.next_at",
                           (row["channel"], now + policy.min_interval))
-            fresh = self._select(c, "d.id = ?", (row["id"],))[0]
-            release = c.execute("SELECT release_json FROM releases WHERE id = ?",
-                                (row["release_id"],)).fetchone()[0]
-            claims.append(Claim(self._delivery(fresh), token, until, row["release_id"],
-                                release_from_json(release), variant_from_json(row["variant_json"]),
-                                row["scheduled_at"], fresh["version"], deadline, fence))
+            release = releases.get(row["release_id"])
+            if release is None:
+                release = releases[row["release_id"]] = release_from_json(c.execute(
+                    "SELECT release_json FROM releases WHERE id = ?", (row["release_id"],)).fetchone()[0])
+            claims.append(Claim(self._delivery(fresh), token, until, row["release_id"], release,
+                                variant_from_json(row["variant_json"]), row["scheduled_at"], fresh["version"],
+                                deadline, fence))
+
+    @staticmethod
+    def _articles_due(c: Any, candidates: list[Any], policies: Mapping[str, ChannelPolicy], now: float
+                      ) -> dict[int, set[int]]:
+        """For the candidates' releases, the article deliveries (website kind, or a channel whose
+        policy publishes the article) of served channels that are sending or due: release id ->
+        their ids. One read per claim instead of one per candidate; _take keeps it current (an
+        article it claims stays in it, being sending; one it fails for its deadline leaves it)."""
+        wanted = sorted({row["release_id"] for row in candidates
+                         if row["kind"] != "website" and not policies[row["channel"]].article})
+        if not wanted:
+            return {}
+        articles = json.dumps([n for n, p in policies.items() if p.article])
+        found: dict[int, set[int]] = {}
+        # a placeholder per release (the release's index on every store); `+`: only that index
+        for release_id, delivery_id in c.execute(
+                f"SELECT release_id, id FROM deliveries WHERE release_id IN ({', '.join('?' * len(wanted))}) "
+                "AND (+kind = 'website' OR +channel IN (SELECT value FROM json_each(?))) "
+                "AND +channel IN (SELECT value FROM json_each(?)) AND (+status = 'sending' OR "
+                "(+status = 'queued' AND +not_before <= ?))",
+                (*wanted, articles, json.dumps(list(policies)), now)).fetchall():
+            found.setdefault(release_id, set()).add(delivery_id)
+        return found
 
     def extend_lease(self, delivery_id: int, token: str, now: float, lease_seconds: float) -> bool:
         """Heartbeat: True only while this token still holds an unexpired lease."""
@@ -954,11 +1062,15 @@ class Store:
         worker still held, each now renewed; the same condition as extend_lease()."""
         if not tokens:
             return set()
+        # Placeholders, not json_each: the same SQL on PostgreSQL (where json_each's text met an id
+        # and failed the heartbeat), the primary key for each id; "RETURNING id, ..." because the
+        # PostgreSQL connection takes a bare trailing "RETURNING id" for an INSERT's new id.
+        pairs = " OR ".join("(id = ? AND lease_token = ?)" for _ in tokens)
         with self._lock:
             rows = self._conn.execute(
                 "UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND lease_until >= ? AND "
-                "(id, lease_token) IN (SELECT CAST(key AS INTEGER), value FROM json_each(?)) RETURNING id",
-                (now + lease_seconds, now, json.dumps({str(k): v for k, v in tokens.items()}))).fetchall()
+                f"id IN ({', '.join('?' * len(tokens))}) AND ({pairs}) RETURNING id, lease_until",
+                (now + lease_seconds, now, *tokens, *(x for pair in tokens.items() for x in pair))).fetchall()
         return {r[0] for r in rows}
 
     def save_progress(self, delivery_id: int, progress: dict[str, Any]) -> None:
@@ -980,22 +1092,51 @@ class Store:
     def record_sent_many(self, items: list[tuple[int, str, Receipt, float]]) -> list[str | Exception]:
         """Several record_sent() in ONE transaction (the engine's group commit): each item in its own
         savepoint, so one item's error is that item's result and the others are still recorded."""
-        out: list[str | Exception] = []
         with self._tx() as c:
-            for item in items:
-                c.execute("SAVEPOINT one")
-                try:
-                    out.append(self._record_sent(c, *item))
-                except Exception as exc:
-                    c.execute("ROLLBACK TO one")
-                    out.append(exc)
-                c.execute("RELEASE one")
+            return self._record_sent_items(c, items)
+
+    def _record_sent_items(self, c: sqlite3.Connection, items: list[tuple[int, str, Receipt, float]]
+                           ) -> list[str | Exception]:
+        head = self._head
+        c.execute("SAVEPOINT batch")  # all at once; only if one fails, each in a savepoint of its own
+        try:
+            out: list[str | Exception] = [self._record_sent(c, *item) for item in items]
+            c.execute("RELEASE batch")
+            return out
+        except Exception:
+            c.execute("ROLLBACK TO batch")
+            c.execute("RELEASE batch")
+            self._head = head
+        out = []
+        for item in items:
+            c.execute("SAVEPOINT one")
+            head = self._head
+            try:
+                out.append(self._record_sent(c, *item))
+            except Exception as exc:
+                c.execute("ROLLBACK TO one")
+                self._head = head  # the events this item appended are gone with it
+                out.append(exc)
+            c.execute("RELEASE one")
         return out
 
     def _record_sent(self, c: sqlite3.Connection, delivery_id: int, token: str, receipt: Receipt, now: float,
                      detail: str = "") -> str:
-        row = self._select(c, "d.id = ?", (delivery_id,))[0]
         where = " ".join(x for x in (receipt.remote_id, receipt.url) if x)
+        # The usual case in one statement: this token still holds the lease (then its fence is the
+        # row's: a token carries its claim's fence), so it is sent with exactly the UPDATE and the
+        # event _move writes for it. Anything else reads the row and decides below.
+        fields = _sent_fields(receipt, now)
+        taken = c.execute(
+            "UPDATE deliveries SET status = 'sent', version = version + 1, updated_at = ?, "
+            f"attempts = attempts + 1, {', '.join(f'{k} = ?' for k in fields)} "
+            "WHERE id = ? AND status = 'sending' AND lease_token = ? RETURNING release_id, variant_json",
+            (now, *fields.values(), delivery_id, token)).fetchone()
+        if taken is not None:
+            self._event(c, delivery_id, taken[0], now, "sending", "sent", f"{detail or 'accepted'}: {where}",
+                        payload={"variants": {str(delivery_id): text_digest(taken[1])}})
+            return "sent"
+        row = self._select(c, "d.id = ?", (delivery_id,))[0]
         if row["status"] == "sent":
             self._event(c, delivery_id, row["release_id"], now, "sent", "sent",
                         f"DUPLICATE: another post {where} was accepted after this delivery was already "
@@ -1557,8 +1698,8 @@ class Store:
 
     def active_pause(self, now: float) -> dict[str, Any] | None:
         """The office-wide pause in force at ``now`` (id, reason, actor, at, until), or None."""
-        with self._lock:
-            row = self._active_pause(self._conn, now)
+        with self._reading() as c:
+            row = self._active_pause(c, now)
         return dict(row) if row else None
 
     def pause(self, reason: str, actor: str, now: float, until: float | None = None) -> dict[str, Any]:

@@ -346,7 +346,8 @@ _SHIFTED = {"record": ("not_before",), "note_lookup": ("next_at",),  # relative 
 _ON_DB_CLOCK = ("enqueue", "reap", "claim", "extend_lease", "extend_leases", "due_elsewhere", "record_sent",
                 "record", "settle",
                 "note_lookup", "retry", "cancel", "resolve", "pause", "resume", "active_pause", "approve",
-                "reject", "recheck_approval", "save_correction", "save_release", "clock_skew",
+                "reject", "recheck_approval", "save_correction", "save_release", "save_and_enqueue",
+                "clock_skew",
                 # the inbox: a handling's time and event, a purge's event and cut-off, when replies and
                 # figures were fetched (the report subtracts sent_at from it)
                 "save_replies", "mark_reply_done", "purge_replies", "save_metrics")
@@ -385,6 +386,16 @@ class PostgresStore(Store):
             ours = self.db_now()
             items = [(i, token, receipt, ours) for i, token, receipt, _now in items]
         return super().record_sent_many(items)
+
+    def record_sent_and_claim(self, items: list[tuple[int, str, Receipt, float]], now: float,
+                              lease_seconds: float, limit: int, policies: Mapping[str, ChannelPolicy],
+                              ids: Collection[int] | None = None, exclude: Collection[int] = ()
+                              ) -> tuple[list[str | Exception], list[Claim], list[Delivery]]:
+        """Two transactions here: Store's one-transaction version would run SQLite's claim, not this
+        store's FOR UPDATE SKIP LOCKED one (each call below is on the database's clock)."""
+        results = self.record_sent_many(items) if items else []
+        claims, expired = self.claim(now, lease_seconds, limit, policies, ids, exclude)
+        return results, claims, expired
 
     def __init__(self, raw: psycopg.Connection[Any], url: str, schema: str, clock: str = "database",
                  password: str | None = None) -> None:
@@ -521,7 +532,7 @@ class PostgresStore(Store):
         lock = " FOR UPDATE OF d" if busy else ""
         return c.execute(f"{self._BASE} WHERE ({where}){self._scope()} {tail}{lock}", args).fetchall()
 
-    def _event(self, c: Any, delivery_id: int | None, release_id: int | None,  # type: ignore[override]
+    def _event(self, c: Any, delivery_id: int | None, release_id: int | None,
                now: float, frm: str | None, to: str | None, detail: str = "", actor: str | None = None,
                payload: dict[str, dict[str, str]] | None = None) -> None:
         """Append one event to the one chain: the advisory lock (held to commit) makes reading the

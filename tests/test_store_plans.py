@@ -48,13 +48,19 @@ def fill(path: Path, releases: int = 400) -> None:
 
 
 def plans(store: Store, action) -> dict[str, list[str]]:
-    """The query plan of every SELECT that ``action`` runs on the store's connection."""
+    """The query plan of every SELECT that ``action`` runs on the store's connections (the writer's
+    and the one for the engine's reads of their own)."""
     seen: list[str] = []
-    store._conn.set_trace_callback(seen.append)
+    with store._reading() as reader:  # opened if it was not yet
+        pass
+    connections = {id(c): c for c in (store._conn, reader)}.values()
+    for c in connections:
+        c.set_trace_callback(seen.append)
     try:
         action()
     finally:
-        store._conn.set_trace_callback(None)
+        for c in connections:
+            c.set_trace_callback(None)
     return {sql: [row[3] for row in store._conn.execute("EXPLAIN QUERY PLAN " + sql)]
             for sql in seen if sql.lstrip().upper().startswith("SELECT")}
 
