@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fake_watch import in_the_platform_call
 
 from crosspost.channels.fake import FakeChannel, read_posts
 from crosspost.clock import FakeClock, SystemClock
@@ -140,12 +141,14 @@ def wait_for(predicate, timeout: float = 30.0) -> None:
 
 def test_worker_paused_past_its_lease_does_not_send_when_resumed(tmp_path: Path) -> None:
     store = seed(tmp_path / "log.db", 1, ("fake",))
-    p = spawn(tmp_path, lease=2.0, latency=1.0)
+    p = spawn(tmp_path, lease=2.0, latency=3.0)
     try:
         wait_for(lambda: store.deliveries()[0].status == "sending")
         # Stop it inside the platform call (the fake counted the call and sleeps `latency`), not
-        # while it holds SQLite's write lock for its heartbeat: that would block the other run.
-        wait_for(lambda: _fake_calls(tmp_path) >= 1)
+        # while it holds SQLite's write lock for its heartbeat, nor the fake platform's own lock
+        # (it writes the counter under that lock): either would block the other run, the second
+        # for ever. The counter moved and the lock is free: the worker is in its sleep.
+        wait_for(lambda: in_the_platform_call(tmp_path))
         os.kill(p.pid, signal.SIGSTOP)
         lease_until = store._conn.execute("SELECT lease_until FROM deliveries").fetchone()[0]
         wait_for(lambda: time.time() > lease_until + 0.05)
@@ -162,16 +165,6 @@ def test_worker_paused_past_its_lease_does_not_send_when_resumed(tmp_path: Path)
     [d] = store.deliveries()
     assert d.status == "sent" and len(read_posts(tmp_path / "fake-posts.jsonl")) == 1
     assert store.integrity_check() == "ok"
-
-
-def _fake_calls(tmp: Path) -> int:
-    """How many create calls the fake platform has seen (its counter file, see channels/fake.py)."""
-    from crosspost.channels.fake import _counter
-
-    try:
-        return int(json.loads(_counter(tmp / "fake-posts.jsonl").read_text())["calls"])
-    except (FileNotFoundError, ValueError):
-        return 0
 
 
 def cli(tmp: Path, *args: str, timeout: float = 120) -> subprocess.Popen:
