@@ -1881,7 +1881,7 @@ class Store:
                            ) -> list[dict[str, Any]]:
         """Sent posts younger than the window (``sent_at >= sent_since``), oldest first, each with
         its receipt and its reply cursor (newest reply time seen, the platform's marker, gone)."""
-        sql, args = self._TARGETS, [sent_since, *(channels or ())]
+        sql, args = self._TARGETS + self._scope("d"), [sent_since, *(channels or ())]
         if channels is not None:
             sql += f" AND d.channel IN ({', '.join('?' * len(channels))})"
         rows = self._all(sql + " ORDER BY d.sent_at, d.id", tuple(args))
@@ -1954,19 +1954,21 @@ class Store:
             args.append(since)
         if open_only:
             where.append("p.handled_at IS NULL")
+        if self._scope("p"):  # another office's replies are its own to read
+            where.append(self._scope("p").removeprefix(" AND "))
         tail = " ORDER BY p.created_at DESC, p.id DESC" + (f" LIMIT {int(limit)}" if limit else "")
         return self._all(f"{self._REPLY_COLUMNS} WHERE {' AND '.join(where)}{tail}", tuple(args))
 
     def reply(self, reply_id: int) -> dict[str, Any] | None:
-        rows = self._all(f"{self._REPLY_COLUMNS} WHERE p.id = ?", (reply_id,))
+        rows = self._all(f"{self._REPLY_COLUMNS} WHERE p.id = ?{self._scope('p')}", (reply_id,))
         return rows[0] if rows else None
 
     def mark_reply_done(self, reply_id: int, by: str, now: float, note: str | None = None) -> dict[str, Any]:
         """Mark one reply handled by ``by``; the event log records who and when (not the reply's
         author or text). Marking it again replaces the earlier handling."""
         with self._tx() as c:
-            row = c.execute("SELECT id, release_id, kind, handled_at FROM replies WHERE id = ?",
-                            (reply_id,)).fetchone()
+            row = c.execute("SELECT id, release_id, kind, handled_at FROM replies WHERE id = ?"
+                            + self._scope("replies"), (reply_id,)).fetchone()
             if row is None:
                 raise InputError(_("no reply #{id} in the inbox (see `crosspost inbox`)").format(id=reply_id))
             c.execute("UPDATE replies SET handled_at = ?, handled_by = ?, handled_note = ? WHERE id = ?",
@@ -1982,7 +1984,8 @@ class Store:
         """Delete replies created before ``before`` (personal data past [inbox] keep_days); the
         event log records how many, nothing about them."""
         with self._tx() as c:
-            n = c.execute("DELETE FROM replies WHERE created_at < ?", (before,)).rowcount
+            n = c.execute("DELETE FROM replies WHERE created_at < ?" + self._scope("replies"),
+                          (before,)).rowcount
             if n:
                 self._event(c, None, None, now, None, None,
                             f"inbox: purged {n} reply(ies) created before {before:.0f} (keep_days)")
@@ -2015,7 +2018,8 @@ class Store:
         # last one metric_snapshots() lists.
         # Each table is read from its own rows, the delivery found by its key (CROSS JOIN keeps that
         # order in SQLite), so a log of a million deliveries with few figures is not scanned.
-        sent = "d.id = x.delivery_id AND d.status = 'sent' AND d.sent_at >= ? AND d.sent_at < ?"
+        sent = ("d.id = x.delivery_id AND d.status = 'sent' AND d.sent_at >= ? AND d.sent_at < ?"
+                + self._scope())
         latest = {r["delivery_id"]: r for r in self._all(
             "SELECT delivery_id, metrics_json, measured_at FROM (SELECT x.delivery_id, x.metrics_json, "
             "x.fetched_at AS measured_at, ROW_NUMBER() OVER (PARTITION BY x.delivery_id "
@@ -2054,12 +2058,13 @@ class Store:
         else:
             groups = self._all(
                 "SELECT d.channel, r.section, COUNT(*) AS n FROM deliveries d JOIN releases r "
-                "ON r.id = d.release_id WHERE d.status = 'sent' AND d.sent_at >= ? AND d.sent_at < ? "
-                "GROUP BY d.channel, r.section",
+                "ON r.id = d.release_id WHERE d.status = 'sent' AND d.sent_at >= ? AND d.sent_at < ?"
+                f"{self._scope()} GROUP BY d.channel, r.section",
                 (start, end))
         releases = self._all(
             "SELECT r.slug, COUNT(*) AS n FROM deliveries d JOIN releases r ON r.id = d.release_id "
-            "WHERE d.status = 'sent' AND d.sent_at >= ? AND d.sent_at < ? AND d.release_id IN "
+            f"WHERE d.status = 'sent' AND d.sent_at >= ? AND d.sent_at < ?{self._scope()} "
+            "AND d.release_id IN "
             f"(SELECT x.release_id FROM deliveries x WHERE x.id IN {self._WITH_DATA}) GROUP BY r.slug",
             (start, end))
         return {"groups": groups, "releases": {r["slug"]: r["n"] for r in releases}}
@@ -2081,7 +2086,8 @@ class Store:
         return self._all(
             "SELECT p.channel, r.section, r.slug, p.handled_at - p.created_at AS seconds FROM replies p "
             "JOIN deliveries d ON d.id = p.delivery_id JOIN releases r ON r.id = p.release_id "
-            "WHERE p.kind = ? AND p.handled_at IS NOT NULL AND d.sent_at >= ? AND d.sent_at < ?",
+            "WHERE p.kind = ? AND p.handled_at IS NOT NULL AND d.sent_at >= ? AND d.sent_at < ?"
+            f"{self._scope()}",
             (kind, start, end))
 
     def inbox_counts(self, release_ids: Collection[int]) -> dict[int, dict[str, int]]:

@@ -136,3 +136,34 @@ def test_the_latest_snapshot_is_the_last_one_listed(store: Store) -> None:
     assert [(p["delivery_id"], p["metrics_json"], p["measured_at"]) for p in posts] == [
         (a, '{"views": 2.0}', NOW + DAY), (b, '{"views": 7.0}', NOW + DAY)]
     assert store.metric_snapshots(a)[-1]["metrics"] == {"views": 2.0}
+
+
+def test_an_office_of_a_shared_log_reads_and_purges_only_its_own_replies(store: Store) -> None:
+    """Replies are personal data: on a log two offices share ([office] id), each sees, handles,
+    purges and counts only the replies on its own posts; a supervisor (--all-offices) sees both."""
+    store.office = "humas-kemensos"
+    mine = sent_post(store, "rilis-pusat", "fb")
+    store.save_replies(mine, "fake", [reply("p1", NOW + 10), reply("p2", NOW + 20)], NOW + 30)
+    store.office = "dinsos-bekasi"
+    theirs = sent_post(store, "rilis-bekasi", "fb")
+    store.save_replies(theirs, "fake", [reply("b1", NOW + 10)], NOW + 30)
+    store.save_metrics([(mine, {"views": 5.0}), (theirs, {"views": 7.0})], NOW + 40)
+    (b1,) = store.replies()
+    assert b1["platform_id"] == "b1"
+    assert [t["delivery_id"] for t in store.engagement_targets(NOW - DAY)] == [theirs]
+
+    store.office = "humas-kemensos"
+    assert sorted(r["platform_id"] for r in store.replies()) == ["p1", "p2"]
+    assert store.reply(b1["id"]) is None
+    with pytest.raises(InputError):
+        store.mark_reply_done(b1["id"], "Rina", NOW + 50)
+    assert [t["delivery_id"] for t in store.engagement_targets(NOW - DAY)] == [mine]
+    assert [p["delivery_id"] for p in store.engagement_posts(NOW - DAY, NOW + DAY)] == [mine]
+    counts = store.engagement_counts(NOW - DAY, NOW + DAY)
+    assert sum(g["n"] for g in counts["groups"]) == 1 and counts["releases"] == {"rilis-pusat": 1}
+    store.mark_reply_done(store.replies()[0]["id"], "Rina", NOW + 60)
+    assert len(store.handling_times(NOW - DAY, NOW + DAY)) == 1
+    assert store.purge_replies(NOW + DAY, NOW + 70) == 2  # its own two, not Bekasi's
+
+    store.all_offices = True
+    assert [r["platform_id"] for r in store.replies()] == ["b1"]
