@@ -83,9 +83,9 @@ def _image_size(m: Media) -> tuple[int | None, int | None]:
     if m.width and m.height:
         return m.width, m.height
     try:
-        from ..imageheader import probe  # the header, not Pillow
+        from ..header_cache import probe_once  # the header, not Pillow; once per file version
 
-        header = probe(m.path)
+        header = probe_once(m.path)
         return header.width, header.height
     except Exception:  # noqa: BLE001 - unknown size only costs a layout shift
         return None, None
