@@ -68,7 +68,9 @@ def _weighted_without_emoji(text: str) -> int:
 
     from .x_urls import urls_with_indices  # twitter-text's extraction, only where a URL can be
 
-    normal = re.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
+    normal = unicodedata.normalize("NFC", text)
+    if "\r" in normal:  # the substitution turns "\n" into itself: only "\r" changes anything
+        normal = re.sub(r"\r\n|\r|\n", "\n", normal)
     total = pos = 0
     for url in urls_with_indices(normal):
         start = url["indices"][0]
@@ -79,6 +81,23 @@ def _weighted_without_emoji(text: str) -> int:
         pos = start + len(url["url"])
     segment = normal[pos:]
     return total + len(segment) + len(_HEAVY.findall(segment))
+
+
+def surely_over(text: str, limit: int) -> bool:
+    """True only when ``weighted_length(text) > limit``, known without measuring: a text without
+    emoji weighs at least 1 a code point outside the URLs (``_weighted_without_emoji``), and
+    x_urls.url_free_length counts code points no URL can cover. Splitting a release asked
+    twitter-text for the whole text's weight (~40 us) only to learn it is a thread."""
+    if _may_hold_emoji(text):
+        return False
+    import unicodedata
+
+    from .x_urls import url_free_length
+
+    normal = unicodedata.normalize("NFC", text)
+    if "\r" in normal:
+        normal = re.sub(r"\r\n|\r|\n", "\n", normal)
+    return url_free_length(normal) > limit
 
 
 def is_valid(text: str, limit: int = 280) -> bool:
@@ -266,7 +285,7 @@ def split_thread(text: str, limit: int = 280, numbering: bool = True, link: str 
     if not text:
         return [link_text] if link_text else []
     single = with_link(text)
-    if weighted_length(single) <= limit:
+    if not surely_over(single, limit) and weighted_length(single) <= limit:
         return [single]
 
     tokens = _tokens(text)
