@@ -194,6 +194,8 @@ class WebsiteChannel(Channel):
         article; web images stay; anything else is dropped with a warning."""
         from ..site.sanitize import replace_images
 
+        if "<img" not in html:  # replace_images' pattern starts so: nothing to rewrite, no resolve()
+            return html, {}
         folder = release.source.parent.resolve() if release.source else None
         inline: dict[str, str] = {}
 
