@@ -22,6 +22,7 @@ ABBREVIATIONS = frozenset(
     "dll dsb dkk tsb yth bpk ibu sdr a.n u.p pt cv tbk rp ttd ket tel telp hlm".split())
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _SENTENCE_START = re.compile(r"^[\"'“‘(\[]*[A-Z0-9#@]")
+_STARTS = frozenset("\"'“‘([ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789#@")  # what _SENTENCE_START can begin with
 
 
 @lru_cache(maxsize=1024)  # a thread's parts are measured by the splitter, then by the channel
@@ -123,19 +124,22 @@ def _tokens(text: str) -> list[_Token]:
     for pi, para in enumerate(paragraphs):
         lines = [ln for ln in para.splitlines() if ln.strip()]
         for li, line in enumerate(lines):
-            prev, quoted = "", False
-            for wi, word in enumerate(line.split()):
-                if wi == 0:
-                    sep = "" if not out else (PARAGRAPH if li == 0 and pi > 0 else LINE)
-                    start = True
-                else:
-                    sep = SPACE
-                    # Inside a quotation a full stop does not end the quoted statement.
-                    start = not quoted and bool(_SENTENCE_START.match(word)) and _ends_sentence(prev)
-                out.append(_Token(word, sep, start))
+            words = line.split()
+            out.append(_Token(words[0], "" if not out else (PARAGRAPH if li == 0 and pi > 0 else LINE), True))
+            if '"' not in line and "“" not in line and "”" not in line:  # most lines quote nobody
+                # a sentence starts at a word _SENTENCE_START matches: its first character is one
+                # of _STARTS (checked first, as most words start in lowercase) after an end
+                out.extend(_Token(word, SPACE, word[0] in _STARTS and _SENTENCE_START.match(word) is not None
+                                  and _ends_sentence(prev))
+                           for prev, word in zip(words, words[1:], strict=False))
+                continue
+            quoted = _quote_open(words[0], False) if len(words) > 1 else False
+            for prev, word in zip(words, words[1:], strict=False):
+                # Inside a quotation a full stop does not end the quoted statement.
+                start = not quoted and bool(_SENTENCE_START.match(word)) and _ends_sentence(prev)
+                out.append(_Token(word, SPACE, start))
                 if '"' in word or "“" in word or "”" in word:  # most words hold no quotation mark
                     quoted = _quote_open(word, quoted)
-                prev = word
     return out
 
 
