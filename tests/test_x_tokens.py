@@ -43,7 +43,8 @@ def test_corpus() -> None:
 
 
 _WORDS = ["Menteri", "sosial", "daerah.", "Kab.", "a.n.", "No.", "12", "(Jakarta)", '"Kami', 'bantu."',
-          "“Ini", "benar.”", "‘Ya", "[1]", "#Humas", "@kemensos", "Rp1.000.", "selesai!", "Apa?", "…", "x", "É"]
+          "“Ini", "benar.”", "‘Ya", "[1]", "#Humas", "@kemensos", "Rp1.000.", "selesai!", "Apa?", "…",
+          "x", "É"]
 
 _SEPS = [" ", " ", "  ", "\n", "\n\n", "\n \n", "\t"]
 
