@@ -53,3 +53,25 @@ _SEPS = [" ", " ", "  ", "\n", "\n\n", "\n \n", "\t"]
 @given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPS)), max_size=40))
 def test_generated(pieces: list[tuple[str, str]]) -> None:
     _same("".join(w + s for w, s in pieces))
+
+
+def _words(parts: list) -> list[list[tuple[str, str]]]:
+    return [[(t.word, t.sep) for t in p] for p in parts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([*_WORDS, "https://kemensos.go.id/a", "x" * 300, "日本語" * 40]),
+                          st.sampled_from(_SEPS)), max_size=60),
+       st.sampled_from([1, 5, 20, 60, 120, 260, 274, 280]))
+def test_running_sum_packs_as_summing_every_candidate(pieces: list[tuple[str, str]], budget: int) -> None:
+    tokens = tt._tokens("".join(w + s for w, s in pieces))
+    summed = tt._pack_measured(tokens, budget, tt._Additive())
+    assert _words(tt._pack_additive(tokens, budget)) == _words(summed)
+
+
+def test_running_sum_on_the_corpus() -> None:
+    for path in sorted(CORPUS.glob("*.md")):
+        tokens = tt._tokens(path.read_bytes().decode("utf-8", "replace"))
+        for budget in (40, 120, 267, 274):
+            assert _words(tt._pack_additive(tokens, budget)) == \
+                _words(tt._pack_measured(tokens, budget, tt._Additive()))

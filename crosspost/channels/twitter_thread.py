@@ -240,6 +240,54 @@ def _token_weight(word: str) -> int:
 def _pack(tokens: list[_Token], budget: int, measure: _Exact | _Additive | None = None
           ) -> list[list[_Token]]:
     """Greedy packing: whole sentences where they fit, else word by word."""
+    if isinstance(measure, _Additive):
+        return _pack_additive(tokens, budget)
+    return _pack_measured(tokens, budget, measure)
+
+
+def _cost(t: _Token) -> int:
+    if t.cost < 0:
+        t.cost = _token_weight(t.word) + len(t.sep)
+    return t.cost
+
+
+def _pack_additive(tokens: list[_Token], budget: int) -> list[list[_Token]]:
+    """_pack_measured with _Additive, the same parts: the current part's weight is kept as a running
+    sum instead of summing every candidate again (a candidate weighs the sum of its tokens' costs
+    less its first token's separator; tests/test_x_tokens.py compares the two)."""
+    parts: list[list[_Token]] = [[]]
+    used = 0  # the sum of the costs of parts[-1]
+    for sentence in _sentences(tokens):
+        current = parts[-1]
+        weight = sum(_cost(t) for t in sentence)
+        if used + weight - len((current or sentence)[0].sep) <= budget:
+            current.extend(sentence)
+            used += weight
+            continue
+        if current and weight - len(sentence[0].sep) <= budget:
+            parts.append(list(sentence))
+            used = weight
+            continue
+        for tok in sentence:  # a sentence longer than a post: split between words
+            current = parts[-1]
+            if used + tok.cost - len((current[0] if current else tok).sep) <= budget:
+                current.append(tok)
+                used += tok.cost
+            elif tok.cost - len(tok.sep) <= budget:
+                parts.append([tok])
+                used = tok.cost
+            else:
+                pieces = _hard_split(tok.word, budget)
+                if current:
+                    parts.append([])
+                parts[-1].append(_Token(pieces[0], tok.sep, False))
+                parts.extend([_Token(p, "", False)] for p in pieces[1:])
+                used = sum(_cost(t) for t in parts[-1])
+    return [p for p in parts if p]
+
+
+def _pack_measured(tokens: list[_Token], budget: int, measure: _Exact | _Additive | None = None
+                   ) -> list[list[_Token]]:
     parts: list[list[_Token]] = [[]]
     gauge = measure or _Exact()
 
