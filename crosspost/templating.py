@@ -108,12 +108,17 @@ def plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
+        return {name: plain(getattr(value, name), depth + 1) for name in _field_names(type(value))}
     if isinstance(value, Mapping):
         return {str(k): plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [plain(v, depth + 1) for v in value]
     return str(value)
+
+
+@lru_cache(maxsize=256)  # dataclasses.fields filters the class's fields on every call
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 MAX_RESULT = 1_000_000  # characters of one string or items of one list a template may build
