@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Literal
 
 LinkPart = Literal["first", "last"]
@@ -245,6 +246,9 @@ def _pack(tokens: list[_Token], budget: int, measure: _Exact | _Additive | None 
     return _pack_measured(tokens, budget, measure)
 
 
+_COST = attrgetter("cost")
+
+
 def _cost(t: _Token) -> int:
     if t.cost < 0:
         t.cost = _token_weight(t.word) + len(t.sep)
@@ -255,11 +259,14 @@ def _pack_additive(tokens: list[_Token], budget: int) -> list[list[_Token]]:
     """_pack_measured with _Additive, the same parts: the current part's weight is kept as a running
     sum instead of summing every candidate again (a candidate weighs the sum of its tokens' costs
     less its first token's separator; tests/test_x_tokens.py compares the two)."""
+    for t in tokens:  # every cost filled first, so that a sentence's weight is summed in C
+        if t.cost < 0:
+            t.cost = _token_weight(t.word) + len(t.sep)
     parts: list[list[_Token]] = [[]]
     used = 0  # the sum of the costs of parts[-1]
     for sentence in _sentences(tokens):
         current = parts[-1]
-        weight = sum(_cost(t) for t in sentence)
+        weight = sum(map(_COST, sentence))
         if used + weight - len((current or sentence)[0].sep) <= budget:
             current.extend(sentence)
             used += weight
