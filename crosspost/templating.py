@@ -165,6 +165,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 return obj[attribute]
             except LookupError:
                 return self.undefined(obj=obj, name=attribute)
+        if type(obj) is Namespace and _SAFE_ATTRIBUTES.get((Namespace, attribute)):
+            # ``ns.parts`` in a loop: a name found safe before (the memo above), holding plain data,
+            # is what SandboxedEnvironment.getattr returns; anything else (a method, whose
+            # str.format it wraps; a missing name) takes its full path
+            value = getattr(obj, attribute, _MISSING)  # Namespace.__getattribute__: its dict's item
+            if type(value) in _PLAIN_VALUES:
+                return value
         return super().getattr(obj, attribute)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
@@ -184,6 +191,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 _PLAIN_SELF = frozenset({str, list, dict, tuple, int, float})
+_PLAIN_VALUES = frozenset({str, list, dict, tuple, int, float, bool, type(None)})
+_MISSING = object()
 _MEMO_TYPES = frozenset({str, list, dict, tuple, int, float, bool, type(None), Namespace})
 _SAFE_ATTRIBUTES: dict[tuple[type, str], bool] = {}
 _DICT_NAMES = frozenset(dir(dict))
