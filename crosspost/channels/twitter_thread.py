@@ -166,7 +166,10 @@ def _quote_open(word: str, quoted: bool) -> bool:
 
 
 def _join(tokens: list[_Token]) -> str:
-    return "".join((t.sep if i else "") + t.word for i, t in enumerate(tokens))
+    """The words with the separators between them (the first token's separator left out)."""
+    if not tokens:
+        return ""
+    return tokens[0].word + "".join([t.sep + t.word for t in tokens[1:]])
 
 
 def _sentences(tokens: list[_Token]) -> list[list[_Token]]:
