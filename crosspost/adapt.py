@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .channels.base import Channel
+from .chapters import video_chapters
 from .controls import accessibility_problems
 from .models import Problem, Release, Variant
 from .templating import plain, render, tanggal
@@ -39,6 +40,7 @@ def release_context(release: Release) -> dict[str, Any]:
         "text": "\n\n".join(paragraphs),
         "hashtags": list(release.hashtags),
         "date": tanggal(release.date),
+        "chapters": video_chapters(release.body),  # youtube.j2's chapter lines (crosspost/chapters.py)
     }
 
 

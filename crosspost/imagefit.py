@@ -57,10 +57,11 @@ def _header(path: Path) -> tuple[int, int, str, int]:
     """(width, height, format, EXIF orientation) as displayed, from the file header alone: no
     pixel is decoded and Pillow is not imported (crosspost.imageheader), so a preview of a release
     whose photos were fitted before stays fast. Pillow only when a picture is re-encoded."""
-    from .imageheader import TooManyPixels, probe
+    from .header_cache import probe_once  # read once per file version (crosspost/header_cache.py)
+    from .imageheader import TooManyPixels
 
     try:
-        header = probe(path)
+        header = probe_once(path)
     except FileNotFoundError:
         raise InputError(_('image file not found'), path) from None
     except (TooManyPixels, ValueError, OSError) as exc:

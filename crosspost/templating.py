@@ -108,12 +108,17 @@ def plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
+        return {name: plain(getattr(value, name), depth + 1) for name in _field_names(type(value))}
     if isinstance(value, Mapping):
         return {str(k): plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [plain(v, depth + 1) for v in value]
     return str(value)
+
+
+@lru_cache(maxsize=256)  # dataclasses.fields filters the class's fields on every call
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 MAX_RESULT = 1_000_000  # characters of one string or items of one list a template may build
@@ -160,6 +165,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 return obj[attribute]
             except LookupError:
                 return self.undefined(obj=obj, name=attribute)
+        if type(obj) is Namespace and _SAFE_ATTRIBUTES.get((Namespace, attribute)):
+            # ``ns.parts`` in a loop: a name found safe before (the memo above), holding plain data,
+            # is what SandboxedEnvironment.getattr returns; anything else (a method, whose
+            # str.format it wraps; a missing name) takes its full path
+            value = getattr(obj, attribute, _MISSING)  # Namespace.__getattribute__: its dict's item
+            if type(value) in _PLAIN_VALUES:
+                return value
         return super().getattr(obj, attribute)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
@@ -179,6 +191,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 _PLAIN_SELF = frozenset({str, list, dict, tuple, int, float})
+_PLAIN_VALUES = frozenset({str, list, dict, tuple, int, float, bool, type(None)})
+_MISSING = object()
 _MEMO_TYPES = frozenset({str, list, dict, tuple, int, float, bool, type(None), Namespace})
 _SAFE_ATTRIBUTES: dict[tuple[type, str], bool] = {}
 _DICT_NAMES = frozenset(dir(dict))

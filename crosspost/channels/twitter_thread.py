@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Literal
 
 LinkPart = Literal["first", "last"]
@@ -22,6 +23,7 @@ ABBREVIATIONS = frozenset(
     "dll dsb dkk tsb yth bpk ibu sdr a.n u.p pt cv tbk rp ttd ket tel telp hlm".split())
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _SENTENCE_START = re.compile(r"^[\"'“‘(\[]*[A-Z0-9#@]")
+_STARTS = frozenset("\"'“‘([ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789#@")  # what _SENTENCE_START can begin with
 
 
 @lru_cache(maxsize=1024)  # a thread's parts are measured by the splitter, then by the channel
@@ -68,7 +70,9 @@ def _weighted_without_emoji(text: str) -> int:
 
     from .x_urls import urls_with_indices  # twitter-text's extraction, only where a URL can be
 
-    normal = re.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
+    normal = unicodedata.normalize("NFC", text)
+    if "\r" in normal:  # the substitution turns "\n" into itself: only "\r" changes anything
+        normal = re.sub(r"\r\n|\r|\n", "\n", normal)
     total = pos = 0
     for url in urls_with_indices(normal):
         start = url["indices"][0]
@@ -79,6 +83,23 @@ def _weighted_without_emoji(text: str) -> int:
         pos = start + len(url["url"])
     segment = normal[pos:]
     return total + len(segment) + len(_HEAVY.findall(segment))
+
+
+def surely_over(text: str, limit: int) -> bool:
+    """True only when ``weighted_length(text) > limit``, known without measuring: a text without
+    emoji weighs at least 1 a code point outside the URLs (``_weighted_without_emoji``), and
+    x_urls.url_free_length counts code points no URL can cover. Splitting a release asked
+    twitter-text for the whole text's weight (~40 us) only to learn it is a thread."""
+    if _may_hold_emoji(text):
+        return False
+    import unicodedata
+
+    from .x_urls import url_free_length
+
+    normal = unicodedata.normalize("NFC", text)
+    if "\r" in normal:
+        normal = re.sub(r"\r\n|\r|\n", "\n", normal)
+    return url_free_length(normal) > limit
 
 
 def is_valid(text: str, limit: int = 280) -> bool:
@@ -104,19 +125,22 @@ def _tokens(text: str) -> list[_Token]:
     for pi, para in enumerate(paragraphs):
         lines = [ln for ln in para.splitlines() if ln.strip()]
         for li, line in enumerate(lines):
-            prev, quoted = "", False
-            for wi, word in enumerate(line.split()):
-                if wi == 0:
-                    sep = "" if not out else (PARAGRAPH if li == 0 and pi > 0 else LINE)
-                    start = True
-                else:
-                    sep = SPACE
-                    # Inside a quotation a full stop does not end the quoted statement.
-                    start = not quoted and bool(_SENTENCE_START.match(word)) and _ends_sentence(prev)
-                out.append(_Token(word, sep, start))
+            words = line.split()
+            out.append(_Token(words[0], "" if not out else (PARAGRAPH if li == 0 and pi > 0 else LINE), True))
+            if '"' not in line and "“" not in line and "”" not in line:  # most lines quote nobody
+                # a sentence starts at a word _SENTENCE_START matches: its first character is one
+                # of _STARTS (checked first, as most words start in lowercase) after an end
+                out.extend(_Token(word, SPACE, word[0] in _STARTS and _SENTENCE_START.match(word) is not None
+                                  and _ends_sentence(prev))
+                           for prev, word in zip(words, words[1:], strict=False))
+                continue
+            quoted = _quote_open(words[0], False) if len(words) > 1 else False
+            for prev, word in zip(words, words[1:], strict=False):
+                # Inside a quotation a full stop does not end the quoted statement.
+                start = not quoted and bool(_SENTENCE_START.match(word)) and _ends_sentence(prev)
+                out.append(_Token(word, SPACE, start))
                 if '"' in word or "“" in word or "”" in word:  # most words hold no quotation mark
                     quoted = _quote_open(word, quoted)
-                prev = word
     return out
 
 
@@ -142,7 +166,10 @@ def _quote_open(word: str, quoted: bool) -> bool:
 
 
 def _join(tokens: list[_Token]) -> str:
-    return "".join((t.sep if i else "") + t.word for i, t in enumerate(tokens))
+    """The words with the separators between them (the first token's separator left out)."""
+    if not tokens:
+        return ""
+    return tokens[0].word + "".join([t.sep + t.word for t in tokens[1:]])
 
 
 def _sentences(tokens: list[_Token]) -> list[list[_Token]]:
@@ -217,6 +244,60 @@ def _token_weight(word: str) -> int:
 def _pack(tokens: list[_Token], budget: int, measure: _Exact | _Additive | None = None
           ) -> list[list[_Token]]:
     """Greedy packing: whole sentences where they fit, else word by word."""
+    if isinstance(measure, _Additive):
+        return _pack_additive(tokens, budget)
+    return _pack_measured(tokens, budget, measure)
+
+
+_COST = attrgetter("cost")
+
+
+def _cost(t: _Token) -> int:
+    if t.cost < 0:
+        t.cost = _token_weight(t.word) + len(t.sep)
+    return t.cost
+
+
+def _pack_additive(tokens: list[_Token], budget: int) -> list[list[_Token]]:
+    """_pack_measured with _Additive, the same parts: the current part's weight is kept as a running
+    sum instead of summing every candidate again (a candidate weighs the sum of its tokens' costs
+    less its first token's separator; tests/test_x_tokens.py compares the two)."""
+    for t in tokens:  # every cost filled first, so that a sentence's weight is summed in C
+        if t.cost < 0:
+            t.cost = _token_weight(t.word) + len(t.sep)
+    parts: list[list[_Token]] = [[]]
+    used = 0  # the sum of the costs of parts[-1]
+    for sentence in _sentences(tokens):
+        current = parts[-1]
+        weight = sum(map(_COST, sentence))
+        if used + weight - len((current or sentence)[0].sep) <= budget:
+            current.extend(sentence)
+            used += weight
+            continue
+        if current and weight - len(sentence[0].sep) <= budget:
+            parts.append(list(sentence))
+            used = weight
+            continue
+        for tok in sentence:  # a sentence longer than a post: split between words
+            current = parts[-1]
+            if used + tok.cost - len((current[0] if current else tok).sep) <= budget:
+                current.append(tok)
+                used += tok.cost
+            elif tok.cost - len(tok.sep) <= budget:
+                parts.append([tok])
+                used = tok.cost
+            else:
+                pieces = _hard_split(tok.word, budget)
+                if current:
+                    parts.append([])
+                parts[-1].append(_Token(pieces[0], tok.sep, False))
+                parts.extend([_Token(p, "", False)] for p in pieces[1:])
+                used = sum(_cost(t) for t in parts[-1])
+    return [p for p in parts if p]
+
+
+def _pack_measured(tokens: list[_Token], budget: int, measure: _Exact | _Additive | None = None
+                   ) -> list[list[_Token]]:
     parts: list[list[_Token]] = [[]]
     gauge = measure or _Exact()
 
@@ -266,7 +347,7 @@ def split_thread(text: str, limit: int = 280, numbering: bool = True, link: str 
     if not text:
         return [link_text] if link_text else []
     single = with_link(text)
-    if weighted_length(single) <= limit:
+    if not surely_over(single, limit) and weighted_length(single) <= limit:
         return [single]
 
     tokens = _tokens(text)

@@ -83,9 +83,9 @@ def _image_size(m: Media) -> tuple[int | None, int | None]:
     if m.width and m.height:
         return m.width, m.height
     try:
-        from ..imageheader import probe  # the header, not Pillow
+        from ..header_cache import probe_once  # the header, not Pillow; once per file version
 
-        header = probe(m.path)
+        header = probe_once(m.path)
         return header.width, header.height
     except Exception:  # noqa: BLE001 - unknown size only costs a layout shift
         return None, None
@@ -194,6 +194,8 @@ class WebsiteChannel(Channel):
         article; web images stay; anything else is dropped with a warning."""
         from ..site.sanitize import replace_images
 
+        if "<img" not in html:  # replace_images' pattern starts so: nothing to rewrite, no resolve()
+            return html, {}
         folder = release.source.parent.resolve() if release.source else None
         inline: dict[str, str] = {}
 
