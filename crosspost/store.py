@@ -222,6 +222,9 @@ MIGRATIONS: list[list[Any]] = [  # SQL text, or a function of the connection
         # a delivery is sent), and a partial index for the part-days; built here for the log as it is
         *(s for s in aggregates.SENT_MIGRATION if not s.startswith(aggregates.BUILD)),
         lambda c: _build_aggregates(c, aggregates.SENT_MIGRATION)],
+    # (issue 18) deliveries_release (release_id, channel) repeated the UNIQUE (release_id, channel)
+    # index SQLite keeps anyway: one index less to write for every delivery queued
+    ["DROP INDEX IF EXISTS deliveries_release"],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -211,6 +211,8 @@ PG_MIGRATIONS: list[list[str]] = [
             metrics_json TEXT NOT NULL)""",
         "CREATE INDEX metric_snapshots_delivery ON metric_snapshots(delivery_id, fetched_at)",
     ],
+    # deliveries_release repeated the UNIQUE (release_id, channel) index (as in store.py)
+    ["DROP INDEX IF EXISTS deliveries_release"],
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 TABLES_WITH_ID = ("releases", "deliveries", "approvals", "pauses", "replies", "metric_snapshots")
