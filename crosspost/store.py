@@ -949,17 +949,14 @@ class Store:
             args.append(json.dumps(list(ids)))
         claims: list[Claim] = []
         expired: list[Delivery] = []
-        if self._active_pause(c, now) is not None:  # office-wide pause: checked in the claim's own tx
+        gate = self._claim_gate(c, now, policies)
+        if gate is None:
             return [], []
-        self._clamp_future(c, now)
-        slots = self._clamped_slots(c, now, policies)
+        slots, ready = gate
         # Only the channels this process serves, less those still waiting out min_interval, reach
         # Python: due rows of other channels are skipped in SQL, on deliveries_due's entries (at
         # 1,000,000 deliveries ~2,700 of them were fetched and dropped per claim). The index's
         # order is the ORDER BY: no sort of the backlog.
-        ready = [n for n, p in policies.items() if not (p.min_interval > 0 and slots.get(n, 0.0) > now)]
-        if not ready:
-            return [], []
         cur = c.execute(f"{self._CLAIM_BASE} WHERE {where} "
                         "AND +d.channel IN (SELECT value FROM json_each(?)) "
                         "ORDER BY d.not_before, d.release_id, d.kind != 'website', d.id",
@@ -985,6 +982,18 @@ class Store:
         cur.close()
         self._take(c, candidates, policies, now, lease_seconds, claims, expired)
         return claims, expired
+
+    def _claim_gate(self, c: Any, now: float, policies: Mapping[str, ChannelPolicy]
+                    ) -> tuple[dict[str, float], list[str]] | None:
+        """The claim's first step, the same on every store, inside its transaction: nothing while
+        the office is paused; clock-skewed times pulled back; then each channel's min_interval
+        slot and the channels ready to send now (None: none is)."""
+        if self._active_pause(c, now) is not None:
+            return None
+        self._clamp_future(c, now)
+        slots = self._clamped_slots(c, now, policies)
+        ready = [n for n, p in policies.items() if not (p.min_interval > 0 and slots.get(n, 0.0) > now)]
+        return (slots, ready) if ready else None
 
     def _take(self, c: Any, candidates: list[Any], policies: Mapping[str, ChannelPolicy], now: float,
               lease_seconds: float, claims: list[Claim], expired: list[Delivery]) -> None:

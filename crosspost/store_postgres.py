@@ -571,13 +571,10 @@ class PostgresStore(Store):
         expired: list[Delivery] = []
         with self._tx() as c:
             c.execute("SELECT pg_advisory_xact_lock_shared(?)", (self._pause_key,))
-            if self._active_pause(c, now) is not None:
+            gate = self._claim_gate(c, now, policies)
+            if gate is None:
                 return [], []
-            self._clamp_future(c, now)
-            slots = self._clamped_slots(c, now, policies)
-            ready = [n for n, p in policies.items() if not (p.min_interval > 0 and slots.get(n, 0.0) > now)]
-            if not ready:
-                return [], []
+            slots, ready = gate
             # The rows are locked as they are read; rows another claim holds are skipped, not waited
             # for. A channel with min_interval gives one row per claim (its slot row is locked below).
             rows = c.execute(f"{self._BASE} WHERE {where} AND d.channel = ANY(?) "
