@@ -147,6 +147,12 @@ def test_a_release_dated_ahead_asks_for_at_release_or_now(world, capsys):
     code, _out, err = world.run("publish", str(path), "-c", "website", capsys=capsys)
     assert code == 2 and "--at release" in err and "--now" in err
     assert not (world.work / "log.db").exists()
+    # a dry run shows what it would queue, then says what publish refuses (exit 2, nothing written)
+    code, dry, err = world.run("publish", str(path), "-c", "website", "--dry-run", capsys=capsys)
+    assert code == 2 and "would queue website (website)" in dry and "--at release" in err
+    code, out = world.json("publish", str(path), "-c", "website", "--dry-run", capsys=capsys)
+    assert code == 2 and out["plan"][0]["channel"] == "website" and "--at release" in out["refused"]
+    assert not (world.work / "log.db").exists()
     code, out = world.json("publish", str(path), "-c", "website", "--at", "release", capsys=capsys)
     assert code == 0 and [d["status"] for d in out["deliveries"]] == ["queued"]
     path2 = _release(world.work, "dua.md", date="2099-01-06 09:00 WIB", extra="slug: rilis-kedua\n")

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from ..errors import EXIT_FAILED, EXIT_OK, InputError
+from ..errors import EXIT_FAILED, EXIT_INPUT, EXIT_OK, InputError
 from ..i18n import _
 from .common import STATE, add_commands, now, warn
 from .common import config as load_cfg
@@ -116,7 +116,13 @@ def publish(
                 out.print(render.preview_panel(a))
         publishing.check_publishable(adapted)
     when = publishing.schedule(at, release, cfg.timezone, now())
-    plan.check_future(release, at, send_now, now(), office)
+    try:
+        plan.check_future(release, at, send_now, now(), office)
+        refusal: InputError | None = None
+    except InputError as exc:  # a dry run still shows the plan, then says what publish would refuse
+        if not dry_run:
+            raise
+        refusal = exc
     not_before = when.timestamp() if when is not None else None
     warnings = plan.warnings(release, adapted)
     if dry_run:
@@ -126,12 +132,15 @@ def publish(
                                "variants": [render.variant_json(a) for a in adapted],
                                "skipped": _skipped_json(skipped), "warnings": warnings,
                                "plan": [{"channel": s.channel, "type": s.platform, "when": s.when,
-                                         "where": s.where} for s in steps]})
+                                         "where": s.where} for s in steps],
+                               "refused": str(refusal) if refusal else None})
         else:
             render.show_preview(release, adapted, out)
             _print_lines(out, [s.line() for s in skipped] + [s.line() for s in steps])
             out.print(_("dry run: nothing written, nothing sent."), markup=False)
-        raise typer.Exit(EXIT_OK)
+            if refusal is not None:
+                raise refusal
+        raise typer.Exit(EXIT_INPUT if refusal else EXIT_OK)
     if not STATE.json:
         _print_lines(out, [f"! {w}" for w in warnings])
     edited = edits.edit_published(cfg, release, adapted, update)
