@@ -388,7 +388,8 @@ def test_an_update_puts_the_new_text_under_the_note(tmp_path, rsps):
                                     "title": {"raw": "Judul"}, "content": {"raw": state["raw"]}})
 
     def post(request):
-        state["raw"] = json.loads(request.body)["content"]
+        sent = json.loads(request.body)
+        state["raw"], state["title"] = sent["content"], sent.get("title")
         return 200, {}, json.dumps({"id": 77, "status": "publish", "link": f"{SITE}/siaran-pers/x/",
                                     "content": {"raw": state["raw"]}})
 
@@ -396,12 +397,12 @@ def test_an_update_puts_the_new_text_under_the_note(tmp_path, rsps):
     rsps.add_callback(responses.POST, re.compile(f"{re.escape(API)}/posts/77.*"), post)
     from crosspost.models import Variant
 
-    v = Variant(channel="situs", kind="wordpress", text="<p>Isi baru.</p>", extra={
+    v = Variant(channel="situs", kind="wordpress", text="<p>Isi baru.</p>", title="Judul baru", extra={
         "action": "correct", "update": True, "note": "Artikel ini diperbarui.", "number": 1,
         "label": "Senin, 30 November 2026", "original": {"remote_id": "77"}})
     channel(tmp_path).correct(v, PublishContext(release=release(images=False)))
     assert state["raw"].endswith("<p>Isi baru.</p>") and "Isi lama" not in state["raw"]
-    assert "Artikel ini diperbarui." in state["raw"]
+    assert "Artikel ini diperbarui." in state["raw"] and state["title"] == "Judul baru"
 
 
 def test_a_deleted_post_cannot_be_corrected(tmp_path, rsps):

@@ -292,6 +292,28 @@ def test_correction_edits_the_post_and_keeps_a_revision(work, api: Api) -> None:
     assert api.posts(slug)[0]["content"]["raw"].count('id="ralat-1"') == 1
 
 
+def test_an_update_rewrites_the_post_and_its_title(work, api: Api) -> None:
+    """`publish --update` on a real WordPress: the post gets the new text under a dated note and
+    the new title (WP_REST_Posts_Controller takes ``title`` as a string), the old text kept as a
+    revision; the same post, not a second one."""
+    folder, env, slug = work
+    release = folder / "rilis.md"
+    numbered = release.read_text("utf-8").replace("contact: ", "number: 77/HUMAS/XI/2026\ncontact: ")
+    release.write_text(numbered, "utf-8")
+    assert crosspost(folder, env, "publish", "rilis.md").returncode == 0
+    [post] = api.posts(slug)
+    release.write_text(numbered.replace("HKSN 2026 di Yogyakarta", "HKSN 2026 di DIY")
+                       .replace("lebih dari 3.000 relawan", "lebih dari 3.500 relawan"), "utf-8")
+    proc = crosspost(folder, env, "publish", "rilis.md", "--update", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [edited] = api.posts(slug)
+    assert edited["id"] == post["id"]
+    assert edited["title"]["raw"].startswith("Semarak HKSN 2026 di DIY")
+    assert "3.500 relawan" in edited["content"]["raw"] and "3.000 relawan" not in edited["content"]["raw"]
+    revisions = api.get(f"posts/{post['id']}/revisions")
+    assert any("3.000 relawan" in r["content"]["raw"] for r in revisions)
+
+
 def post_date():
     from datetime import UTC, datetime
 

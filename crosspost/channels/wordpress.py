@@ -598,9 +598,15 @@ class WordPressChannel(Channel):
             self._keep_original_revision(post_id)
             ctx.heartbeat()
             # `publish --update` (crosspost.edits): the note goes on top of the release's new text.
-            body = variant.text if variant.extra.get("update") else raw
+            update = bool(variant.extra.get("update"))
+            body = variant.text if update else raw
+            # an update's new title too (WP_REST_Posts_Controller::prepare_item_for_database takes
+            # ``title`` as a string, or as {"raw": ...}); a ralat leaves the title as it was
+            fields = {"content": block + body}
+            if update and variant.title:
+                fields["title"] = variant.title
             post = self.call("POST", f"posts/{post_id}", _("adding the correction to the post"),
-                             params={"context": "edit"}, json={"content": block + body})
+                             params={"context": "edit"}, json=fields)
         return self._correction_receipt(post, number)
 
     def _keep_original_revision(self, post_id: int) -> None:
