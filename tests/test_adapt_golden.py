@@ -136,9 +136,12 @@ def test_adaptation_is_byte_identical_to_the_pinned_output(tmp_path, monkeypatch
     monkeypatch.setenv("CROSSPOST_CACHE_DIR", str(tmp_path / "cache"))
     got = produce(tmp_path)
     if os.environ.get("CROSSPOST_REGEN_GOLDEN"):
+        assert CORPUS.is_dir(), "regenerate beside ../shared: the pinned file covers the corpus too"
         GOLDEN.write_text(json.dumps(got, ensure_ascii=False, indent=1, sort_keys=True) + "\n", "utf-8")
         pytest.skip("golden file rewritten")
     want = json.loads(GOLDEN.read_text("utf-8"))
+    if not CORPUS.is_dir():  # a checkout without ../shared (a user's machine): the rest still pinned
+        want = {k: v for k, v in want.items() if not k.startswith("corpus/")}
     assert sorted(got) == sorted(want)
     for name in want:
         assert got[name] == want[name], name
