@@ -17,12 +17,6 @@ from .common import STATE, epilog
 KIND_LABELS = {"aduan": "ADUAN", "pertanyaan": "TANYA", "lainnya": "lain"}
 
 
-def _setup() -> tuple[Any, Any]:
-    from .common import setup
-
-    return setup()
-
-
 class FetchProgress:
     """One rich progress bar per channel on stderr, only on a terminal and never with --json."""
 
@@ -51,6 +45,21 @@ class FetchProgress:
     def stop(self) -> None:
         if self.bar is not None and self.tasks:
             self.bar.stop()
+
+
+def run_fetch(fetcher: Any, channel: list[str] | None, what: str) -> None:
+    """`inbox fetch` and `metrics fetch`: one fetch over the chosen channels with a progress bar
+    per channel, then each channel's outcome (render_runs) and its exit code."""
+    from .common import now, setup
+
+    cfg, store = setup()
+    bars = FetchProgress()
+    try:
+        result = fetcher(cfg, store, now(), channel, progress=bars)
+    finally:
+        bars.stop()
+        store.close()
+    render_runs(result, what)
 
 
 def render_runs(result: Any, what: str) -> None:
@@ -84,16 +93,8 @@ def fetch(channel: list[str] | None = typer.Option(None, "--channel", "-c", meta
                                                    help=_("Only these channels (repeat or comma-separate)."))
           ) -> None:
     from ..inbox.fetch import fetch_inbox
-    from .common import now
 
-    cfg, store = _setup()
-    bars = FetchProgress()
-    try:
-        result = fetch_inbox(cfg, store, now(), channel, progress=bars)
-    finally:
-        bars.stop()
-        store.close()
-    render_runs(result, "replies")
+    run_fetch(fetch_inbox, channel, "replies")
 
 
 def _reply_json(r: dict[str, Any], tz: Any) -> dict[str, Any]:
@@ -124,9 +125,9 @@ def list_replies(
     from ..publishing import release_slug
     from ..timezones import parse_when
     from . import render
-    from .common import tz
+    from .common import setup, tz
 
-    cfg, store = _setup()
+    cfg, store = setup()
     try:
         kinds = [k for k, on in (("aduan", aduan), ("pertanyaan", questions)) if on] or None
         slug = release_slug(cfg, store, release) if release else None
@@ -195,9 +196,9 @@ def done(
 def purge() -> None:
     from ..inbox.fetch import purge as do_purge
     from . import render
-    from .common import now, tz
+    from .common import now, setup, tz
 
-    cfg, store = _setup()
+    cfg, store = setup()
     try:
         n, before = do_purge(cfg, store, now())
     finally:

@@ -11,17 +11,9 @@ def fetch(channel: list[str] | None = typer.Option(None, "--channel", "-c", meta
                                                    help=_("Only these channels (repeat or comma-separate)."))
           ) -> None:
     from ..inbox.fetch import fetch_metrics
-    from .common import now, setup
-    from .inbox import FetchProgress, render_runs
+    from .inbox import run_fetch
 
-    cfg, store = setup()
-    bars = FetchProgress()
-    try:
-        result = fetch_metrics(cfg, store, now(), channel, progress=bars)
-    finally:
-        bars.stop()
-        store.close()
-    render_runs(result, "figures")
+    run_fetch(fetch_metrics, channel, "figures")
 
 
 def register(app: typer.Typer) -> None:
