@@ -940,10 +940,7 @@ class Store:
                   policies: Mapping[str, ChannelPolicy], ids: Collection[int] | None,
                   exclude: Collection[int]) -> tuple[list[Claim], list[Delivery]]:
         """claim()'s body, in the caller's IMMEDIATE transaction."""
-        # An embargoed release is never handed out, whoever asks (run, publish, retry, --force).
-        where = "d.status = 'queued' AND d.not_before <= ? AND (r.embargo IS NULL OR r.embargo <= ?)"
-        where += self._scope()  # another office's releases are its own workers' to send
-        args: list[Any] = [now, now]
+        where, args = self._claimable(now)
         if ids is not None:
             where += " AND d.id IN (SELECT value FROM json_each(?))"
             args.append(json.dumps(list(ids)))
@@ -982,6 +979,13 @@ class Store:
         cur.close()
         self._take(c, candidates, policies, now, lease_seconds, claims, expired)
         return claims, expired
+
+    def _claimable(self, now: float) -> tuple[str, list[Any]]:
+        """The rows any claim may take, on every store: queued and due, never of an embargoed release
+        whoever asks (run, publish, retry, --force), and only this office's (another office's
+        releases are its own workers' to send)."""
+        return ("d.status = 'queued' AND d.not_before <= ? AND (r.embargo IS NULL OR r.embargo <= ?)"
+                + self._scope(), [now, now])
 
     def _claim_gate(self, c: Any, now: float, policies: Mapping[str, ChannelPolicy]
                     ) -> tuple[dict[str, float], list[str]] | None:

@@ -558,9 +558,7 @@ class PostgresStore(Store):
         """Store.claim's rules, with rows taken FOR UPDATE SKIP LOCKED (see the module's docstring)."""
         if limit <= 0 or not policies:
             return [], []
-        where = "d.status = 'queued' AND d.not_before <= ? AND (r.embargo IS NULL OR r.embargo <= ?)"
-        where += self._scope()  # another office's releases are its own workers' to send
-        args: list[Any] = [now, now]
+        where, args = self._claimable(now)
         if ids is not None:
             where += " AND d.id = ANY(?)"
             args.append(list(ids))
