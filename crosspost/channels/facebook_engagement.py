@@ -25,14 +25,13 @@ subcode 33 ("Object with ID ... does not exist").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from ..engagement import Comment, CommentPage, NotAvailable
 from ..errors import DeliveryError
 from ..i18n import _
 from ..models import Receipt
-from .graph_paging import read_pages
+from .graph_paging import graph_time, read_pages
 
 COMMENT_FIELDS = "id,from,message,created_time,parent,permalink_url"
 SUMMARY_FIELDS = "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
@@ -81,7 +80,7 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
                                   args, max_pages)
     for body in bodies:
         for c in body.get("data") or []:
-            created = _time(c.get("created_time")) or now
+            created = graph_time(c.get("created_time")) or now
             if since is not None and created < since:
                 continue
             parent = (c.get("parent") or {}).get("id")
@@ -155,15 +154,6 @@ def _ask(channel: Any, graph: Any, post: str, metrics: list[str]) -> dict[str, f
             out[name] = float(value)
     return out
 
-
-def _time(text: Any) -> float | None:
-    """Graph's "2026-11-20T09:00:00+0000"."""
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
-    except ValueError:
-        return None
 
 
 def _comment_url(receipt: Receipt, comment_id: str) -> str | None:

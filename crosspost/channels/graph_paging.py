@@ -1,4 +1,5 @@
-"""Cursor paging of a Meta Graph API edge, shared by the Facebook and Instagram inbox reads.
+"""Reading Meta Graph API answers, shared by the Facebook and Instagram inbox reads: cursor
+paging of an edge, and Graph's times.
 
 Graph pages an edge as ``{"data": [...], "paging": {"cursors": {"after": ...}, "next": ...}}``;
 "If ``next`` is not included, you have reached the end of the list" (developers.facebook.com/
@@ -8,6 +9,7 @@ docs/graph-api/results, "Cursor-based Pagination"): the next page is asked for w
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 
@@ -24,3 +26,14 @@ def read_pages(get: Callable[[dict[str, Any]], dict], args: dict[str, Any],
             return bodies, True
         args = {**args, "after": after}
     return bodies, False
+
+
+def graph_time(text: Any) -> float | None:
+    """Graph's "2026-11-20T09:00:00+0000" (Facebook's ``created_time``, Instagram's ``timestamp``)
+    as Unix time; None for anything else."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    except ValueError:
+        return None

@@ -22,13 +22,12 @@ The private API has no reach or insights.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from ..engagement import Comment, CommentPage, NotAvailable
 from ..i18n import _
 from ..models import Receipt
-from .graph_paging import read_pages
+from .graph_paging import graph_time, read_pages
 
 REPLY_FIELDS = "id,text,username,timestamp"
 COMMENT_FIELDS = f"{REPLY_FIELDS},replies{{{REPLY_FIELDS}}}"
@@ -77,7 +76,7 @@ def _graph_comment(c: dict, parent: str | None, receipt: Receipt, now: float) ->
     if not c.get("id"):
         return []
     return [Comment(str(c["id"]), str(c.get("username") or ""), str(c.get("text") or ""),
-                    _time(c.get("timestamp")) or now, parent, receipt.url)]
+                    graph_time(c.get("timestamp")) or now, parent, receipt.url)]
 
 
 def _private_comments(channel: Any, receipt: Receipt, since: float | None, max_pages: int,
@@ -168,12 +167,3 @@ def _private_metrics(backend: Any, media: str) -> dict[str, float] | None:
         figures["views"] = info.play_count or info.view_count
     return {k: float(v) for k, v in figures.items() if isinstance(v, (int, float))}
 
-
-def _time(text: Any) -> float | None:
-    """Instagram's "2026-11-20T09:00:00+0000" (UTC, ISO 8601)."""
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
-    except ValueError:
-        return None
