@@ -1970,8 +1970,9 @@ class Store:
             args.append(since)
         if open_only:
             where.append("p.handled_at IS NULL")
-        if self._scope("p"):  # another office's replies are its own to read
-            where.append(self._scope("p").removeprefix(" AND "))
+        scope = self._scope("p")
+        if scope:  # another office's replies are its own to read
+            where.append(scope.removeprefix(" AND "))
         tail = " ORDER BY p.created_at DESC, p.id DESC" + (f" LIMIT {int(limit)}" if limit else "")
         return self._all(f"{self._REPLY_COLUMNS} WHERE {' AND '.join(where)}{tail}", tuple(args))
 
