@@ -213,6 +213,12 @@ PG_MIGRATIONS: list[list[str]] = [
     ],
     # deliveries_release repeated the UNIQUE (release_id, channel) index (as in store.py)
     ["DROP INDEX IF EXISTS deliveries_release"],
+    # as store.py's MIGRATIONS: deliveries_queued_at served no query; the overview index led by the
+    # release (a release's entries together, new ones appended; still covering for the scans)
+    ["DROP INDEX IF EXISTS deliveries_queued_at",
+     "DROP INDEX IF EXISTS deliveries_overview",
+     "CREATE INDEX deliveries_overview ON deliveries(release_id, channel, status, queued_at, scheduled_at, "
+     "sent_at)"],
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 TABLES_WITH_ID = ("releases", "deliveries", "approvals", "pauses", "replies", "metric_snapshots")
