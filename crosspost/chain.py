@@ -27,8 +27,13 @@ from typing import Any
 GENESIS = ""  # the "previous hash" of the first hashed event
 
 
+# One encoder for every hash: json.dumps with these options builds a new JSONEncoder per call (its
+# own code, json/__init__.py), and the engine hashes two events per delivery. Same output.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def canonical_event(*, at: float, delivery_id: int | None, release_id: int | None, from_status: str | None,

@@ -24,8 +24,11 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_default)  # one, not one a call
+
+
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=_default)
+    return _ENCODER.encode(data)
 
 
 def media_to_dict(m: Media) -> dict[str, Any]:

@@ -529,9 +529,13 @@ class PostgresStore(Store):
                 with self._raw.transaction():
                     yield self._conn
             except psycopg.OperationalError as exc:
+                self._clamped_through = None  # as Store._tx: a rolled-back clamping pass is looked at again
                 raise StoreError(_("the delivery log {path} cannot be written ({error}); check the "
                                    "database server").format(path=self.path,
                                                              error=str(exc).strip())) from None
+            except BaseException:
+                self._clamped_through = None
+                raise
 
     def _select(self, c: Any, where: str, args: tuple = (), tail: str = "ORDER BY d.id") -> list[Any]:
         # Inside a write transaction the rows about to change are locked before the first event

@@ -90,3 +90,53 @@ def test_doctor_reports_times_from_a_fast_clock(cli):
     [line] = [x for x in proc.stdout.splitlines() if x.split()[1:2] == ["clock:"]]
     assert line.startswith("warn") and "2.0 h ahead" in line and "NTP" in line
     assert Store.open(cli.cwd / "log.db").clock_skew(time.time() + FAST) is None
+
+
+def _scans(store: Store, action) -> int:
+    """How many times ``action`` read the waiting rows for future-dated times."""
+    seen: list[str] = []
+    store._conn.set_trace_callback(seen.append)
+    try:
+        action()
+    finally:
+        store._conn.set_trace_callback(None)
+    return sum("status IN ('queued', 'sending') AND updated_at >" in sql for sql in seen)
+
+
+def test_clamping_reads_the_waiting_rows_again_only_after_a_new_future_write(tmp_path):
+    """The newest event stays two hours ahead after a fast clock wrote: claims in those hours look
+    at the waiting rows once, then again only when something new was written in the future, which
+    is then clamped as the first was (queued by the fast clock, due at once by the right one)."""
+    store = Store.open(tmp_path / "log.db")
+    first = _enqueue(store, "satu", T + FAST)
+    policies = {"fake": ChannelPolicy()}
+    claimed: list = []
+    assert _scans(store, lambda: claimed.extend(store.claim(T, 300, 1, policies)[0])) == 1
+    assert [c.delivery.id for c in claimed] == [first]  # due at T: moved back from T + 2 h
+    assert _scans(store, lambda: store.claim(T + 1, 300, 1, policies)) == 0  # nothing new ahead
+    second = _enqueue(store, "dua", T + FAST)  # the fast machine again
+    claimed.clear()
+    assert _scans(store, lambda: claimed.extend(store.claim(T + 2, 300, 1, policies)[0])) == 1
+    assert [c.delivery.id for c in claimed] == [second]
+    store.close()
+
+
+def test_a_clamping_pass_that_rolled_back_is_done_again(tmp_path, monkeypatch):
+    store = Store.open(tmp_path / "log.db")
+    did = _enqueue(store, "satu", T + FAST)
+    policies = {"fake": ChannelPolicy()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk gone mid-claim")
+
+    with monkeypatch.context() as m:
+        m.setattr(Store, "_clamped_slots", staticmethod(broken))  # after the clamp, in its transaction
+        try:
+            store.claim(T, 300, 1, policies)
+        except RuntimeError:
+            pass
+    assert store.delivery(did).not_before == T + FAST  # the clamp rolled back with the claim
+    claimed: list = []
+    assert _scans(store, lambda: claimed.extend(store.claim(T + 1, 300, 1, policies)[0])) == 1
+    assert [c.delivery.id for c in claimed] == [did]
+    store.close()
