@@ -86,9 +86,9 @@ def queue_throughput(root: Path, quick: bool) -> Row:
         figures[label] = (total / took, total / (queued - start), total / (took - (queued - start)))
     rate, enq, drain = figures["claims of 16, grouped sent"]
     old = figures["claims of 4, one commit each"][0]
-    note = (f"enqueue {enq:,.0f}/s, claim + sent {drain:,.0f}/s (claims of 16, a claim's sent results and the "
-            f"next claim in one commit, as the engine's main loop); claims of 4 with a commit per claim and "
-            f"per sent: {old:,.0f}/s")
+    note = (f"enqueue {enq:,.0f}/s, claim + sent {drain:,.0f}/s (claims of 16, a claim's sent results and "
+            f"the next claim in one commit, as the engine's main loop); claims of 4 with a commit per claim "
+            f"and per sent: {old:,.0f}/s")
     note += _anchor_note(root, total, rate)
     return Row.floor("queue throughput", f"{total:,} deliveries: save_and_enqueue (as publish), claim, "
                      "record_sent; one process, Store API, WAL, synchronous=FULL", rate, 2000,
