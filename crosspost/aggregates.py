@@ -84,8 +84,14 @@ def _causes(p: str, n: str) -> str:
 
 def _release_day(p: str, n: str) -> str:
     day = f"CAST({due(p)} / {DAY} AS INTEGER)"
+    # A new row comes in with its ``first`` mark already right (no earlier day of its release), so
+    # the usual new release never enters report_release_days_later only to leave it at once: one
+    # page less written per release queued. _FIRST still corrects every mark after it.
+    first = (f"NOT EXISTS (SELECT 1 FROM report_release_days WHERE release_id = {p}.release_id "
+             f"AND day < {day})")
     return (_upsert("report_release_days", {"day": day, "release_id": f"{p}.release_id",
-                                            "section": _section(p)}, n, "1", "day, release_id")
+                                            "section": _section(p), "first": first}, n, "1",
+                    "day, release_id")
             + f"\nDELETE FROM report_release_days WHERE day = {day} AND release_id = {p}.release_id "
             "AND n <= 0;"
             + f"\n{_FIRST.format(release=f'{p}.release_id')};")
@@ -203,6 +209,18 @@ MIGRATION: list[str] = [
         for span in (1, BLOCK_DAYS) for sec, sign in (("old.section", "-"), ("new.section", "")))
     + "\nUPDATE report_release_days SET section = new.section WHERE release_id = new.id;\nEND",
 ]
+
+
+# The triggers whose statements _release_day writes: a migration that changes _release_day drops
+# and recreates them on an existing log (store.MIGRATIONS).
+RELEASE_DAY_TRIGGERS = ("report_insert", "report_delete", "report_release_days_update")
+
+
+def recreate_triggers(names: tuple[str, ...]) -> list[str]:
+    """DROP then CREATE (as MIGRATION has them now) each named trigger."""
+    creates = [s for s in MIGRATION for name in names if s.startswith(f"CREATE TRIGGER {name} ")]
+    assert len(creates) == len(names), names
+    return [*(f"DROP TRIGGER IF EXISTS {name}" for name in names), *creates]
 
 
 # -- sent posts by their sending day (the engagement figures' definition) -------------------------

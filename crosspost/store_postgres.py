@@ -218,7 +218,9 @@ PG_MIGRATIONS: list[list[str]] = [
     ["DROP INDEX IF EXISTS deliveries_queued_at",
      "DROP INDEX IF EXISTS deliveries_overview",
      "CREATE INDEX deliveries_overview ON deliveries(release_id, channel, status, queued_at, scheduled_at, "
-     "sent_at)"],
+     "sent_at)",
+     "DROP INDEX IF EXISTS releases_office",
+     "CREATE INDEX releases_office ON releases(office) WHERE office IS NOT NULL"],
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 TABLES_WITH_ID = ("releases", "deliveries", "approvals", "pauses", "replies", "metric_snapshots")
