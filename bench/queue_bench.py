@@ -43,25 +43,30 @@ def fill(store, releases: int, now: float, channels: int = CHANNELS) -> int:
 
 
 def _drain_store(store, policies, now: float, claim: int, grouped: bool) -> int:
-    """Claim ``claim`` at a time and record each sent. ``grouped``: as the engine's main loop does
+    """Claim ``claim`` at a time and record each sent, each step at the time it happens (the
+    engine reads its clock per loop). ``grouped``: as the engine's main loop does
     (crosspost/deliver.py, batching.record_sent_and_claim), the sent results ready together and the
     next claim in one commit; else a commit per claim and one per sent result (the old engine)."""
     from crosspost.models import Receipt
 
-    def receipts(claims: list) -> list:
-        return [(c.delivery.id, c.token, Receipt(f"r{c.delivery.id}", None), now) for c in claims]
+    def clock() -> float:
+        return max(now, time.time())
+
+    def receipts(claims: list, at: float) -> list:
+        return [(c.delivery.id, c.token, Receipt(f"r{c.delivery.id}", None), at) for c in claims]
 
     sent = 0
-    claims, _ = store.claim(now, 300.0, claim, policies)
+    claims, _ = store.claim(clock(), 300.0, claim, policies)
     while claims:
-        items = receipts(claims)
+        at = clock()
+        items = receipts(claims, at)
         if grouped:
-            results, claims, _ = store.record_sent_and_claim(items, now, 300.0, claim, policies)
+            results, claims, _ = store.record_sent_and_claim(items, at, 300.0, claim, policies)
             assert results == ["sent"] * len(items), results
         else:
             for item in items:
                 store.record_sent(*item)
-            claims, _ = store.claim(now, 300.0, claim, policies)
+            claims, _ = store.claim(clock(), 300.0, claim, policies)
         sent += len(items)
     return sent
 
