@@ -319,3 +319,65 @@ def test_histogram_percentile_is_the_list_percentile() -> None:
     for q in (0, 0.1, 0.5, 0.9, 1):
         assert A.percentile(hist, q) == percentile(sorted(values), q)
     assert A.percentile(Counter(), 0.5) is None
+
+
+def _install_old_triggers(path: Path) -> None:
+    """The log as the release before issue 18's trigger rewrite left it: the insert trigger with
+    every statement (the full recomputation of the first-day marks), the old overview and
+    queued_at indexes, and its user_version."""
+    c = sqlite3.connect(str(path))
+    for name in A.REWRITTEN_TRIGGERS:
+        c.execute(f"DROP TRIGGER IF EXISTS {name}")
+    c.execute("CREATE TRIGGER report_insert AFTER INSERT ON deliveries BEGIN\n"
+              + "\n".join((A._counts("new", "1"), A._waits("new", "1"), A._causes("new", "1"),
+                           A._release_day("new", "1"))) + "\nEND")
+    c.execute("CREATE TRIGGER report_release_days_update AFTER UPDATE OF queued_at, scheduled_at, release_id "
+              f"ON deliveries WHEN {A._changed('release_id')} OR {A._DUE_MOVED} BEGIN\n"
+              + A._release_day("old", "-1") + "\n" + A._release_day("new", "1") + "\nEND")
+    c.execute("DROP INDEX deliveries_overview")
+    c.execute("CREATE INDEX deliveries_overview ON deliveries(channel, status, queued_at, scheduled_at, "
+              "sent_at, release_id)")
+    c.execute("CREATE INDEX deliveries_queued_at ON deliveries(queued_at)")
+    c.execute("DROP INDEX releases_office")
+    c.execute("CREATE INDEX releases_office ON releases(office)")
+    c.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    c.commit()
+    c.close()
+
+
+def _unmigrated(path: Path) -> Store:
+    """A Store on the log as it is (Store.open would migrate it first)."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return Store(conn, path)
+
+
+def test_a_log_from_before_the_trigger_rewrite_keeps_exact_aggregates(tmp_path: Path) -> None:
+    """Deliveries queued, moved, sent and deleted under the old triggers and then under the
+    rewritten ones (the migration in between) leave every aggregate equal to a recomputation and
+    the report equal to one counted on the deliveries."""
+    path = tmp_path / "log.db"
+    Store.open(path).close()
+    _install_old_triggers(path)
+    old = _unmigrated(path)
+    for step in [("publish", 0, SECTIONS[0], T0, 3 * 86400.0, {"x"}),  # scheduled 3 days on
+                 ("publish", 1, SECTIONS[1], T0 + 40_000, None, set(CHANNELS)),
+                 ("move_raw", 1, T0 - 2 * 86400)]:
+        apply(old, path, step)
+    assert old.schema_version == SCHEMA_VERSION - 1
+    old.close()
+    store = Store.open(path)  # the migration: triggers rewritten, indexes replaced
+    try:
+        assert store.schema_version == SCHEMA_VERSION
+        names = {r[0] for r in store._conn.execute("SELECT name FROM sqlite_master")}
+        assert {"report_insert_waits", "report_insert_causes"} <= names and "deliveries_queued_at" not in names
+        for step in [("send", 2, 50.0), ("delete_raw", 4),
+                     ("publish", 2, SECTIONS[0], T0 + 90_000, 86400.0, {"x", "fb"}),
+                     ("move_raw", 2, T0 + 5 * 86400), ("move_raw", 3, T0 - 86400), ("send", 3, 10.0),
+                     ("delete_raw", 1), ("retry", 2, T0 + 3 * 86400),
+                     ("publish", 0, SECTIONS[0], T0, None, {"website", "fb"})]:  # an earlier first day
+            apply(store, path, step)
+        assert_equal_to_recomputation(path)
+        assert read(store, T0 - 5 * 86400, T0 + SPAN, [T0]) == naive(path, T0 - 5 * 86400, T0 + SPAN, [T0])
+    finally:
+        store.close()
