@@ -932,3 +932,31 @@ def test_x_posts_beyond_recent_search_are_not_asked_nor_listed_every_run(tmp_pat
     (call,) = responses.calls
     assert parse_qs(urlparse(call.request.url).query)["query"] == [f"conversation_id:{fresh_id}"]
     store.close()
+
+
+def test_youtube_a_new_reply_under_an_older_thread_on_a_page_read_is_kept(tmp_path):
+    """The thread began before the last fetch (so the fetch stops after its page), but a citizen
+    replied since: that reply, and the rest of its thread's new replies, are read; the old top
+    comment and the thread without new replies are not."""
+    from test_youtube_channel import ok
+
+    fresh = yt_thread("Ugw1", "Kapan cair?", NOW - HOUR)
+    old = yt_thread("Ugw9", "Pendaftaran di mana?", NOW - 60 * HOUR)
+    old["snippet"]["totalReplyCount"] = 3
+    old["replies"] = {"comments": [yt_reply("Ugw9", "c2", "Sudah dua minggu belum ada kabar",
+                                            NOW - 2 * HOUR)]}
+    quiet = yt_thread("Ugw8", "lama", NOW - 70 * HOUR)
+    quiet["snippet"]["totalReplyCount"] = 1
+    quiet["replies"] = {"comments": [yt_reply("Ugw8", "d1", "ok", NOW - 69 * HOUR)]}
+    threads = {"kind": "youtube#commentThreadListResponse", "nextPageToken": "QURT",
+               "items": [fresh, old, quiet], "pageInfo": {"totalResults": 3, "resultsPerPage": 100}}
+    rest = {"kind": "youtube#commentListResponse",
+            "items": [yt_reply("Ugw9", "c0", "di kelurahan", NOW - 59 * HOUR),
+                      yt_reply("Ugw9", "c1", "Saya juga belum", NOW - 3 * HOUR),
+                      yt_reply("Ugw9", "c2", "Sudah dua minggu belum ada kabar", NOW - 2 * HOUR)]}
+    ch, mock = yt_channel(tmp_path, [ok(threads), ok(rest)])
+    page = ch.comments(Receipt("dQw4w9WgXcQ"), NOW - 48 * HOUR, now=NOW)
+    assert {c.id: c.parent_id for c in page.comments} == {"Ugw1": None, "Ugw9.c1": "Ugw9",
+                                                           "Ugw9.c2": "Ugw9"}
+    asked = [parse_qs(urlparse(uri).query) for uri, *_ in mock.request_sequence]
+    assert [a.get("parentId") for a in asked] == [None, ["Ugw9"]]  # no second page of threads

@@ -11,8 +11,10 @@
   parentId=..., maxResults=100, textFormat="plainText")`` (docs/comments/list, 1 unit, pages by
   ``nextPageToken``) reads them all; each reply's ``snippet.parentId`` is its thread's comment.
   Those calls share the fetch's page budget. Threads are ordered by their top-level comment's
-  time: a new reply under a thread older than the last fetch is read only while that thread is
-  still within the pages read.
+  time, so the fetch stops at the first page holding a thread older than the last fetch; the
+  older threads on the pages it read still show their inline replies, and a new one among them
+  is kept (with the rest of that thread's replies read when there are more). A new reply under
+  an older thread beyond those pages, or not among its inline replies, is not seen.
   ``403 commentsDisabled``: the video does not take comments; ``404 videoNotFound``: deleted.
 - ``videos.list(part="statistics", id="a,b,...")`` (docs/videos/list: up to 50 ids, 1 unit):
   ``viewCount``, ``likeCount`` (left out when the owner hides likes), ``commentCount``, as
@@ -64,12 +66,15 @@ def comments(channel: Any, receipt: Receipt, since: float | None, cursor: str | 
                 snippet = item.get("snippet") or {}
                 top = snippet.get("topLevelComment") or {}
                 created = _time((top.get("snippet") or {}).get("publishedAt")) or now
-                if since is not None and created < since:
-                    older = True  # order=time: newest first, the rest is older still
-                    continue
                 cid = str(top.get("id") or item.get("id") or "")
-                found.extend(_comment(top, None, video, now))
                 inline = (item.get("replies") or {}).get("comments") or []
+                if since is not None and created < since:
+                    older = True  # order=time: newest first, the rest is older still...
+                    if not any((_time((r.get("snippet") or {}).get("publishedAt")) or 0.0) >= since
+                               for r in inline):
+                        continue  # ...but a new reply under it is still a reply to read
+                else:
+                    found.extend(_comment(top, None, video, now))
                 total = snippet.get("totalReplyCount")
                 if isinstance(total, int) and total > len(inline):
                     more, calls, read_all = _all_replies(youtube, cid, calls, max_pages)
