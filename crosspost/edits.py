@@ -165,8 +165,11 @@ def _edit_variant(c: Change, release: Release, base: dict[str, Any]) -> Variant:
                 "description": excerpt(release.body), "number": release.number or "",
                 "contact": release.contact or "", "tags": list(release.tags), "video_url": ""}
         new_files = {k: v.extra[k] for k in ("inline_files",) if k in v.extra}
+        # sent_text: what the article's text was, so an editor (WordPress) can keep what the post
+        # holds after it (its further pictures, the video link) and replace only the text
         return Variant(channel=v.channel, kind=v.kind, text=v.text, title=v.title, media=v.media,
-                       link=v.link, extra={**c.sent.extra, **new_files, **base, "page": page}, counts={})
+                       link=v.link, extra={**c.sent.extra, **new_files, **base, "page": page,
+                                           "sent_text": c.sent.text}, counts={})
     keep: dict[str, Any] = {k: c.sent.extra[k] for k in ("video_id", "category_id", "tags", "privacy")
                             if k in c.sent.extra}
     return Variant(channel=v.channel, kind=v.kind, text=v.text, title=v.title,

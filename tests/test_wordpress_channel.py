@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -403,6 +404,19 @@ def test_an_update_puts_the_new_text_under_the_note(tmp_path, rsps):
     channel(tmp_path).correct(v, PublishContext(release=release(images=False)))
     assert state["raw"].endswith("<p>Isi baru.</p>") and "Isi lama" not in state["raw"]
     assert "Artikel ini diperbarui." in state["raw"] and state["title"] == "Judul baru"
+
+    # What the post held after the text it was sent with (its second picture, the video link, as
+    # content() put them) stays under the new text; a post edited by hand keeps only the new text.
+    tail = ('\n<figure class="wp-block-image"><img src="https://humas.example/foto-2.jpg" alt="Posko"/>'
+            '<figcaption>Posko</figcaption></figure>\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n')
+    state["raw"] = "<p>Isi lama.</p>" + tail
+    sent = replace(v, extra={**v.extra, "sent_text": "<p>Isi lama.</p>", "number": 2})
+    channel(tmp_path / "2").correct(sent, PublishContext(release=release(images=False)))
+    assert state["raw"].endswith("<p>Isi baru.</p>" + tail) and "Isi lama" not in state["raw"]
+    state["raw"] = "<p>Isi lama, disunting di WordPress.</p>" + tail
+    channel(tmp_path / "3").correct(replace(sent, extra={**sent.extra, "number": 3}),
+                                    PublishContext(release=release(images=False)))
+    assert state["raw"].endswith("<p>Isi baru.</p>") and "disunting" not in state["raw"]
 
 
 def test_a_deleted_post_cannot_be_corrected(tmp_path, rsps):

@@ -308,6 +308,9 @@ def test_an_update_rewrites_the_post_and_its_title(work, api: Api) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     [edited] = api.posts(slug)
     assert edited["id"] == post["id"]
+    # the second picture (a figure after the text, as the post was made) is still in the article
+    figures = post["content"]["raw"].count('<figure class="wp-block-image">')
+    assert figures == 1 and edited["content"]["raw"].count('<figure class="wp-block-image">') == figures
     assert edited["title"]["raw"].startswith("Semarak HKSN 2026 di DIY")
     assert "3.500 relawan" in edited["content"]["raw"] and "3.000 relawan" not in edited["content"]["raw"]
     revisions = api.get(f"posts/{post['id']}/revisions")

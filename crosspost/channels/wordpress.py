@@ -599,7 +599,7 @@ class WordPressChannel(Channel):
             ctx.heartbeat()
             # `publish --update` (crosspost.edits): the note goes on top of the release's new text.
             update = bool(variant.extra.get("update"))
-            body = variant.text if update else raw
+            body = self._updated_body(raw, variant) if update else raw
             # an update's new title too (WP_REST_Posts_Controller::prepare_item_for_database takes
             # ``title`` as a string, or as {"raw": ...}); a ralat leaves the title as it was
             fields = {"content": block + body}
@@ -608,6 +608,16 @@ class WordPressChannel(Channel):
             post = self.call("POST", f"posts/{post_id}", _("adding the correction to the post"),
                              params={"context": "edit"}, json=fields)
         return self._correction_receipt(post, number)
+
+    @staticmethod
+    def _updated_body(raw: str, variant: Variant) -> str:
+        """The post's text replaced by the update's: what ``content()`` put after the text when the
+        post was made (the pictures after the first, the YouTube link) stays, found after the text
+        that was sent. A post edited by hand in WordPress meanwhile no longer holds that text: then
+        the update's text alone, as before."""
+        sent = str(variant.extra.get("sent_text") or "")
+        at = raw.rfind(sent) if sent else -1
+        return variant.text + (raw[at + len(sent):] if at >= 0 else "")
 
     def _keep_original_revision(self, post_id: int) -> None:
         """WordPress stores a revision of the text *after* each update, none at creation
