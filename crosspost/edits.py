@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .i18n import _
+from .i18n import N_, _, in_language
 from .models import Delivery, Receipt, Release, Variant
 
 if TYPE_CHECKING:
@@ -127,7 +127,9 @@ def plan_update(store: Store, release: Release, changed: Sequence[Change], now: 
 
     number = store.correction_count(release.slug) + 1
     label = tanggal(datetime.fromtimestamp(now, zone(tz)))
-    note = _("This article was updated on {date}; the previous version is kept.").format(date=label)
+    # the note is part of the article: in the release's language, not the terminal's
+    note = in_language(N_("This article was updated on {date}; the previous version is kept."),
+                       release.language).format(date=label)
     update = Release(
         slug=update_slug(release.slug, number), title=_("Update: {title}").format(title=release.title),
         body=release.body, date=datetime.fromtimestamp(now, zone(tz)), section=release.section,

@@ -59,6 +59,21 @@ def language() -> str:
     return _language
 
 
+def in_language(message: str, language: str) -> str:
+    """``message`` (marked with N_) in ``language``, whatever the interface speaks: for text that
+    goes out to the public as part of a release, in the release's language (an office whose
+    terminal speaks English still publishes Indonesian articles)."""
+    wanted = normalise(language)
+    if wanted == _language:
+        return _translation.gettext(message)
+    if wanted == "en":
+        return message
+    from .mo_cache import CachedTranslations
+
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[wanted], fallback=True,
+                               class_=CachedTranslations).gettext(message)
+
+
 def _(message: str) -> str:
     """Translate a message (the English source string is the key)."""
     return _translation.gettext(message)

@@ -193,6 +193,8 @@ def test_an_edited_release_is_refused_then_updated_in_place(world, capsys):
     html = page.read_text("utf-8")
     assert "Paragraf kedua yang benar." in html and "Paragraf kedua rilis." not in html
     assert "Paragraf kedua rilis." in (page.parent / "versi-1.html").read_text("utf-8")  # kept
+    # the note on the page is in the release's language, whatever the terminal speaks
+    assert "Artikel ini diperbarui pada" in html and "This article was updated" not in html
     [sent] = edits
     assert "Paragraf kedua yang benar." in sent["message"] and sent["access_token"] == "CANARY-fb-page-token"
     updates = [d for d in out["deliveries"] if d["release"].endswith("--pembaruan-1")]
