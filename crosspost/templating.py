@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PosixPath, WindowsPath
 from types import BuiltinMethodType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
@@ -105,6 +105,15 @@ def plain(value: Any, depth: int = 0) -> Any:
         return value
     if depth > 20:
         return str(value)
+    # the common exact types first, each where the checks below would send it: a Path skips the
+    # Mapping ABC check, a tuple of tags the four before it (a release is ~40 calls, one a channel)
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return [plain(v, depth + 1) for v in value]
+    if kind is dict:
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+    if kind in _PATHS:
+        return str(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -114,6 +123,9 @@ def plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [plain(v, depth + 1) for v in value]
     return str(value)
+
+
+_PATHS = frozenset({PosixPath, WindowsPath})  # Path() gives one of these, never a dataclass or Mapping
 
 
 @lru_cache(maxsize=256)  # dataclasses.fields filters the class's fields on every call
@@ -226,12 +238,9 @@ def render(template_name: str, context: dict[str, Any], user_dir: Path | None = 
            prepared: bool = False) -> str:
     """Render a channel template; the user's templates dir wins over the built-in one.
     ``prepared``: every value of ``context`` is template data already (``plain``)."""
-    # os.path.isdir on the text: the same check as Path.is_dir without building two Paths a render
-    dirs = tuple(t for t in (str(user_dir) if user_dir else "", _builtin_text()) if t and os.path.isdir(t))
-    env = _environment(dirs)
     data = context if prepared else {str(k): plain(v) for k, v in context.items()}
     try:
-        return env.get_template(template_name).render(**data).strip()
+        return _template(_dirs(user_dir), template_name).render(**data).strip()
     except TemplateError as exc:
         lineno = getattr(exc, "lineno", None)
         raise InputError(_(
@@ -241,3 +250,35 @@ def render(template_name: str, context: dict[str, Any], user_dir: Path | None = 
             MemoryError) as exc:  # 1/0, a wrong filter argument: the template's fault, not ours
         raise InputError(_("template error: {error}").format(error=f"{type(exc).__name__}: {exc}"[:300]),
                          template_name) from None
+
+
+def _dirs(user_dir: Path | None) -> tuple[str, ...]:
+    """The template folders to look in, the user's first. The user's folder is looked at on every
+    render (it may be created while ``run --watch`` runs); the package's own once a process."""
+    # os.path.isdir on the text: the same check as Path.is_dir without building two Paths a render
+    user = str(user_dir) if user_dir else ""
+    return (user, *_builtin_dirs()) if user and os.path.isdir(user) else _builtin_dirs()
+
+
+@lru_cache(maxsize=1)
+def _builtin_dirs() -> tuple[str, ...]:
+    builtin = _builtin_text()
+    return (builtin,) if os.path.isdir(builtin) else ()
+
+
+_TEMPLATES: dict[tuple[tuple[str, ...], str], tuple[ImmutableSandboxedEnvironment, Template]] = {}
+
+
+def _template(dirs: tuple[str, ...], name: str) -> Template:
+    """The compiled template, as ``_environment(dirs).get_template(name)`` gives it, without its
+    per-call cache key and locked LRU lookup. ``is_up_to_date`` is the check Jinja's auto_reload
+    makes on every get_template (the file's mtime): an edited template is compiled again."""
+    env = _environment(dirs)
+    held = _TEMPLATES.get((dirs, name))
+    if held is not None and held[0] is env and held[1].is_up_to_date:
+        return held[1]
+    if len(_TEMPLATES) > 256:
+        _TEMPLATES.clear()
+    template = env.get_template(name)
+    _TEMPLATES[dirs, name] = (env, template)
+    return template
