@@ -88,7 +88,10 @@ def _inline_text(children: list) -> str:
         elif child.type == "image":
             continue
         # html_inline is dropped on purpose: tags go, the text between them stays.
-    return _BLANKS.sub(" ", "".join(out))
+    text = "".join(out)
+    # every run of blanks becomes one space: without a tab or two spaces in a row, each run is one
+    # space already (the substitution matched every space of a paragraph, bench/adapt_bench.py)
+    return _BLANKS.sub(" ", text) if "\t" in text or "  " in text else text
 
 
 def plain_text(md: str) -> str:

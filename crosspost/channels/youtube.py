@@ -360,7 +360,10 @@ class YouTubeChannel(Channel):
                 'the tags are too long for YouTube (at most {tags_chars} characters, counting commas and 2 '
                 'for each tag with a space): remove some tags from the release').format(
                 tags_chars=lim.tags_chars), lim.tags_chars, total))
-        hashtags = [w for w in description.split() if w.startswith("#") and len(w) > 1]
+        # each hashtag holds a "#": with no more "#" than allowed there are not too many hashtags,
+        # and the description's words need not be looked at (a listcomp over ~200 words a release)
+        hashtags = [w for w in description.split() if w.startswith("#") and len(w) > 1] \
+            if description.count("#") > lim.hashtags else []
         if len(hashtags) > lim.hashtags:
             out.append(self.problem("description", _(
                 'YouTube ignores every hashtag when a description has more than {hashtags}: keep fewer '
