@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path, PosixPath, WindowsPath
@@ -153,6 +153,15 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 if len(seq) * max(n, 0) > MAX_RESULT:
                     raise SecurityError("the result would be too large")
         return left * right
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        # A template's globals as a plain dict, not Jinja's ChainMap over the environment's: every
+        # render copies them into its context (runtime.new_context, Context.__init__) and a ChainMap
+        # is iterated in Python (~20% of a render, bench/adapt_bench.py). Lookups and writes stay
+        # the same (the template's own first; a write changes this template alone); the
+        # environment's globals are never changed once it is built (_environment), as Jinja's
+        # make_globals asks ("avoid modifying any globals after a template is loaded").
+        return {**self.globals, **(d or {})}
 
     # Attribute checks, memoised (bench/adapt_bench.py: ~40% of a render was the sandbox's getattr).
     # For these exact types, whether an attribute is safe depends on the type and the name alone
