@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
+from . import stat_once
 from .errors import InputError
 from .i18n import _
 from .models import Media
@@ -163,7 +164,7 @@ def fit_image(media: Media, out_dir: Path, min_ratio: float = 4 / 5, max_ratio: 
         raise InputError(_("unknown fit mode '{mode}': use 'pad' or 'crop'").format(mode=mode))
     path = Path(media.path)
     w, h, fmt, orientation = _header(path)
-    size_bytes = path.stat().st_size
+    size_bytes = stat_once.stat(path).st_size
     fits = (fmt == "JPEG" and orientation == 1 and size_bytes <= max_bytes
             and _in_range(w / h, min_ratio, max_ratio, RATIO_TOLERANCE)
             and min_width <= w <= max_width)

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from .. import stat_once
 from ..engagement import CommentPage
 from ..i18n import _
 from ..models import Problem, Receipt, Release, Variant
@@ -260,7 +261,7 @@ class Channel:
         out: list[Problem] = []
         for m in images:
             try:
-                size = m.path.stat().st_size
+                size = stat_once.stat(m.path).st_size  # one look per adaptation
             except OSError:
                 out.append(self.problem("media", _('image not found: {path}').format(path=m.path)))
                 continue

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from .. import stat_once
 from ..engagement import CommentPage
 from ..errors import (
     ConfigError,
@@ -286,7 +287,7 @@ class YouTubeChannel(Channel):
                 'the release names both a video file and video_id {video_id}: the existing video is '
                 'updated and the file is not uploaded').format(
                 video_id=release.video_id), severity="warning"))
-        elif video is not None and not video.path.is_file():
+        elif video is not None and not stat_once.is_file(video.path):
             problems.append(self.problem("media", _('video file not found: {path}').format(path=video.path)))
         problems += self._text_problems(title, description, tags)
         thumb = self._thumbnail(release, problems) if video is not None and not release.video_id else None
@@ -379,7 +380,7 @@ class YouTubeChannel(Channel):
         if image is None:
             return None
         try:
-            size = image.path.stat().st_size
+            size = stat_once.stat(image.path).st_size
         except OSError:
             problems.append(self.problem("media", _(
                 "thumbnail image not found: {path}; the video goes out with YouTube's own thumbnail").format(
