@@ -18,7 +18,9 @@ from typing import Literal
 
 from . import stat_once
 from .errors import InputError
+from .header_cache import probe_once  # read once per file version (crosspost/header_cache.py)
 from .i18n import _
+from .imageheader import TooManyPixels
 from .models import Media
 
 RATIO_TOLERANCE = 0.005  # 1080x1350 is 4:5 exactly; rounding must not push it out of range
@@ -58,9 +60,6 @@ def _header(path: Path) -> tuple[int, int, str, int]:
     """(width, height, format, EXIF orientation) as displayed, from the file header alone: no
     pixel is decoded and Pillow is not imported (crosspost.imageheader), so a preview of a release
     whose photos were fitted before stays fast. Pillow only when a picture is re-encoded."""
-    from .header_cache import probe_once  # read once per file version (crosspost/header_cache.py)
-    from .imageheader import TooManyPixels
-
     try:
         header = probe_once(path)
     except FileNotFoundError:

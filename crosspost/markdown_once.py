@@ -25,6 +25,8 @@ from functools import lru_cache
 from html import unescape
 from typing import TYPE_CHECKING, Any
 
+from .markdown_rules import fitted
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
@@ -57,8 +59,6 @@ def build_website_parser() -> MarkdownIt:
 def website_tokens(md: str) -> tuple[Token, ...]:
     """The body parsed with the website's settings; treat the tokens as read-only. The parser
     lacks the rules that cannot fire on ``md`` (crosspost/markdown_rules.py): the same tokens."""
-    from .markdown_rules import fitted
-
     return tuple(fitted(build_website_parser, md).parse(md))
 
 

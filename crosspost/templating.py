@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path, PosixPath, WindowsPath
 from types import BuiltinMethodType
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -23,6 +22,7 @@ from jinja2.utils import Namespace
 
 from .errors import InputError
 from .i18n import _
+from .utm_links import utm as utm  # a filter; channels import it from utm_links
 
 HARI = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -73,21 +73,6 @@ def tanggal(value: datetime | str, with_day: bool = True, with_time: bool = Fals
         zone = {7: "WIB", 8: "WITA", 9: "WIT"}.get(int(offset.total_seconds() // 3600) if offset else -1, "")
         s += f" pukul {value:%H.%M}" + (f" {zone}" if zone else "")
     return s
-
-
-@lru_cache(maxsize=256)  # asked for by every channel of a release, for the same link
-def utm(link: str | None, source: str = "", medium: str = "social", campaign: str = "") -> str:
-    """Add UTM parameters to a link (kept as-is when no source is given)."""
-    if not link:
-        return ""
-    if not source:
-        return link
-    parts = urlsplit(link)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")]
-    query += [("utm_source", source), ("utm_medium", medium)]
-    if campaign:
-        query.append(("utm_campaign", campaign))
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def one_line(text: str) -> str:

@@ -7,6 +7,9 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
+from .markdown_once import plain_source_tokens
+from .markdown_rules import fitted
+
 
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
@@ -31,9 +34,6 @@ def plain_paragraphs(md: str) -> list[str]:
 
 @lru_cache(maxsize=32)  # adapt asks once per channel for the same body: parse it once
 def _plain_paragraphs(md: str) -> tuple[str, ...]:
-    from .markdown_once import plain_source_tokens
-    from .markdown_rules import fitted
-
     # The website's parse of the same body, when it can stand for this parser's (markdown_once.py)
     tokens = plain_source_tokens(md)
     if tokens is None:

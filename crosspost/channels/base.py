@@ -18,6 +18,7 @@ from .. import stat_once
 from ..engagement import CommentPage
 from ..i18n import _
 from ..models import Problem, Receipt, Release, Variant
+from ..utm_links import utm
 
 
 class Secrets(Protocol):
@@ -233,8 +234,6 @@ class Channel:
 
     def release_link(self, release: Release) -> str | None:
         """The release's link with this channel's UTM parameters (None when it has none)."""
-        from ..templating import utm
-
         s = self.settings
         return utm(release.link, getattr(s, "utm_source", ""), getattr(s, "utm_medium", "social"),
                    release.slug) or None

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
+from types import ModuleType
 from typing import Any, Literal
 
 LinkPart = Literal["first", "last"]
@@ -70,13 +71,11 @@ def _weighted_without_emoji(text: str) -> int:
     """parse_tweet(text).weightedLength for a text without emoji: URLs 23, weight-2 code points 2."""
     import unicodedata
 
-    from .x_urls import urls_with_indices  # twitter-text's extraction, only where a URL can be
-
     normal = unicodedata.normalize("NFC", text)
     if "\r" in normal:  # the substitution turns "\n" into itself: only "\r" changes anything
         normal = re.sub(r"\r\n|\r|\n", "\n", normal)
     total = pos = 0
-    for url in urls_with_indices(normal):
+    for url in _x_urls().urls_with_indices(normal):  # twitter-text's, only where a URL can be
         start = url["indices"][0]
         if start < pos:
             continue
@@ -96,12 +95,20 @@ def surely_over(text: str, limit: int) -> bool:
         return False
     import unicodedata
 
-    from .x_urls import url_free_length
-
     normal = unicodedata.normalize("NFC", text)
     if "\r" in normal:
         normal = re.sub(r"\r\n|\r|\n", "\n", normal)
-    return url_free_length(normal) > limit
+    return _x_urls().url_free_length(normal) > limit
+
+
+@lru_cache(maxsize=1)
+def _x_urls() -> ModuleType:
+    """crosspost.channels.x_urls, imported at the first weighing (compiling its patterns takes
+    ~1 ms, which a command that weighs nothing need not pay) and then without an import
+    statement's ~1 us a call (4-5 calls a release, bench/adapt_bench.py)."""
+    from . import x_urls
+
+    return x_urls
 
 
 def is_valid(text: str, limit: int = 280) -> bool:
