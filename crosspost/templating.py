@@ -91,18 +91,23 @@ def plain(value: Any, depth: int = 0) -> Any:
     if depth > 20:
         return str(value)
     # the common exact types first, each where the checks below would send it: a Path skips the
-    # Mapping ABC check, a tuple of tags the four before it (a release is ~40 calls, one a channel)
+    # Mapping ABC check, a tuple of tags the four before it; a string or number inside is kept
+    # without a call (a release was ~40 calls, once a release; bench/adapt_bench.py)
     kind = type(value)
     if kind is tuple or kind is list:
-        return [plain(v, depth + 1) for v in value]
+        return [v if type(v) in _SCALARS else plain(v, depth + 1) for v in value]
     if kind is dict:
-        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+        return {str(k): v if type(v) in _SCALARS else plain(v, depth + 1) for k, v in value.items()}
     if kind in _PATHS:
         return str(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: plain(getattr(value, name), depth + 1) for name in _field_names(type(value))}
+        out = {}
+        for name in _field_names(type(value)):
+            v = getattr(value, name)
+            out[name] = v if type(v) in _SCALARS else plain(v, depth + 1)
+        return out
     if isinstance(value, Mapping):
         return {str(k): plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -111,6 +116,7 @@ def plain(value: Any, depth: int = 0) -> Any:
 
 
 _PATHS = frozenset({PosixPath, WindowsPath})  # Path() gives one of these, never a dataclass or Mapping
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # what plain() returns as it is (exact types)
 
 
 @lru_cache(maxsize=256)  # dataclasses.fields filters the class's fields on every call
