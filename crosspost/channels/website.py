@@ -200,10 +200,10 @@ class WebsiteChannel(Channel):
                        problems: list[Problem]) -> tuple[str, dict[str, str]]:
         """Images written into the body: local files next to the release are copied with the
         article; web images stay; anything else is dropped with a warning."""
-        from ..site.sanitize import replace_images
-
         if "<img" not in html:  # replace_images' pattern starts so: nothing to rewrite, no resolve()
             return html, {}
+        from ..site.sanitize import replace_images  # imported only when there is an image to rewrite
+
         folder = release.source.parent.resolve() if release.source else None
         inline: dict[str, str] = {}
 
