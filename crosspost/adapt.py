@@ -11,6 +11,7 @@ from .channels.base import Channel
 from .chapters import video_chapters
 from .controls import accessibility_problems
 from .models import Problem, Release, Variant
+from .stat_once import looking_once
 from .templating import plain, render, tanggal
 from .text import plain_paragraphs
 
@@ -85,6 +86,11 @@ def adapt(release: Release, channels: list[Channel], templates_dir: Path | None 
     The article goes first: when the release names no ``link``, the social posts point at
     the article the website channel (static site or WordPress) will publish.
     """
+    with looking_once():  # each media file stat'ed once for all channels (crosspost/stat_once.py)
+        return _adapt(release, channels, templates_dir)
+
+
+def _adapt(release: Release, channels: list[Channel], templates_dir: Path | None) -> list[Adapted]:
     websites = [ch for ch in channels if ch.article]
     shared = release_context(release)
     done = {ch.name: adapt_one(release, ch, templates_dir, shared) for ch in websites}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import stat_once
 from .imageheader import Header, probe
 
 _KEPT: dict[tuple[str, int, int, int, int, int], Header] = {}
@@ -22,7 +23,7 @@ _MAX_KEPT = 1024
 def probe_once(path: Path | str) -> Header:
     """``imageheader.probe(path)``, from memory when this version of the file was read before."""
     text = os.fspath(path)
-    st = os.stat(text)  # FileNotFoundError / OSError as probe's open would raise them
+    st = stat_once.stat(text)  # FileNotFoundError / OSError as probe's open would raise them
     key = (text, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     header = _KEPT.get(key)
     if header is None:

@@ -16,8 +16,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
+from . import stat_once
 from .errors import InputError
+from .header_cache import probe_once  # read once per file version (crosspost/header_cache.py)
 from .i18n import _
+from .imageheader import TooManyPixels
 from .models import Media
 
 RATIO_TOLERANCE = 0.005  # 1080x1350 is 4:5 exactly; rounding must not push it out of range
@@ -57,9 +60,6 @@ def _header(path: Path) -> tuple[int, int, str, int]:
     """(width, height, format, EXIF orientation) as displayed, from the file header alone: no
     pixel is decoded and Pillow is not imported (crosspost.imageheader), so a preview of a release
     whose photos were fitted before stays fast. Pillow only when a picture is re-encoded."""
-    from .header_cache import probe_once  # read once per file version (crosspost/header_cache.py)
-    from .imageheader import TooManyPixels
-
     try:
         header = probe_once(path)
     except FileNotFoundError:
@@ -163,7 +163,7 @@ def fit_image(media: Media, out_dir: Path, min_ratio: float = 4 / 5, max_ratio: 
         raise InputError(_("unknown fit mode '{mode}': use 'pad' or 'crop'").format(mode=mode))
     path = Path(media.path)
     w, h, fmt, orientation = _header(path)
-    size_bytes = path.stat().st_size
+    size_bytes = stat_once.stat(path).st_size
     fits = (fmt == "JPEG" and orientation == 1 and size_bytes <= max_bytes
             and _in_range(w / h, min_ratio, max_ratio, RATIO_TOLERANCE)
             and min_width <= w <= max_width)

@@ -25,6 +25,8 @@ from functools import lru_cache
 from html import unescape
 from typing import TYPE_CHECKING, Any
 
+from .markdown_rules import fitted
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
@@ -38,6 +40,11 @@ _REFUSABLE = ("vbscript:", "javascript:", "file:", "data:")
 @lru_cache(maxsize=1)
 def website_parser() -> MarkdownIt:
     """The article's Markdown: raw HTML allowed (nh3 cleans it), line breaks kept, tables, ~~."""
+    return build_website_parser()
+
+
+def build_website_parser() -> MarkdownIt:
+    """A new website parser (crosspost.markdown_rules prunes copies of it per body)."""
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(["table", "strikethrough"])
@@ -50,8 +57,9 @@ def website_parser() -> MarkdownIt:
 
 @lru_cache(maxsize=32)  # a body is asked for by several channels of one release (and by preview)
 def website_tokens(md: str) -> tuple[Token, ...]:
-    """The body parsed with the website's settings; treat the tokens as read-only."""
-    return tuple(website_parser().parse(md))
+    """The body parsed with the website's settings; treat the tokens as read-only. The parser
+    lacks the rules that cannot fire on ``md`` (crosspost/markdown_rules.py): the same tokens."""
+    return tuple(fitted(build_website_parser, md).parse(md))
 
 
 def website_html(md: str) -> str:

@@ -9,20 +9,20 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PosixPath, WindowsPath
 from types import BuiltinMethodType
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
 from .errors import InputError
 from .i18n import _
+from .utm_links import utm as utm  # a filter; channels import it from utm_links
 
 HARI = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -75,21 +75,6 @@ def tanggal(value: datetime | str, with_day: bool = True, with_time: bool = Fals
     return s
 
 
-@lru_cache(maxsize=256)  # asked for by every channel of a release, for the same link
-def utm(link: str | None, source: str = "", medium: str = "social", campaign: str = "") -> str:
-    """Add UTM parameters to a link (kept as-is when no source is given)."""
-    if not link:
-        return ""
-    if not source:
-        return link
-    parts = urlsplit(link)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")]
-    query += [("utm_source", source), ("utm_medium", medium)]
-    if campaign:
-        query.append(("utm_campaign", campaign))
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", str(text)).strip()
 
@@ -105,15 +90,33 @@ def plain(value: Any, depth: int = 0) -> Any:
         return value
     if depth > 20:
         return str(value)
+    # the common exact types first, each where the checks below would send it: a Path skips the
+    # Mapping ABC check, a tuple of tags the four before it; a string or number inside is kept
+    # without a call (a release was ~40 calls, once a release; bench/adapt_bench.py)
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return [v if type(v) in _SCALARS else plain(v, depth + 1) for v in value]
+    if kind is dict:
+        return {str(k): v if type(v) in _SCALARS else plain(v, depth + 1) for k, v in value.items()}
+    if kind in _PATHS:
+        return str(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: plain(getattr(value, name), depth + 1) for name in _field_names(type(value))}
+        out = {}
+        for name in _field_names(type(value)):
+            v = getattr(value, name)
+            out[name] = v if type(v) in _SCALARS else plain(v, depth + 1)
+        return out
     if isinstance(value, Mapping):
         return {str(k): plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [plain(v, depth + 1) for v in value]
     return str(value)
+
+
+_PATHS = frozenset({PosixPath, WindowsPath})  # Path() gives one of these, never a dataclass or Mapping
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # what plain() returns as it is (exact types)
 
 
 @lru_cache(maxsize=256)  # dataclasses.fields filters the class's fields on every call
@@ -141,6 +144,15 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 if len(seq) * max(n, 0) > MAX_RESULT:
                     raise SecurityError("the result would be too large")
         return left * right
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        # A template's globals as a plain dict, not Jinja's ChainMap over the environment's: every
+        # render copies them into its context (runtime.new_context, Context.__init__) and a ChainMap
+        # is iterated in Python (~20% of a render, bench/adapt_bench.py). Lookups and writes stay
+        # the same (the template's own first; a write changes this template alone); the
+        # environment's globals are never changed once it is built (_environment), as Jinja's
+        # make_globals asks ("avoid modifying any globals after a template is loaded").
+        return {**self.globals, **(d or {})}
 
     # Attribute checks, memoised (bench/adapt_bench.py: ~40% of a render was the sandbox's getattr).
     # For these exact types, whether an attribute is safe depends on the type and the name alone
@@ -226,12 +238,9 @@ def render(template_name: str, context: dict[str, Any], user_dir: Path | None = 
            prepared: bool = False) -> str:
     """Render a channel template; the user's templates dir wins over the built-in one.
     ``prepared``: every value of ``context`` is template data already (``plain``)."""
-    # os.path.isdir on the text: the same check as Path.is_dir without building two Paths a render
-    dirs = tuple(t for t in (str(user_dir) if user_dir else "", _builtin_text()) if t and os.path.isdir(t))
-    env = _environment(dirs)
     data = context if prepared else {str(k): plain(v) for k, v in context.items()}
     try:
-        return env.get_template(template_name).render(**data).strip()
+        return _template(_dirs(user_dir), template_name).render(**data).strip()
     except TemplateError as exc:
         lineno = getattr(exc, "lineno", None)
         raise InputError(_(
@@ -241,3 +250,35 @@ def render(template_name: str, context: dict[str, Any], user_dir: Path | None = 
             MemoryError) as exc:  # 1/0, a wrong filter argument: the template's fault, not ours
         raise InputError(_("template error: {error}").format(error=f"{type(exc).__name__}: {exc}"[:300]),
                          template_name) from None
+
+
+def _dirs(user_dir: Path | None) -> tuple[str, ...]:
+    """The template folders to look in, the user's first. The user's folder is looked at on every
+    render (it may be created while ``run --watch`` runs); the package's own once a process."""
+    # os.path.isdir on the text: the same check as Path.is_dir without building two Paths a render
+    user = str(user_dir) if user_dir else ""
+    return (user, *_builtin_dirs()) if user and os.path.isdir(user) else _builtin_dirs()
+
+
+@lru_cache(maxsize=1)
+def _builtin_dirs() -> tuple[str, ...]:
+    builtin = _builtin_text()
+    return (builtin,) if os.path.isdir(builtin) else ()
+
+
+_TEMPLATES: dict[tuple[tuple[str, ...], str], tuple[ImmutableSandboxedEnvironment, Template]] = {}
+
+
+def _template(dirs: tuple[str, ...], name: str) -> Template:
+    """The compiled template, as ``_environment(dirs).get_template(name)`` gives it, without its
+    per-call cache key and locked LRU lookup. ``is_up_to_date`` is the check Jinja's auto_reload
+    makes on every get_template (the file's mtime): an edited template is compiled again."""
+    env = _environment(dirs)
+    held = _TEMPLATES.get((dirs, name))
+    if held is not None and held[0] is env and held[1].is_up_to_date:
+        return held[1]
+    if len(_TEMPLATES) > 256:
+        _TEMPLATES.clear()
+    template = env.get_template(name)
+    _TEMPLATES[dirs, name] = (env, template)
+    return template

@@ -7,9 +7,17 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
+from .markdown_once import plain_source_tokens
+from .markdown_rules import fitted
+
 
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
+    return build_markdown()
+
+
+def build_markdown() -> MarkdownIt:
+    """The plain-text parser (crosspost.markdown_rules prunes copies of it per body)."""
     return MarkdownIt("commonmark", {"html": True}).enable("table")  # a Word table (issue 17)
 
 
@@ -26,13 +34,11 @@ def plain_paragraphs(md: str) -> list[str]:
 
 @lru_cache(maxsize=32)  # adapt asks once per channel for the same body: parse it once
 def _plain_paragraphs(md: str) -> tuple[str, ...]:
-    from .markdown_once import plain_source_tokens
-
     # The website's parse of the same body, when it can stand for this parser's (markdown_once.py)
     tokens = plain_source_tokens(md)
     if tokens is None:
         md = _BROKEN_LINK.sub(r"\1", md)  # markdown-it refuses unsafe links; keep just their text
-        tokens = tuple(markdown().parse(md))
+        tokens = tuple(fitted(build_markdown, md).parse(md))  # the same tokens as markdown()'s
     paragraphs: list[str] = []
     current: list[str] = []
     cells: list[str] | None = None  # inside a table: one line per row, cells joined by " | "
@@ -82,7 +88,10 @@ def _inline_text(children: list) -> str:
         elif child.type == "image":
             continue
         # html_inline is dropped on purpose: tags go, the text between them stays.
-    return _BLANKS.sub(" ", "".join(out))
+    text = "".join(out)
+    # every run of blanks becomes one space: without a tab or two spaces in a row, each run is one
+    # space already (the substitution matched every space of a paragraph, bench/adapt_bench.py)
+    return _BLANKS.sub(" ", text) if "\t" in text or "  " in text else text
 
 
 def plain_text(md: str) -> str:

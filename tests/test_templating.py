@@ -1,3 +1,4 @@
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -65,3 +66,23 @@ def test_count_rows_understands_every_channel_shape():
         ("chars", 10, 2200, ""), ("mentions", 0, None, "")]
     shaped = {"title": {"actual": 84, "limit": 200, "unit": "chars"}}
     assert count_rows(shaped) == [("title", 84, 200, "chars")]
+
+
+def test_a_user_template_edited_between_two_renders_is_picked_up(tmp_path):
+    """Templates are held between renders (crosspost.templating._template); an edit still shows,
+    as with Jinja's auto_reload: `run --watch` and a long preview session render again."""
+    path = tmp_path / "website.j2"
+    path.write_text("satu: {{ title }}")
+    assert render("website.j2", {"title": "X"}, tmp_path) == "satu: X"
+    path.write_text("dua: {{ title }}")
+    os.utime(path, (path.stat().st_mtime + 5,) * 2)  # a later mtime, whatever the clock's grain
+    assert render("website.j2", {"title": "X"}, tmp_path) == "dua: X"
+
+
+def test_a_user_folder_made_after_a_render_is_used(tmp_path):
+    folder = tmp_path / "templates"
+    with pytest.raises(InputError):
+        render("kantor.j2", {"title": "X"}, folder)
+    folder.mkdir()
+    (folder / "kantor.j2").write_text("kantor: {{ title }}")
+    assert render("kantor.j2", {"title": "X"}, folder) == "kantor: X"

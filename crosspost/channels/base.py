@@ -14,9 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from .. import stat_once
 from ..engagement import CommentPage
 from ..i18n import _
 from ..models import Problem, Receipt, Release, Variant
+from ..utm_links import utm
 
 
 class Secrets(Protocol):
@@ -232,8 +234,6 @@ class Channel:
 
     def release_link(self, release: Release) -> str | None:
         """The release's link with this channel's UTM parameters (None when it has none)."""
-        from ..templating import utm
-
         s = self.settings
         return utm(release.link, getattr(s, "utm_source", ""), getattr(s, "utm_medium", "social"),
                    release.slug) or None
@@ -260,7 +260,7 @@ class Channel:
         out: list[Problem] = []
         for m in images:
             try:
-                size = m.path.stat().st_size
+                size = stat_once.stat(m.path).st_size  # one look per adaptation
             except OSError:
                 out.append(self.problem("media", _('image not found: {path}').format(path=m.path)))
                 continue

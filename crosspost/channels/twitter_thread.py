@@ -10,9 +10,11 @@ checks it. The release link goes in exactly one part: a post with a URL costs mo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
+from types import ModuleType
 from typing import Any, Literal
 
 LinkPart = Literal["first", "last"]
@@ -24,6 +26,7 @@ ABBREVIATIONS = frozenset(
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _SENTENCE_START = re.compile(r"^[\"'“‘(\[]*[A-Z0-9#@]")
 _STARTS = frozenset("\"'“‘([ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789#@")  # what _SENTENCE_START can begin with
+_ENDS = frozenset(".!?…\"'”’)]")  # what a word _SENTENCE_END matches can end with
 
 
 @lru_cache(maxsize=1024)  # a thread's parts are measured by the splitter, then by the channel
@@ -68,13 +71,11 @@ def _weighted_without_emoji(text: str) -> int:
     """parse_tweet(text).weightedLength for a text without emoji: URLs 23, weight-2 code points 2."""
     import unicodedata
 
-    from .x_urls import urls_with_indices  # twitter-text's extraction, only where a URL can be
-
     normal = unicodedata.normalize("NFC", text)
     if "\r" in normal:  # the substitution turns "\n" into itself: only "\r" changes anything
         normal = re.sub(r"\r\n|\r|\n", "\n", normal)
     total = pos = 0
-    for url in urls_with_indices(normal):
+    for url in _x_urls().urls_with_indices(normal):  # twitter-text's, only where a URL can be
         start = url["indices"][0]
         if start < pos:
             continue
@@ -94,12 +95,20 @@ def surely_over(text: str, limit: int) -> bool:
         return False
     import unicodedata
 
-    from .x_urls import url_free_length
-
     normal = unicodedata.normalize("NFC", text)
     if "\r" in normal:
         normal = re.sub(r"\r\n|\r|\n", "\n", normal)
-    return url_free_length(normal) > limit
+    return _x_urls().url_free_length(normal) > limit
+
+
+@lru_cache(maxsize=1)
+def _x_urls() -> ModuleType:
+    """crosspost.channels.x_urls, imported at the first weighing (compiling its patterns takes
+    ~1 ms, which a command that weighs nothing need not pay) and then without an import
+    statement's ~1 us a call (4-5 calls a release, bench/adapt_bench.py)."""
+    from . import x_urls
+
+    return x_urls
 
 
 def is_valid(text: str, limit: int = 280) -> bool:
@@ -121,26 +130,48 @@ class _Token:
 def _tokens(text: str) -> list[_Token]:
     """Words with the separator before each, and where sentences begin."""
     out: list[_Token] = []
+    for sep, words, breaks in _lines(text):
+        out.append(_Token(words[0], sep, True))
+        first = len(out)
+        out.extend([_Token(word, SPACE, False) for word in words[1:]])
+        for i in breaks:
+            out[first + i - 1].starts_sentence = True
+    return out
+
+
+def _lines(text: str) -> list[tuple[str, list[str], list[int]]]:
+    """Each non-blank line of ``text``: the separator before it ("" for the first, else "\n\n"
+    or "\n"), its words, and the indices of the words after the first that begin a sentence
+    (the first word of a line always does). Shared by _tokens and x_sentences."""
+    out: list[tuple[str, list[str], list[int]]] = []
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     for pi, para in enumerate(paragraphs):
         lines = [ln for ln in para.splitlines() if ln.strip()]
         for li, line in enumerate(lines):
             words = line.split()
-            out.append(_Token(words[0], "" if not out else (PARAGRAPH if li == 0 and pi > 0 else LINE), True))
-            if '"' not in line and "“" not in line and "”" not in line:  # most lines quote nobody
-                # a sentence starts at a word _SENTENCE_START matches: its first character is one
-                # of _STARTS (checked first, as most words start in lowercase) after an end
-                out.extend(_Token(word, SPACE, word[0] in _STARTS and _SENTENCE_START.match(word) is not None
-                                  and _ends_sentence(prev))
-                           for prev, word in zip(words, words[1:], strict=False))
-                continue
-            quoted = _quote_open(words[0], False) if len(words) > 1 else False
-            for prev, word in zip(words, words[1:], strict=False):
-                # Inside a quotation a full stop does not end the quoted statement.
-                start = not quoted and bool(_SENTENCE_START.match(word)) and _ends_sentence(prev)
-                out.append(_Token(word, SPACE, start))
-                if '"' in word or "“" in word or "”" in word:  # most words hold no quotation mark
-                    quoted = _quote_open(word, quoted)
+            sep = "" if not out else (PARAGRAPH if li == 0 and pi > 0 else LINE)
+            out.append((sep, words, _breaks(line, words)))
+    return out
+
+
+def _breaks(line: str, words: list[str]) -> list[int]:
+    """The indices i >= 1 of the words of ``line`` that begin a sentence."""
+    if '"' not in line and "“" not in line and "”" not in line:  # most lines quote nobody
+        # a sentence starts at a word _SENTENCE_START matches (its first character is one of
+        # _STARTS) after a word _ends_sentence accepts (its last character is one of _ENDS): both
+        # characters are checked first, as most words neither end a sentence nor start in capitals
+        return [i for i, (prev, word) in enumerate(zip(words, words[1:], strict=False), 1)
+                if prev[-1] in _ENDS and word[0] in _STARTS and _SENTENCE_START.match(word) is not None
+                and _ends_sentence(prev)]
+    out: list[int] = []
+    quoted = _quote_open(words[0], False) if len(words) > 1 else False
+    for i in range(1, len(words)):
+        word = words[i]
+        # Inside a quotation a full stop does not end the quoted statement.
+        if not quoted and _SENTENCE_START.match(word) and _ends_sentence(words[i - 1]):
+            out.append(i)
+        if '"' in word or "“" in word or "”" in word:  # most words hold no quotation mark
+            quoted = _quote_open(word, quoted)
     return out
 
 
@@ -350,11 +381,17 @@ def split_thread(text: str, limit: int = 280, numbering: bool = True, link: str 
     if not surely_over(single, limit) and weighted_length(single) <= limit:
         return [single]
 
-    tokens = _tokens(text)
+    from .x_sentences import split as split_by_sentences
+
     link_cost = weighted_length(with_link("x")) - 1 if link_text else 0
     # Each token measured once (_Additive), every final part measured exactly; should one be
-    # over, the whole split is done again measuring every candidate (_Exact, as before).
-    for gauge in (_Additive(), _Exact()):
+    # over, the whole split is done again measuring every candidate (_Exact, as before). The
+    # _Additive split by whole sentences first, without a token per word (x_sentences.py).
+    parts = split_by_sentences(text, limit, numbering, link_text, link_part, link_cost, with_link)
+    if parts is not None and all(weighted_length(p) <= limit for p in parts):
+        return parts
+    tokens = _tokens(text)
+    for gauge in ((_Exact(),) if parts is not None else (_Additive(), _Exact())):
         parts = _split(tokens, limit, numbering, link_text, link_part, link_cost, gauge, with_link)
         if all(weighted_length(p) <= limit for p in parts) or isinstance(gauge, _Exact):
             return parts
@@ -379,7 +416,12 @@ def _split(tokens: list[_Token], limit: int, numbering: bool, link_text: str, li
         if len(str(n)) <= len(str(n_guess)) or not numbering:
             break
         n_guess = n
-    bodies = [_join(g) for g in groups]
+    return _finish([_join(g) for g in groups], numbering, link_text, link_part, with_link)
+
+
+def _finish(bodies: list[str], numbering: bool, link_text: str, link_part: LinkPart,
+            with_link: Callable[[str], str]) -> list[str]:
+    """The posts from the parts' texts: the link in one, numbered " (i/n)" when more than one."""
     if link_text:
         index = 0 if link_part == "first" else len(bodies) - 1
         bodies[index] = with_link(bodies[index])

@@ -14,10 +14,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
+from .. import stat_once
 from ..errors import Permanent, RetryLater
 from ..i18n import N_, _
 from ..models import SECTIONS, Media, Problem, Receipt, Release, Variant
@@ -54,14 +56,20 @@ class Limits:
 
 def safe_file_name(name: str, taken: set[str]) -> str:
     """A URL- and filesystem-safe, unique file name for a copied media file."""
-    path = Path(name)
-    stem = re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-._") or "berkas"
-    ext = re.sub(r"[^a-z0-9.]", "", path.suffix.lower())
+    stem, ext = _safe_parts(name)
     candidate, n = f"{stem}{ext}", 2
     while candidate in taken or candidate == "index.html":
         candidate, n = f"{stem}-{n}{ext}", n + 1
     taken.add(candidate)
     return candidate
+
+
+@lru_cache(maxsize=1024)  # asked for every image of every release adapted (the same photos recur)
+def _safe_parts(name: str) -> tuple[str, str]:
+    """A file name's safe stem and extension."""
+    path = Path(name)
+    stem = re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-._") or "berkas"
+    return stem, re.sub(r"[^a-z0-9.]", "", path.suffix.lower())
 
 
 def media_names(media: tuple[Media, ...] | list[Media]) -> list[str]:
@@ -163,14 +171,14 @@ class WebsiteChannel(Channel):
         names = media_names(media)
         for i, m in enumerate(media, 1):
             label = f"images[{i}]" if m.kind == "image" else "video"
-            if not m.path.is_file():
+            if not stat_once.is_file(m.path):
                 problems.append(self.problem(label, _('file not found: {path}').format(path=m.path)))
                 continue
             if m.kind == "image" and lim.require_alt and not m.alt.strip():
                 problems.append(self.problem(label, _(
                     'image {name} has no alt text; add `alt:` for readers using a screen reader').format(
                     name=m.path.name), severity="warning"))
-            size_mb = m.path.stat().st_size / 1_000_000
+            size_mb = stat_once.stat(m.path).st_size / 1_000_000
             if m.kind == "image" and size_mb > lim.max_image_mb:
                 problems.append(self.problem(label, _(
                     'image {name} is {size_mb:.1f} MB; the page will load slowly on mobile data').format(
@@ -192,10 +200,10 @@ class WebsiteChannel(Channel):
                        problems: list[Problem]) -> tuple[str, dict[str, str]]:
         """Images written into the body: local files next to the release are copied with the
         article; web images stay; anything else is dropped with a warning."""
-        from ..site.sanitize import replace_images
-
         if "<img" not in html:  # replace_images' pattern starts so: nothing to rewrite, no resolve()
             return html, {}
+        from ..site.sanitize import replace_images  # imported only when there is an image to rewrite
+
         folder = release.source.parent.resolve() if release.source else None
         inline: dict[str, str] = {}
 

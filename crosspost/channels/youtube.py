@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from .. import stat_once
 from ..engagement import CommentPage
 from ..errors import (
     ConfigError,
@@ -286,7 +287,7 @@ class YouTubeChannel(Channel):
                 'the release names both a video file and video_id {video_id}: the existing video is '
                 'updated and the file is not uploaded').format(
                 video_id=release.video_id), severity="warning"))
-        elif video is not None and not video.path.is_file():
+        elif video is not None and not stat_once.is_file(video.path):
             problems.append(self.problem("media", _('video file not found: {path}').format(path=video.path)))
         problems += self._text_problems(title, description, tags)
         thumb = self._thumbnail(release, problems) if video is not None and not release.video_id else None
@@ -360,7 +361,10 @@ class YouTubeChannel(Channel):
                 'the tags are too long for YouTube (at most {tags_chars} characters, counting commas and 2 '
                 'for each tag with a space): remove some tags from the release').format(
                 tags_chars=lim.tags_chars), lim.tags_chars, total))
-        hashtags = [w for w in description.split() if w.startswith("#") and len(w) > 1]
+        # each hashtag holds a "#": with no more "#" than allowed there are not too many hashtags,
+        # and the description's words need not be looked at (a listcomp over ~200 words a release)
+        hashtags = [w for w in description.split() if w.startswith("#") and len(w) > 1] \
+            if description.count("#") > lim.hashtags else []
         if len(hashtags) > lim.hashtags:
             out.append(self.problem("description", _(
                 'YouTube ignores every hashtag when a description has more than {hashtags}: keep fewer '
@@ -376,7 +380,7 @@ class YouTubeChannel(Channel):
         if image is None:
             return None
         try:
-            size = image.path.stat().st_size
+            size = stat_once.stat(image.path).st_size
         except OSError:
             problems.append(self.problem("media", _(
                 "thumbnail image not found: {path}; the video goes out with YouTube's own thumbnail").format(

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from ..markdown_once import website_html
+
 TAGS: frozenset[str] = frozenset({
     "p", "a", "strong", "em", "b", "i", "u", "s", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
     "img", "figure", "figcaption", "br", "hr", "code", "pre", "sub", "sup",
@@ -46,8 +48,6 @@ _HEADING = re.compile(r"<(/?)h([1-6])\b")
 def markdown_to_html(md: str) -> str:
     """Render Markdown (raw HTML allowed) to unsanitised HTML; always pass it to sanitize().
     The parse is shared with the plain text of the same body (crosspost/markdown_once.py)."""
-    from ..markdown_once import website_html
-
     return website_html(md)
 
 
