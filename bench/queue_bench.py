@@ -108,10 +108,13 @@ def queue_throughput(root: Path, quick: bool) -> Row:
             fsyncs.append(got[0])
             anchor_runs.append(got[1])
     rate, enq, drain = (statistics.median(x[i] for x in ours) for i in range(3))
+    four = _one_queue_run(root, "4g", n_releases, 4, True)[0]
     old = _one_queue_run(root, "4", n_releases, 4, False)[0]
     note = (f"median of {rounds} run(s) in turn with the anchors; enqueue {enq:,.0f}/s, claim + sent "
             f"{drain:,.0f}/s (claims of 16, a claim's sent results and the next claim in one commit, as "
-            f"the engine's main loop); claims of 4 with a commit per claim and per sent: {old:,.0f}/s")
+            f"the engine's main loop with `run --workers 16`); claims of 4 the same way (`run`'s default "
+            f"--workers 4: a commit for every 4): {four:,.0f}/s; claims of 4 with a commit per claim and "
+            f"per sent (the old engine): {old:,.0f}/s")
     if anchor_runs:
         parts = [f"raw fsync loop {statistics.median(fsyncs):,.0f}/s"]
         for label in anchor_runs[0]:
