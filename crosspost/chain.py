@@ -55,7 +55,9 @@ def canonical_event(*, at: float, delivery_id: int | None, release_id: int | Non
         head = (f'{{"actor":{_json_text(actor)},"at":{at!r},"delivery_id":{_json_int(delivery)},'
                 f'"detail":{_json_text(detail)},"from_status":{_json_text(from_status)}')
         tail = f'"release_id":{_json_int(release)},"to_status":{_json_text(to_status)}}}'
-        return f"{head},{tail}" if payload is None else f'{head},"payload":{encode_basestring(payload)},{tail}'
+        if payload is None:
+            return f"{head},{tail}"
+        return f'{head},"payload":{encode_basestring(payload)},{tail}'
     body = {"at": at, "delivery_id": delivery, "release_id": release,
             "from_status": from_status, "to_status": to_status, "detail": detail, "actor": actor}
     if payload is not None:

@@ -612,7 +612,7 @@ class Store:
         text = fields.get("variant_json", row["variant_json"])
         self._event(c, row["id"], row["release_id"], now, row["status"], to, detail, actor,
                     payload={**(payload or {}), "variants": {str(row["id"]): text_digest(text)}})
-        return {**dict(zip(row.keys(), row)), "status": to, "version": row["version"] + 1,
+        return {**dict(zip(row.keys(), row, strict=True)), "status": to, "version": row["version"] + 1,
                 "updated_at": now, **fields}
 
     # -- releases and enqueue -----------------------------------------------------------------
