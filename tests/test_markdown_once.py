@@ -3,18 +3,13 @@ equals the plain parser's own, and the HTML equals a fresh render."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from release_bodies import bodies
 
 from crosspost import markdown_once, text
-from crosspost.release import load_release
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "releases"
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 PIECES = ["~~", "~", "*", "**", "_", "__", "`", "[a](http://x.id/)", "[b](https://x.id/p)", "<b>", "</b>",
           "<!-- c -->", "[r]", "[r]: http://r.id/", "![i](img.png)", "![alt *x*](p.jpg)", "<http://auto.id>",
@@ -47,16 +42,7 @@ def _check(md: str) -> None:
 
 
 def _bodies() -> list[str]:
-    out = []
-    for folder in (CORPUS, EXAMPLES):
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.suffix in (".md", ".docx"):
-                    try:
-                        out.append(load_release(path).body)
-                    except Exception:  # refused releases have no body to compare
-                        continue
-    return out
+    return list(bodies())
 
 
 def test_corpus_and_examples_bodies():

@@ -3,18 +3,15 @@ content, attrs, map, markup, info, children and the rest, and the same env (refe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from release_bodies import EXAMPLES, bodies
 
 from crosspost import markdown_rules
 from crosspost.markdown_once import build_website_parser
 from crosspost.release import load_release
 from crosspost.text import build_markdown
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "releases"
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 BUILDERS = (build_website_parser, build_markdown)
 FULL = {build: build() for build in BUILDERS}
 
@@ -42,16 +39,7 @@ def _check(md: str) -> None:
 
 
 def _bodies() -> list[str]:
-    out = []
-    for folder in (CORPUS, EXAMPLES):
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.suffix in (".md", ".docx"):
-                    try:
-                        out.append(load_release(path).body)
-                    except Exception:  # refused releases have no body to compare
-                        continue
-    return out
+    return list(bodies())
 
 
 def test_corpus_and_examples():
