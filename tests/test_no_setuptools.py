@@ -28,7 +28,8 @@ CHILD = """
 import json, sys
 sys.modules["pkg_resources"] = None   # import pkg_resources -> ImportError
 sys.modules["twitter_text"] = None    # the PyPI package, if installed, must not be used
-from crosspost.channels.twitter_thread import is_valid, split_thread, weighted_length
+from crosspost.channels.twitter_thread import split_thread
+from crosspost.channels.x_weight import is_valid, weighted_length
 from crosspost._vendor.twitter_text import parse_tweet
 texts = json.loads(sys.argv[1])
 print(json.dumps({

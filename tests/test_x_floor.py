@@ -1,4 +1,4 @@
-"""twitter_thread.surely_over never says "over" for a text that fits: url_free_length is at most
+"""x_weight.surely_over never says "over" for a text that fits: url_free_length is at most
 the weighted length (exact twitter-text, parse_tweet) of every text without emoji; and windows
 whose dots all end them are matched by neither (x_urls)."""
 
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from crosspost._vendor.twitter_text import parse_tweet
 from crosspost._vendor.twitter_text.extract_urls import extract_urls_with_indices
-from crosspost.channels.twitter_thread import _may_hold_emoji, surely_over
 from crosspost.channels.x_urls import url_free_length, urls_with_indices
+from crosspost.channels.x_weight import _may_hold_emoji, surely_over
 from tests.test_x_urls import CORPUS, PIECES, VALIDATE, _texts_of
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

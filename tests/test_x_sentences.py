@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from crosspost.channels import twitter_thread as tt
 from crosspost.channels import x_sentences as xs
+from crosspost.channels import x_weight
 from tests.test_x_tokens import _SEPS, _WORDS
 from tests.test_x_urls import CORPUS
 
@@ -28,7 +29,8 @@ def _by_tokens(text: str, limit: int, numbering: bool, link: str | None, link_pa
     cost = tt.weighted_length(with_link("x")) - 1 if link_text else 0
     tokens = tt._tokens(text)
     reference = tt._split(tokens, limit, numbering, link_text, link_part, cost, tt._Additive(), with_link)
-    return reference, xs.split(text, limit, numbering, link_text, link_part, cost, with_link)
+    bodies = xs.split(text, limit, numbering, link_text, link_part, cost)
+    return reference, None if bodies is None else tt._finish(bodies, numbering, link_text, link_part, with_link)
 
 
 def _same(text: str, limit: int = 280) -> bool:
@@ -51,7 +53,7 @@ def test_sentence_weights_are_the_sums_of_their_tokens():
     tokens = tt._tokens(text)
     groups = tt._sentences(tokens)
     assert xs.sentences(text) == [
-        (g[0].sep, tt._join(g), sum(tt._token_weight(t.word) + len(t.sep) for t in g)) for g in groups]
+        (g[0].sep, tt._join(g), sum(x_weight.token_weight(t.word) + len(t.sep) for t in g)) for g in groups]
 
 
 def test_corpus():
@@ -64,7 +66,7 @@ def test_corpus():
 
 
 def test_a_sentence_longer_than_a_post_goes_to_the_token_path():
-    assert xs.split("Awal. " + "kata " * 100 + "akhir.", 280, True, "", "last", 0, lambda b: b) is None
+    assert xs.split("Awal. " + "kata " * 100 + "akhir.", 280, True, "", "last", 0) is None
 
 
 @settings(max_examples=500, deadline=None)

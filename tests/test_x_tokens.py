@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crosspost.channels import twitter_thread as tt
+from crosspost.channels import x_sentences as xs
 from tests.test_x_urls import CORPUS
 
 
@@ -21,14 +22,14 @@ def _reference(text: str) -> list[tuple[str, str, bool]]:
             prev, quoted = "", False
             for wi, word in enumerate(line.split()):
                 if wi == 0:
-                    sep = "" if not out else (tt.PARAGRAPH if li == 0 and pi > 0 else tt.LINE)
+                    sep = "" if not out else (xs.PARAGRAPH if li == 0 and pi > 0 else xs.LINE)
                     start = True
                 else:
-                    sep = tt.SPACE
-                    start = not quoted and bool(tt._SENTENCE_START.match(word)) and tt._ends_sentence(prev)
+                    sep = xs.SPACE
+                    start = not quoted and bool(xs._SENTENCE_START.match(word)) and xs._ends_sentence(prev)
                 out.append((word, sep, start))
                 if '"' in word or "“" in word or "”" in word:
-                    quoted = tt._quote_open(word, quoted)
+                    quoted = xs._quote_open(word, quoted)
                 prev = word
     return out
 

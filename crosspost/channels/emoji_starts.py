@@ -1,6 +1,6 @@
 """The code points that can start an emoji in twitter-text's emoji table (generated data).
 
-``twitter_thread.weighted_length`` skips twitter-text's emoji scan for a text holding none of
+``x_weight.weighted_length`` skips twitter-text's emoji scan for a text holding none of
 them. Computing the set means parsing the library's emoji table (Unicode's emoji-test.txt,
 50-80 ms), which every ``preview`` paid; the set is kept here instead, as ranges, and
 ``tests/test_twitter_text.py`` checks it equals the set computed from the vendored table
