@@ -30,7 +30,9 @@ def _by_tokens(text: str, limit: int, numbering: bool, link: str | None, link_pa
     tokens = tt._tokens(text)
     reference = tt._split(tokens, limit, numbering, link_text, link_part, cost, tt._Additive(), with_link)
     bodies = xs.split(text, limit, numbering, link_text, link_part, cost)
-    return reference, None if bodies is None else tt._finish(bodies, numbering, link_text, link_part, with_link)
+    if bodies is None:
+        return reference, None
+    return reference, tt._finish(bodies, numbering, link_text, link_part, with_link)
 
 
 def _same(text: str, limit: int = 280) -> bool:
