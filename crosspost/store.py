@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Collection, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -338,6 +339,19 @@ def _sent_fields(receipt: Receipt, now: float) -> dict[str, Any]:
             "sent_at": now, "last_error": None, "error_kind": None, "lease_token": None, "lease_until": None}
 
 
+# record_sent's usual case: sent with exactly the fields _sent_fields gives, if this token holds it
+_SENT_IF_HELD = (
+    "UPDATE deliveries SET status = 'sent', version = version + 1, updated_at = ?, attempts = attempts + 1, "
+    + ", ".join(f"{k} = ?" for k in _sent_fields(Receipt("", None), 0.0))
+    + " WHERE id = ? AND status = 'sending' AND lease_token = ? RETURNING release_id, variant_json")
+
+
+@lru_cache(maxsize=64)  # a handful of field sets, one per kind of move
+def _move_sql(fields: tuple[str, ...]) -> str:
+    sets = "".join(f", {k} = ?" for k in fields)
+    return f"UPDATE deliveries SET status = ?, version = version + 1, updated_at = ?{sets} WHERE id = ?"
+
+
 @dataclass(frozen=True)
 class ChannelPolicy:
     """What the claim needs to know about a channel (from its CommonSettings)."""
@@ -605,10 +619,7 @@ class Store:
         """Change one delivery's status and log it; the caller holds the transaction. The event
         carries the digest of the delivery's text, so the text sent is covered by the chain.
         Returns the row as the UPDATE left it (``row``'s columns with the new values)."""
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        c.execute(f"UPDATE deliveries SET status = ?, version = version + 1, updated_at = ?"
-                  f"{', ' + sets if sets else ''} WHERE id = ?",
-                  (to, now, *fields.values(), row["id"]))
+        c.execute(_move_sql(tuple(fields)), (to, now, *fields.values(), row["id"]))
         text = fields.get("variant_json", row["variant_json"])
         self._event(c, row["id"], row["release_id"], now, row["status"], to, detail, actor,
                     payload={**(payload or {}), "variants": {str(row["id"]): text_digest(text)}})
@@ -725,7 +736,7 @@ class Store:
             channel=row["channel"], status=row["status"], attempts=row["attempts"],
             not_before=row["not_before"], remote_id=row["remote_id"], url=row["url"],
             last_error=row["last_error"], error_kind=row["error_kind"], updated_at=row["updated_at"],
-            progress=json.loads(row["progress_json"] or "{}"))
+            progress=json.loads(progress) if (progress := row["progress_json"]) and progress != "{}" else {})
 
     def delivery(self, delivery_id: int) -> Delivery | None:
         with self._reading() as c:
@@ -1060,7 +1071,7 @@ class Store:
                     blockers.get(row["release_id"], set()) - {row["id"]}:
                 continue
             fence = row["fence"] + 1  # fencing: every claim of a delivery outranks the ones before
-            token = f"{fence}.{uuid.uuid4().hex}"
+            token = f"{fence}.{os.urandom(16).hex()}"  # 128 random bits, as uuid4's hex without its object
             until = now + lease_seconds
             fresh = self._move(c, row, "sending", now,
                                f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
@@ -1178,11 +1189,7 @@ class Store:
         # row's: a token carries its claim's fence), so it is sent with exactly the UPDATE and the
         # event _move writes for it. Anything else reads the row and decides below.
         fields = _sent_fields(receipt, now)
-        taken = c.execute(
-            "UPDATE deliveries SET status = 'sent', version = version + 1, updated_at = ?, "
-            f"attempts = attempts + 1, {', '.join(f'{k} = ?' for k in fields)} "
-            "WHERE id = ? AND status = 'sending' AND lease_token = ? RETURNING release_id, variant_json",
-            (now, *fields.values(), delivery_id, token)).fetchone()
+        taken = c.execute(_SENT_IF_HELD, (now, *fields.values(), delivery_id, token)).fetchone()
         if taken is not None:
             self._event(c, delivery_id, taken[0], now, "sending", "sent", f"{detail or 'accepted'}: {where}",
                         payload={"variants": {str(delivery_id): text_digest(taken[1])}})
