@@ -96,7 +96,7 @@ def _release_day(p: str, n: str) -> str:
 def _release_day_added(p: str) -> str:
     """A delivery joining its release's due day, with the release's marks right before it: a day
     already there keeps its mark; a new day is first when no earlier one exists and takes the mark
-    from a later one. Two statements where the full recomputation took four (issue 18: the insert
+    from a later one. Two statements where the full recomputation took three (issue 18: the insert
     trigger was most of a delivery INSERT's time), and the usual new release never enters
     report_release_days_later only to leave it at once (a page less written a release)."""
     day = f"CAST({due(p)} / {DAY} AS INTEGER)"

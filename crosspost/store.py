@@ -233,7 +233,7 @@ MIGRATIONS: list[list[Any]] = [  # SQL text, or a function of the connection
     # release's entries sit together and new releases append at the end; it still covers the
     # office-scoped counts and report scans, which now seek by release id. releases_office holds
     # only releases that have an office (every query asks for one office: `office = ?`). The
-    # report's insert trigger runs 4 statements, not 10 (crosspost.aggregates._release_day_added;
+    # report's insert trigger runs 4 statements, not 8 (crosspost.aggregates._release_day_added;
     # rows queued as sent, failed or unknown have triggers of their own).
     ["DROP INDEX IF EXISTS deliveries_queued_at",
      "DROP INDEX IF EXISTS deliveries_overview",
