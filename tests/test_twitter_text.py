@@ -215,11 +215,7 @@ def _split_both(text: str, link: str | None, link_part: str, numbering: bool):
 
     tokens = tt._tokens(text.strip())
     link_text = f"Selengkapnya: {link}" if link else ""
-
-    def with_link(body: str) -> str:
-        if not link_text:
-            return body
-        return f"{body}\n\n{link_text}" if body else link_text
+    with_link = tt.link_adder(link_text)
 
     cost = tt.weighted_length(with_link("x")) - 1 if link_text else 0
     return [tt._split(tokens, 280, numbering, link_text, link_part, cost, gauge, with_link)

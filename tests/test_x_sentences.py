@@ -20,11 +20,7 @@ def _by_tokens(text: str, limit: int, numbering: bool, link: str | None, link_pa
     """(the token path's _Additive split, x_sentences.split) of the same text."""
     text = text.strip()
     link_text = f"{prefix}{link}" if link else ""
-
-    def with_link(body: str) -> str:
-        if not link_text:
-            return body
-        return f"{body}{tt.PARAGRAPH}{link_text}" if body else link_text
+    with_link = tt.link_adder(link_text)
 
     cost = tt.weighted_length(with_link("x")) - 1 if link_text else 0
     tokens = tt._tokens(text)
@@ -83,11 +79,7 @@ def _old_split_thread(text: str, limit: int, numbering: bool, link: str | None, 
                       prefix: str) -> list[str]:
     """split_thread before x_sentences: the token path alone."""
     link_text = f"{prefix}{link}" if link else ""
-
-    def with_link(body: str) -> str:
-        if not link_text:
-            return body
-        return f"{body}{tt.PARAGRAPH}{link_text}" if body else link_text
+    with_link = tt.link_adder(link_text)
 
     text = text.strip()
     if not text:

@@ -189,6 +189,16 @@ def _pack_measured(tokens: list[_Token], budget: int, measure: _Exact | _Additiv
     return [p for p in parts if p]
 
 
+def link_adder(link_text: str) -> Callable[[str], str]:
+    """What puts the link under a part's text (its own paragraph; the link alone for no text)."""
+    def with_link(body: str) -> str:
+        if not link_text:
+            return body
+        return f"{body}{PARAGRAPH}{link_text}" if body else link_text
+
+    return with_link
+
+
 def split_thread(text: str, limit: int = 280, numbering: bool = True, link: str | None = None,
                  link_part: LinkPart = "last", link_prefix: str = "") -> list[str]:
     """Split ``text`` into posts of at most ``limit`` weighted characters each.
@@ -199,12 +209,7 @@ def split_thread(text: str, limit: int = 280, numbering: bool = True, link: str 
     if link_part not in ("first", "last"):
         raise ValueError("link_part must be 'first' or 'last'")
     link_text = f"{link_prefix}{link}" if link else ""
-
-    def with_link(body: str) -> str:
-        if not link_text:
-            return body
-        return f"{body}{PARAGRAPH}{link_text}" if body else link_text
-
+    with_link = link_adder(link_text)
     text = text.strip()
     if not text:
         return [link_text] if link_text else []
