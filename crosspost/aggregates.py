@@ -6,9 +6,11 @@ a migration, a bulk load, a repair by hand in the sqlite3 shell. ``store.py`` ru
 module only holds its text and the arithmetic on what comes back (no sqlite3 here).
 
 * ``report_counts`` deliveries by UTC day (``span`` 24) and UTC hour (``span`` 1) of their due
-  time, channel, section and status. Hours for the days a week starts in: the report's weeks
-  start on local Mondays 00:00, 17:00 UTC in WIB; every whole-hour zone (all of Indonesia's)
-  lands on an hour boundary. ``start`` is the bucket's first hour (hours since the epoch).
+  time, channel, section and status (a delivery in flight, ``sending``, counted as ``queued``:
+  ``counted``). Hours for the days a week starts in: the report's weeks start on local Mondays
+  00:00, 17:00 UTC in WIB, always on a Sunday or a Monday UTC (``hours_kept``), and every
+  whole-hour zone (all of Indonesia's) lands on an hour boundary. ``start`` is the bucket's first
+  hour (hours since the epoch).
 * ``report_waits`` sent deliveries' waiting time (sent_at - due) rounded to the second, by UTC
   day of the due time (``span`` 1) and by 30-day block (``span`` 30), channel and section: the
   median and p90 come out exact to the second (within 0.5 s) from a few thousand rows.
@@ -59,11 +61,53 @@ def _upsert(table: str, cols: dict[str, str], n: str, where: str, key: str = "")
             f"ON CONFLICT ({key or keys}) DO UPDATE SET n = n + excluded.n;")
 
 
+def counted(p: str) -> str:
+    """The status ``report_counts`` keeps for row ``p``: a delivery in flight (``sending``) counts as
+    ``queued``. The report tells them apart nowhere (both are "other"), `status` reads the few
+    sending rows from the deliveries (Store.status_counts), and so a claim, the engine's most
+    frequent change, and a lease that ran out move no count (issue 18: 4 upserts a delivery)."""
+    p = f"{p}." if p else ""
+    return f"CASE {p}status WHEN 'sending' THEN 'queued' ELSE {p}status END"
+
+
+# UTC days whose hours report_counts keeps (days since the epoch, a Thursday, modulo 7): Sunday and
+# Monday. A report's week starts on Monday 00:00 local, which is Sunday 10:00 UTC at UTC+14 and
+# Monday 12:00 UTC at UTC-12: always one of these two days, DST included. An hour of another day a
+# report needs (a period starting or ending mid-day) is read from the deliveries themselves.
+HOUR_WEEKDAYS = (3, 4)
+
+
+def hours_kept(day: int) -> bool:
+    """Whether report_counts holds the hours of UTC ``day`` (days since the epoch)."""
+    return day % 7 in HOUR_WEEKDAYS
+
+
+def hours_by_kept(ranges: Iterable[tuple[float, float]]
+                  ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Hour ranges [lo, hi) (hours since the epoch) cut at day boundaries into the runs whose hours
+    report_counts keeps and the runs it does not (those are read from the deliveries)."""
+    kept: list[tuple[int, int]] = []
+    other: list[tuple[int, int]] = []
+    for lo, hi in ranges:
+        h = int(lo)
+        while h < hi:
+            end = min(int(hi), (h // 24 + 1) * 24)
+            (kept if hours_kept(h // 24) else other).append((h, end))
+            h = end
+    return [(int(a), int(b)) for a, b in _merged(kept)], [(int(a), int(b)) for a, b in _merged(other)]
+
+
+def _kept_hour(p: str) -> str:
+    """SQL: whether the hour of row ``p``'s due time is one report_counts keeps (hours_kept)."""
+    return f"CAST({due(p)} / {DAY} AS INTEGER) % 7 IN ({', '.join(map(str, HOUR_WEEKDAYS))})"
+
+
 def _counts(p: str, n: str) -> str:
     hour = f"CAST({due(p)} / {HOUR} AS INTEGER)"
-    cols = {"channel": f"{p}.channel", "section": _section(p), "status": f"{p}.status"}
+    cols = {"channel": f"{p}.channel", "section": _section(p), "status": counted(p)}
     return "\n".join(_upsert("report_counts", {"span": str(span), "start": f"{hour} / {span} * {span}",
-                                               **cols}, n, "1") for span in (1, 24))
+                                               **cols}, n, where)
+                     for span, where in ((1, _kept_hour(p)), (24, "1")))
 
 
 def _waits(p: str, n: str) -> str:
@@ -95,17 +139,28 @@ def _release_day(p: str, n: str) -> str:
 
 def _release_day_added(p: str) -> str:
     """A delivery joining its release's due day, with the release's marks right before it: a day
-    already there keeps its mark; a new day is first when no earlier one exists and takes the mark
-    from a later one. Two statements where the full recomputation took three (issue 18: the insert
-    trigger was most of a delivery INSERT's time), and the usual new release never enters
-    report_release_days_later only to leave it at once (a page less written a release)."""
+    already there keeps its mark; a new day is first when no earlier one exists (and takes the mark
+    from a later one: _later_days_unmarked). One statement where the full recomputation took three
+    (issue 18: the insert trigger was most of a delivery INSERT's time), and the usual new release
+    never enters report_release_days_later only to leave it at once (a page less written a release).
+    VALUES, not INSERT ... SELECT: SQLite writes a SELECT's rows through a temporary b-tree when the
+    target table has triggers (insert.c, useTempTable), and report_release_days has them."""
     day = f"CAST({due(p)} / {DAY} AS INTEGER)"
     release = f"{p}.release_id"
     first = f"NOT EXISTS (SELECT 1 FROM report_release_days WHERE release_id = {release} AND day < {day})"
-    return (_upsert("report_release_days", {"day": day, "release_id": release, "section": _section(p),
-                                            "first": first}, "1", "1", "day, release_id")
-            + f"\nUPDATE report_release_days SET first = 0 WHERE release_id = {release} AND day > {day} "
-            "AND first = 1;")
+    return (f"INSERT INTO report_release_days (day, release_id, section, first, n) VALUES ({day}, {release}, "
+            f"{_section(p)}, {first}, 1) ON CONFLICT (day, release_id) DO UPDATE SET n = n + excluded.n;")
+
+
+def _later_day(p: str) -> str:
+    """Whether the release of row ``p`` has a due day after that row's (then that day loses its mark)."""
+    return (f"EXISTS (SELECT 1 FROM report_release_days WHERE release_id = {p}.release_id "
+            f"AND day > CAST({due(p)} / {DAY} AS INTEGER))")
+
+
+def _later_days_unmarked(p: str) -> str:
+    return (f"UPDATE report_release_days SET first = 0 WHERE release_id = {p}.release_id "
+            f"AND day > CAST({due(p)} / {DAY} AS INTEGER) AND first = 1;")
 
 
 # ``first`` marks a release's earliest due day: the releases of whole days [lo, hi) are the rows
@@ -154,8 +209,9 @@ MIGRATION: list[str] = [
     # built from the log as it is (store.py runs these only when it holds deliveries: a query
     # here would let close()'s PRAGMA optimize analyse an empty log)
     *(f"INSERT INTO report_counts SELECT {span}, CAST({due('d')} / {HOUR} AS INTEGER) / {span} * {span}, "
-      "d.channel, r.section, d.status, COUNT(*) FROM deliveries d JOIN releases r ON r.id = d.release_id "
-      "GROUP BY 1, 2, 3, 4, 5" for span in (1, 24)),
+      f"d.channel, r.section, {counted('d')}, COUNT(*) FROM deliveries d "
+      "JOIN releases r ON r.id = d.release_id "
+      f"WHERE {where} GROUP BY 1, 2, 3, 4, 5" for span, where in ((1, _kept_hour('d')), (24, "1"))),
     *(f"INSERT INTO report_waits SELECT {span}, CAST({due('d')} / {DAY} AS INTEGER) / {span} * {span}, "
       f"d.channel, r.section, {_wait('d')}, COUNT(*) FROM deliveries d "
       "JOIN releases r ON r.id = d.release_id "
@@ -171,6 +227,10 @@ MIGRATION: list[str] = [
     # kept from now on, in the transaction of each change
     "CREATE TRIGGER report_insert AFTER INSERT ON deliveries BEGIN\n"
     + "\n".join((_counts("new", "1"), _release_day_added("new"))) + "\nEND",
+    # a delivery due before its release's other days (scheduled channels queued first, a retry):
+    # rare, so its UPDATE (a temporary b-tree of the keys it changes) runs only then
+    f"CREATE TRIGGER report_insert_later AFTER INSERT ON deliveries WHEN {_later_day('new')} BEGIN\n"
+    + _later_days_unmarked("new") + "\nEND",
     # rows queued as sent, failed or unknown (a bulk load, a repair): their own triggers, so the
     # usual INSERT of a queued delivery runs no statement of theirs
     "CREATE TRIGGER report_insert_waits AFTER INSERT ON deliveries WHEN new.status = 'sent' BEGIN\n"
@@ -182,7 +242,8 @@ MIGRATION: list[str] = [
     + "\nEND",
     "CREATE TRIGGER report_counts_update AFTER UPDATE OF status, queued_at, scheduled_at, release_id, "
     "channel "
-    f"ON deliveries WHEN {_changed('status', 'release_id', 'channel')} OR {_DUE_MOVED} BEGIN\n"
+    f"ON deliveries WHEN {counted('old')} IS NOT {counted('new')} OR {_changed('release_id', 'channel')} "
+    f"OR {_DUE_MOVED} BEGIN\n"
     + _counts("old", "-1") + "\n" + _counts("new", "1") + "\nEND",
     "CREATE TRIGGER report_waits_update AFTER UPDATE OF status, sent_at, queued_at, scheduled_at, "
     "release_id, "
@@ -196,7 +257,8 @@ MIGRATION: list[str] = [
     + _causes("old", "-1") + "\n" + _causes("new", "1") + "\nEND",
     "CREATE TRIGGER report_release_days_update AFTER UPDATE OF queued_at, scheduled_at, release_id "
     f"ON deliveries WHEN {_changed('release_id')} OR {_DUE_MOVED} BEGIN\n"
-    + _release_day("old", "-1") + "\n" + _release_day_added("new") + "\nEND",
+    + "\n".join((_release_day("old", "-1"), _release_day_added("new"), _later_days_unmarked("new")))
+    + "\nEND",
     # releases by their first due day (the rows marked first), kept from the marks
     "CREATE TRIGGER report_first_insert AFTER INSERT ON report_release_days WHEN new.first = 1 BEGIN\n"
     + _firsts("new", "1") + "\nEND",
@@ -211,10 +273,11 @@ MIGRATION: list[str] = [
     "BEGIN\n"
     + "\n".join(
         f"INSERT INTO report_counts (span, start, channel, section, status, n) SELECT {span}, "
-        f"CAST({due('d')} / {HOUR} AS INTEGER) / {span} * {span}, d.channel, {sec}, d.status, {sign}COUNT(*) "
-        "FROM deliveries d WHERE d.release_id = new.id GROUP BY 2, 3, 5 "
+        f"CAST({due('d')} / {HOUR} AS INTEGER) / {span} * {span}, d.channel, {sec}, {counted('d')}, "
+        f"{sign}COUNT(*) FROM deliveries d WHERE d.release_id = new.id AND {where} GROUP BY 2, 3, 5 "
         "ON CONFLICT (span, start, channel, section, status) DO UPDATE SET n = n + excluded.n;"
-        for span in (1, 24) for sec, sign in (("old.section", "-"), ("new.section", "")))
+        for span, where in ((1, _kept_hour('d')), (24, "1")) for sec, sign in (("old.section", "-"),
+                                                                               ("new.section", "")))
     + "\n"
     + "\n".join(
         f"INSERT INTO report_waits (span, start, channel, section, second, n) SELECT {span}, "
@@ -231,6 +294,15 @@ MIGRATION: list[str] = [
 # (store.MIGRATIONS) drops and recreates them on an existing log, as MIGRATION has them now.
 REWRITTEN_TRIGGERS = ("report_insert", "report_insert_waits", "report_insert_causes",
                       "report_release_days_update")
+
+
+# The triggers a later migration recreated (store.MIGRATIONS), with report_counts rebuilt: the
+# engine's writes build no temporary b-tree per row (the release-day upsert as VALUES, its rare
+# UPDATE in a trigger of its own), a claim moves no count (``counted``), and only Sundays and
+# Mondays keep their hours (``hours_kept``).
+RECODED_TRIGGERS = ("report_insert", "report_insert_later", "report_release_days_update",
+                    "report_counts_update", "report_delete", "report_section_update")
+COUNTS_BUILD = [s for s in MIGRATION if s.startswith("INSERT INTO report_counts ")]
 
 
 def recreate_triggers(names: tuple[str, ...]) -> list[str]:
