@@ -2,7 +2,7 @@
 
 On a shared virtual machine the CPU's speed drifts by a third within minutes (a fixed Python loop
 took 0.73-1.00 s in one minute), which hides a 10% change in the queue's seconds; the count of
-instructions is the same run after run (within 0.1%) whatever the machine does. A figure is the
+instructions is the same run after run (within 0.3%) whatever the machine does. A figure is the
 difference between a log of LARGE and one of SMALL releases (5 deliveries each), so start-up and
 imports cancel out, split into queueing (save_and_enqueue, as `publish`) and claim + sent (claims
 of 16, as the engine's loop). Instructions are not time: a `rep stosb` counts once a byte here
