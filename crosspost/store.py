@@ -365,8 +365,6 @@ _INSERT_EVENT = ("INSERT INTO events (delivery_id, release_id, at, from_status, 
 _INSERT_DELIVERY = ("INSERT INTO deliveries (release_id, channel, kind, status, not_before, scheduled_at, "
                     "variant_json, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(release_id, channel) DO NOTHING")
-# the claim's move (Store._take): the fields it sets, in its order
-CLAIM_FIELDS = ("lease_token", "lease_until", "deadline", "fence")
 
 
 def _fence(token: str) -> int:
@@ -1132,7 +1130,7 @@ class Store:
             until = now + lease_seconds
             fresh = self._move(c, row, "sending", now,
                                f"claimed (attempt {row['attempts'] + 1}, claim #{fence})",
-                               **dict(zip(CLAIM_FIELDS, (token, until, deadline, fence), strict=True)))
+                               lease_token=token, lease_until=until, deadline=deadline, fence=fence)
             if policy.min_interval > 0:
                 c.execute("INSERT INTO channel_slots (channel, next_at) VALUES (?, ?) "
                           "ON CONFLICT(channel) DO UPDATE SET next_at = excluded.next_at",
